@@ -1,0 +1,80 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from annotations.models import (
+    Article,
+    Endorsement,
+    Entity,
+    ImportBatch,
+    Quote,
+    SuggestionRun,
+    Tag,
+)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "colour"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Article)
+class ArticleAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "outlet", "published_on", "language", "revision", "review", "created_at"]
+    list_filter = ["review", "language", "published_on", "outlet", "tags"]
+    search_fields = ["title", "url", "outlet"]
+    date_hierarchy = "published_on"
+    readonly_fields = ["body_sha256", "revision", "created_at", "updated_at", "done_by", "done_at"]
+    raw_id_fields = ["import_batch"]
+    filter_horizontal = ["tags"]
+
+
+@admin.register(Entity)
+class EntityAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "description", "wikidata_id", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "aliases", "description", "wikidata_id"]
+
+
+@admin.register(Quote)
+class QuoteAdmin(SimpleHistoryAdmin):
+    list_display = ["exact_short", "speaker", "kind", "status", "origin", "confidence", "article"]
+    list_filter = ["status", "origin", "kind", "tags"]
+    search_fields = ["exact", "cue", "speaker__name", "article__title"]
+    list_select_related = ["speaker", "article"]
+    raw_id_fields = ["article", "speaker", "created_by", "reviewed_by"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    @admin.display(description="text")
+    def exact_short(self, obj):
+        return obj.exact[:80]
+
+
+@admin.register(Endorsement)
+class EndorsementAdmin(SimpleHistoryAdmin):
+    list_display = ["endorser", "polarity", "target", "target_text", "status", "origin", "article"]
+    list_filter = ["polarity", "status", "origin", "tags"]
+    search_fields = ["endorser__name", "target__name", "target_text", "exact"]
+    list_select_related = ["endorser", "target", "article"]
+    raw_id_fields = ["article", "endorser", "target", "evidence", "responds_to",
+                     "created_by", "reviewed_by"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(SuggestionRun)
+class SuggestionRunAdmin(admin.ModelAdmin):
+    list_display = ["article", "revision", "engine_version", "status", "quotes",
+                    "endorsements", "duration_ms", "started_at"]
+    list_filter = ["status", "engine_version"]
+    search_fields = ["article__title", "error"]
+    raw_id_fields = ["article"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "format", "status", "total", "created", "duplicates",
+                    "failed", "created_by", "created_at"]
+    list_filter = ["status", "format"]
+    search_fields = ["file_name"]
+    readonly_fields = ["errors", "created_at", "finished_at"]

@@ -1,0 +1,323 @@
+"""The annotation data model: articles, the parties who speak, what they say and whom they back.
+
+Offsets (`start`, `end`) are Python code points into `Article.body`. Every
+invariant that matters is a database constraint, so a bulk write or a raw SQL
+fix cannot break it either.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+
+class Status(models.TextChoices):
+    SUGGESTED = "suggested"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class Origin(models.TextChoices):
+    EDITOR = "editor"
+    ENGINE = "engine"
+    IMPORT = "import"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    colour = models.CharField(max_length=7, default="#6b7280", help_text="#rrggbb")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="tag_colour_hex"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ImportBatch(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    file_name = models.CharField(max_length=500)
+    format = models.CharField(max_length=20)
+    status = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    # [{"file": str, "line": int, "reason": str}, ...]
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self):
+        return f"{self.file_name} ({self.status})"
+
+
+class Article(models.Model):
+    class Review(models.TextChoices):
+        NEEDS_REVIEW = "needs_review", "needs review"
+        DONE = "done"
+
+    title = models.CharField(max_length=500)
+    body = models.TextField(help_text="Normalised: Unicode NFC, \\n line ends.")
+    outlet = models.CharField(max_length=200, blank=True, db_index=True)
+    url = models.URLField(max_length=1000, null=True, blank=True, unique=True)
+    published_on = models.DateField(null=True, blank=True, db_index=True)
+    language = models.CharField(max_length=16, default="en")
+    body_sha256 = models.CharField(max_length=64, db_index=True, editable=False)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    import_batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    review = models.CharField(
+        max_length=12, choices=Review.choices, default=Review.NEEDS_REVIEW, db_index=True
+    )
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["body_sha256"])
+
+    class Meta:
+        ordering = ["-published_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty"),
+            models.CheckConstraint(condition=Q(revision__gte=1), name="article_revision_positive"),
+            # Without a url, the body hash is the dedup key.
+            models.UniqueConstraint(
+                fields=["body_sha256"],
+                condition=Q(url__isnull=True),
+                name="article_unique_body_without_url",
+            ),
+            models.CheckConstraint(condition=~Q(url=""), name="article_url_null_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Entity(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person"
+        ORGANISATION = "organisation"
+        GROUP = "group"
+        PARTY = "party"
+        OTHER = "other"
+
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    description = models.CharField(max_length=300, blank=True)
+    aliases = ArrayField(models.CharField(max_length=300), default=list, blank=True)
+    wikidata_id = models.CharField(max_length=20, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "entities"
+        constraints = [
+            # One Entity per real-world party: names are unique regardless of case.
+            models.UniqueConstraint(Lower("name"), name="entity_unique_name_ci"),
+            models.CheckConstraint(condition=~Q(name=""), name="entity_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(wikidata_id__isnull=True) | Q(wikidata_id__regex=r"^Q[1-9][0-9]*$"),
+                name="entity_wikidata_id_format",
+            ),
+        ]
+        indexes = [GinIndex(fields=["aliases"], name="entity_aliases_gin")]
+
+    def __str__(self):
+        return self.name
+
+
+def _span_constraints(prefix: str, start: str, end: str, optional: bool):
+    """0 <= start < end, and for optional spans: both set or both empty."""
+    valid = Q(**{f"{start}__gte": 0}) & Q(**{f"{start}__lt": F(end)})
+    if not optional:
+        return [models.CheckConstraint(condition=valid, name=f"{prefix}_span_valid")]
+    empty = Q(**{f"{start}__isnull": True}) & Q(**{f"{end}__isnull": True})
+    return [models.CheckConstraint(condition=valid | empty, name=f"{prefix}_span_valid")]
+
+
+def _review_constraints(prefix: str):
+    return [
+        models.CheckConstraint(
+            condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
+            name=f"{prefix}_confidence_range",
+        ),
+        models.CheckConstraint(
+            condition=~Q(origin=Origin.ENGINE) | ~Q(engine_version=""),
+            name=f"{prefix}_engine_has_version",
+        ),
+    ]
+
+
+class Reviewable(models.Model):
+    """Status, origin and review trail shared by quotes and endorsements."""
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACCEPTED)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.EDITOR)
+    engine_version = models.CharField(max_length=40, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Quote(Reviewable):
+    class Kind(models.TextChoices):
+        DIRECT = "direct"
+        INDIRECT = "indirect"
+        MIXED = "mixed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="quotes")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    exact = models.TextField()
+    prefix = models.CharField(max_length=32, blank=True)
+    suffix = models.CharField(max_length=32, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DIRECT)
+    speaker = models.ForeignKey(
+        Entity, null=True, blank=True, on_delete=models.PROTECT, related_name="quotes"
+    )
+    speaker_start = models.PositiveIntegerField(null=True, blank=True)
+    speaker_end = models.PositiveIntegerField(null=True, blank=True)
+    cue = models.CharField(max_length=200, blank=True)
+    cue_start = models.PositiveIntegerField(null=True, blank=True)
+    cue_end = models.PositiveIntegerField(null=True, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="quotes")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article_id", "start", "end", "id"]
+        constraints = [
+            *_span_constraints("quote", "start", "end", optional=False),
+            *_span_constraints("quote_speaker", "speaker_start", "speaker_end", optional=True),
+            *_span_constraints("quote_cue", "cue_start", "cue_end", optional=True),
+            *_review_constraints("quote"),
+            models.CheckConstraint(condition=~Q(exact=""), name="quote_exact_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["article", "status"], name="quote_article_status"),
+            models.Index(fields=["speaker", "status"], name="quote_speaker_status"),
+        ]
+
+    def __str__(self):
+        return self.exact[:80]
+
+
+class Endorsement(Reviewable):
+    class Polarity(models.TextChoices):
+        SUPPORTS = "supports"
+        OPPOSES = "opposes"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="endorsements")
+    endorser = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="endorsements_made")
+    target = models.ForeignKey(
+        Entity,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="endorsements_received",
+    )
+    target_text = models.CharField(
+        max_length=300, blank=True, help_text="A policy or slogan when the target is no party."
+    )
+    polarity = models.CharField(max_length=10, choices=Polarity.choices)
+    evidence = models.ForeignKey(
+        Quote, null=True, blank=True, on_delete=models.SET_NULL, related_name="endorsements"
+    )
+    start = models.PositiveIntegerField(null=True, blank=True)
+    end = models.PositiveIntegerField(null=True, blank=True)
+    exact = models.TextField(blank=True)
+    responds_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="endorsements")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article_id", "start", "id"]
+        constraints = [
+            *_span_constraints("endorsement", "start", "end", optional=True),
+            *_review_constraints("endorsement"),
+            models.CheckConstraint(
+                condition=Q(target__isnull=False) | ~Q(target_text=""),
+                name="endorsement_has_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(polarity__in=["supports", "opposes"]), name="endorsement_polarity_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(responds_to__isnull=True) | ~Q(responds_to=F("id")),
+                name="endorsement_not_self_response",
+            ),
+        ]
+
+    def __str__(self):
+        target = self.target.name if self.target_id else self.target_text
+        return f"{self.endorser} {self.polarity} {target}"
+
+
+class SuggestionRun(models.Model):
+    """One engine pass over one article revision; the unique key makes suggestion idempotent."""
+
+    class State(models.TextChoices):
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="suggestion_runs")
+    revision = models.PositiveIntegerField()
+    engine_version = models.CharField(max_length=40)
+    status = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    quotes = models.PositiveIntegerField(default=0)
+    endorsements = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "revision", "engine_version"], name="suggestion_run_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.article_id}@{self.revision} {self.engine_version} {self.status}"

@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from annotations import services
+
+
+# Idempotent per (article, revision, engine version), so a redelivery after a
+# worker crash (acks_late) does no harm.
+@shared_task(acks_late=True, ignore_result=True)
+def suggest_article(article_id: int, revision: int) -> None:
+    services.suggestion_run_execute(article_id=article_id, revision=revision)

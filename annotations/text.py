@@ -1,0 +1,31 @@
+"""Text rules shared by every way an article gets in (form, API, seed, import)."""
+
+import hashlib
+import re
+import unicodedata
+
+TITLE_MAX = 120
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’]?\s+")
+
+
+def normalise_body(text: str) -> str:
+    """NFC, \\n line ends, no BOM, no outer whitespace: exactly what the browser shows."""
+    text = text.replace("\ufeff", "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def body_sha256(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def title_from_body(body: str) -> str:
+    """The first sentence of the first line, cut at a word boundary to fit a title."""
+    first_line = body.strip().split("\n", 1)[0].strip()
+    sentence = _SENTENCE_END.split(first_line, maxsplit=1)[0].strip()
+    if len(sentence) <= TITLE_MAX:
+        return sentence
+    cut = sentence[: TITLE_MAX - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(",;: ") + "…"
