@@ -159,8 +159,10 @@ def _span_constraints(prefix: str, start: str, end: str, optional: bool):
     valid = Q(**{f"{start}__gte": 0}) & Q(**{f"{start}__lt": F(end)})
     if not optional:
         return [models.CheckConstraint(condition=valid, name=f"{prefix}_span_valid")]
+    # A CHECK passes on NULL, so the set branch must say both are set.
+    both = Q(**{f"{start}__isnull": False}) & Q(**{f"{end}__isnull": False})
     empty = Q(**{f"{start}__isnull": True}) & Q(**{f"{end}__isnull": True})
-    return [models.CheckConstraint(condition=valid | empty, name=f"{prefix}_span_valid")]
+    return [models.CheckConstraint(condition=(both & valid) | empty, name=f"{prefix}_span_valid")]
 
 
 def _review_constraints(prefix: str):

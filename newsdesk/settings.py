@@ -7,6 +7,7 @@ their data in the state folder (NEWSDESK_STATE_DIR, default ./var).
 
 import os
 import secrets
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -119,6 +120,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the source folders when collectstatic has not run (local runs).
 WHITENOISE_USE_FINDERS = True
+# Without collectstatic the static root is absent on purpose (files come from the finders).
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -1,0 +1,15 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+RUN useradd --create-home --uid 1000 newsdesk
+COPY pyproject.toml ./
+COPY newsdesk ./newsdesk
+COPY annotations ./annotations
+RUN pip install --no-cache-dir .
+COPY . .
+# collectstatic needs settings but no database; the URL below is never connected to.
+RUN DATABASE_URL=postgres://build@localhost/build SECRET_KEY=collectstatic-only \
+    python manage.py collectstatic --noinput
+USER newsdesk
+EXPOSE 8000
+CMD ["gunicorn", "newsdesk.wsgi:application", "--bind", "0.0.0.0:8000"]

@@ -1,0 +1,95 @@
+"""Production configuration: compose, settings from the environment, check --deploy."""
+
+import importlib
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def run_manage(*args, env_overrides, cwd=ROOT):
+    env = {k: v for k, v in os.environ.items() if k not in env_overrides}
+    env.update({k: v for k, v in env_overrides.items() if v is not None})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_deploy_is_silent_with_debug_off_and_a_secret_key():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        env_overrides={"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
+                       "ALLOWED_HOSTS": "news.example.org"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_without_secret_key_a_random_one_is_kept_in_the_state_folder(tmp_path):
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    overrides = {"SECRET_KEY": None, "NEWSDESK_STATE_DIR": str(tmp_path),
+                 "DATABASE_URL": os.environ.get("DATABASE_URL") or "postgres://x@127.0.0.1:1/x"}
+    first = run_manage("shell", "-c", code, env_overrides=overrides)
+    second = run_manage("shell", "-c", code, env_overrides=overrides)
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.strip().splitlines()[-1]
+    assert len(key) >= 50 and key == second.stdout.strip().splitlines()[-1]
+    assert (tmp_path / "secret_key").read_text().strip() == key
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_no_secret_is_baked_into_the_code():
+    source = (ROOT / "newsdesk" / "settings.py").read_text()
+    assert not re.search(r"SECRET_KEY\s*=\s*['\"]", source)
+    assert "django-insecure" not in source
+
+
+def test_compose_services_run_commands_and_settings_that_exist():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert services["postgres"]["image"].startswith("postgres:16")
+    assert services["redis"]["image"].startswith("redis:7")
+
+    web, worker = services["web"], services["worker"]
+    # gunicorn serves the WSGI application the project defines.
+    module, _, attr = re.search(r"gunicorn (\S+)", web["command"]).group(1).partition(":")
+    assert callable(getattr(importlib.import_module(module), attr))
+    # Every management command the web service runs exists.
+    from django.core.management import get_commands
+
+    for name in re.findall(r"manage\.py (\w+)", web["command"]):
+        assert name in get_commands(), name
+    # The worker runs the project's Celery app, which knows the suggestion task.
+    app_module = re.search(r"celery -A (\S+) worker", worker["command"]).group(1)
+    app = importlib.import_module(app_module).celery_app
+    app.loader.import_default_modules()
+    assert "annotations.tasks.suggest_article" in app.tasks
+
+    # Each variable compose sets is one settings.py reads, and the ones that
+    # production needs are all set.
+    settings_source = (ROOT / "newsdesk" / "settings.py").read_text()
+    read = {
+        a or b
+        for a, b in re.findall(r"environ(?:\.get)?\(\s*\"(\w+)\"|env_(?:bool|list)\(\"(\w+)\"", settings_source)
+    }
+    for service in (web, worker):
+        env = service["environment"]
+        assert set(env) <= read, set(env) - read
+        assert {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"} <= set(env)
+        assert env["DEBUG"] == "0"
+        assert "@postgres:5432/" in env["DATABASE_URL"]
+        assert env["CELERY_BROKER_URL"].startswith("redis://redis:6379")
+        assert set(service["depends_on"]) == {"postgres", "redis"}
+    assert (ROOT / "Dockerfile").exists()
+
+
+def test_migrations_are_complete():
+    result = run_manage("makemigrations", "--check", "--dry-run", env_overrides={})
+    assert result.returncode == 0, result.stdout + result.stderr
