@@ -8,6 +8,7 @@ fix cannot break it either.
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -235,6 +236,7 @@ class Quote(Reviewable):
         indexes = [
             models.Index(fields=["article", "status"], name="quote_article_status"),
             models.Index(fields=["speaker", "status"], name="quote_speaker_status"),
+            GinIndex(SearchVector("exact", config="english"), name="quote_exact_search"),
         ]
 
     def __str__(self):

@@ -204,3 +204,194 @@ def suggestions_queue_missing() -> int:
         _queue_suggestions(article_id, revision)
         count += 1
     return count
+
+
+# --- Editor writes: quotes, endorsements, speakers, tags -------------------------------------
+
+
+def _check_span(body: str, start, end, exact: str | None, field: str) -> None:
+    if start is None and end is None:
+        return
+    if start is None or end is None:
+        raise ValidationError({field: "give both start and end, or neither"})
+    if not (0 <= start < end <= len(body)):
+        raise ValidationError({field: f"span {start}-{end} is not inside the body (0-{len(body)})"})
+    if exact is not None and body[start:end] != exact:
+        raise ValidationError(
+            {field: f"body[{start}:{end}] is {body[start:end]!r}, not the text sent {exact!r}"}
+        )
+
+
+def _mark_reviewed(obj, user) -> None:
+    obj.reviewed_by = user
+    obj.reviewed_at = timezone.now()
+
+
+def quote_create(*, article: Article, user, start: int, end: int, text: str, tags=(), **fields) -> Quote:
+    _check_span(article.body, start, end, text, "text")
+    _check_span(article.body, fields.get("speaker_start"), fields.get("speaker_end"), None, "speaker_start")
+    _check_span(article.body, fields.get("cue_start"), fields.get("cue_end"), None, "cue_start")
+    quote = Quote(
+        article=article,
+        start=start,
+        end=end,
+        **quote_anchor(article.body, start, end),
+        status=fields.pop("status", Status.ACCEPTED),
+        origin=Origin.EDITOR,
+        created_by=user,
+        **fields,
+    )
+    _mark_reviewed(quote, user)
+    with transaction.atomic():
+        quote.save()
+        quote.tags.set(tags)
+    return quote
+
+
+def quote_update(*, quote: Quote, user, tags=None, **fields) -> Quote:
+    """An edit is a review: an edited suggestion becomes the editor's, so no engine pass replaces it."""
+    body = quote.article.body
+    start, end = fields.get("start", quote.start), fields.get("end", quote.end)
+    _check_span(body, start, end, fields.pop("text", None), "text")
+    for name in ("speaker", "cue"):
+        s = fields.get(f"{name}_start", getattr(quote, f"{name}_start"))
+        e = fields.get(f"{name}_end", getattr(quote, f"{name}_end"))
+        _check_span(body, s, e, None, f"{name}_start")
+    for name, value in fields.items():
+        setattr(quote, name, value)
+    quote.exact, quote.prefix, quote.suffix = quote_anchor(body, start, end).values()
+    if "status" not in fields and quote.status == Status.SUGGESTED:
+        quote.status = Status.ACCEPTED
+    _mark_reviewed(quote, user)
+    with transaction.atomic():
+        quote.save()
+        if tags is not None:
+            quote.tags.set(tags)
+    return quote
+
+
+def quote_review(*, quote: Quote, user, status: str) -> Quote:
+    quote.status = status
+    _mark_reviewed(quote, user)
+    quote.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    return quote
+
+
+def quotes_accept_all(*, article: Article, user, min_confidence: float) -> int:
+    """Accept the article's remaining suggestions at or above a confidence; returns how many."""
+    with transaction.atomic():
+        quotes = list(
+            Quote.objects.select_for_update().filter(
+                article=article, status=Status.SUGGESTED, confidence__gte=min_confidence
+            )
+        )
+        for quote in quotes:
+            quote_review(quote=quote, user=user, status=Status.ACCEPTED)
+    return len(quotes)
+
+
+def quote_delete(*, quote: Quote, user) -> None:
+    """Deleting an engine suggestion rejects it instead, so the engine does not suggest it again."""
+    if quote.origin == Origin.ENGINE:
+        quote_review(quote=quote, user=user, status=Status.REJECTED)
+    else:
+        quote.delete()
+
+
+def endorsement_create(*, article: Article, user, tags=(), **fields) -> Endorsement:
+    _check_span(article.body, fields.get("start"), fields.get("end"), fields.pop("text", None), "text")
+    _endorsement_check_links(article, fields)
+    endorsement = Endorsement(article=article, origin=Origin.EDITOR, created_by=user, **fields)
+    if endorsement.start is not None:
+        endorsement.exact = article.body[endorsement.start : endorsement.end]
+    _mark_reviewed(endorsement, user)
+    with transaction.atomic():
+        endorsement.save()
+        endorsement.tags.set(tags)
+    return endorsement
+
+
+def endorsement_update(*, endorsement: Endorsement, user, tags=None, **fields) -> Endorsement:
+    body = endorsement.article.body
+    start, end = fields.get("start", endorsement.start), fields.get("end", endorsement.end)
+    _check_span(body, start, end, fields.pop("text", None), "text")
+    _endorsement_check_links(endorsement.article, fields, this=endorsement)
+    for name, value in fields.items():
+        setattr(endorsement, name, value)
+    endorsement.exact = body[start:end] if start is not None else ""
+    if "status" not in fields and endorsement.status == Status.SUGGESTED:
+        endorsement.status = Status.ACCEPTED
+    _mark_reviewed(endorsement, user)
+    with transaction.atomic():
+        endorsement.save()
+        if tags is not None:
+            endorsement.tags.set(tags)
+    return endorsement
+
+
+def _endorsement_check_links(article, fields, this=None) -> None:
+    evidence = fields.get("evidence")
+    if evidence is not None and evidence.article_id != article.id:
+        raise ValidationError({"evidence_id": "the evidence quote belongs to another article"})
+    responds_to = fields.get("responds_to")
+    if responds_to is not None:
+        if responds_to.article_id != article.id:
+            raise ValidationError({"responds_to": "the endorsement it responds to is in another article"})
+        if this is not None and responds_to.pk == this.pk:
+            raise ValidationError({"responds_to": "an endorsement cannot respond to itself"})
+    target, target_text = fields.get("target"), fields.get("target_text")
+    if this is None and target is None and not (target_text or "").strip():
+        raise ValidationError({"target_id": "give a target speaker or a target_text"})
+
+
+def endorsement_review(*, endorsement: Endorsement, user, status: str) -> Endorsement:
+    endorsement.status = status
+    _mark_reviewed(endorsement, user)
+    endorsement.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    return endorsement
+
+
+def endorsement_delete(*, endorsement: Endorsement, user) -> None:
+    if endorsement.origin == Origin.ENGINE:
+        endorsement_review(endorsement=endorsement, user=user, status=Status.REJECTED)
+    else:
+        endorsement.delete()
+
+
+def _clean_aliases(name: str, aliases) -> list[str]:
+    seen, result = {name.strip().lower()}, []
+    for alias in aliases or []:
+        alias = alias.strip()
+        if alias and alias.lower() not in seen:
+            seen.add(alias.lower())
+            result.append(alias)
+    return result
+
+
+def entity_create(*, name: str, **fields) -> Entity:
+    name = name.strip()
+    if selectors.entity_find(name=name):
+        raise ValidationError({"name": f"a speaker named {name!r} already exists (by name or alias)"})
+    fields["aliases"] = _clean_aliases(name, fields.get("aliases"))
+    entity = Entity(name=name, **fields)
+    entity.full_clean()
+    entity.save()
+    return entity
+
+
+def entity_update(*, entity: Entity, **fields) -> Entity:
+    for name, value in fields.items():
+        setattr(entity, name, value)
+    entity.name = entity.name.strip()
+    entity.aliases = _clean_aliases(entity.name, entity.aliases)
+    entity.full_clean()
+    entity.save()
+    return entity
+
+
+def article_mark_done(*, article: Article, user, done: bool = True) -> Article:
+    article.review = Article.Review.DONE if done else Article.Review.NEEDS_REVIEW
+    article.done_by = user if done else None
+    article.done_at = timezone.now() if done else None
+    article.save(update_fields=["review", "done_by", "done_at", "updated_at"])
+    return article

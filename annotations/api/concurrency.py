@@ -1,0 +1,63 @@
+"""ETag on details, If-Match on writes: a stale write gets 412 and changes nothing."""
+
+from django.db import transaction
+from rest_framework import status
+from rest_framework.exceptions import APIException
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
+
+
+def etag_of(obj) -> str:
+    return f'"{obj.pk}-{int(obj.updated_at.timestamp() * 1_000_000)}"'
+
+
+class ETagMixin:
+    """For viewsets whose model has `updated_at`."""
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = etag_of(self._object)
+        return response
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            # Lock the row so the If-Match check and the write are one step.
+            obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+            self._check_if_match(obj)
+        self._object = obj
+        return obj
+
+    def _check_if_match(self, obj) -> None:
+        wanted = self.request.headers.get("If-Match")
+        if not wanted or wanted.strip() == "*":
+            return
+        current = etag_of(obj)
+        if current not in [tag.strip().removeprefix("W/") for tag in wanted.split(",")]:
+            changed_by = getattr(obj, "reviewed_by", None) or getattr(obj, "created_by", None)
+            who = f" by {changed_by.get_username()}" if changed_by else ""
+            raise PreconditionFailed(
+                {
+                    "detail": f"This item was changed{who} at {obj.updated_at.isoformat()} "
+                    "after you loaded it; reload to see the change. Nothing was saved.",
+                    "current_etag": current,
+                    "current": self.get_serializer(obj).data,
+                }
+            )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        obj = getattr(self, "_object", None)
+        if obj is not None and request.method in ("PUT", "PATCH", "POST") and response.status_code < 300:
+            obj.refresh_from_db(fields=["updated_at"])
+            response["ETag"] = etag_of(obj)
+        return response
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,93 @@
+import django_filters as filters
+from django.db.models import Q
+
+from annotations import selectors
+from annotations.models import Article, Endorsement, Entity, Quote, Status
+
+
+
+
+class QuoteFilter(filters.FilterSet):
+    speaker = filters.NumberFilter(field_name="speaker_id")
+    speaker_name = filters.CharFilter(method="filter_speaker_name", max_length=200,
+                                      label="Speaker name or alias (contains, any case)")
+    article = filters.NumberFilter(field_name="article_id")
+    outlet = filters.CharFilter(field_name="article__outlet", lookup_expr="iexact", max_length=200)
+    published_after = filters.DateFilter(field_name="article__published_on", lookup_expr="gte")
+    published_before = filters.DateFilter(field_name="article__published_on", lookup_expr="lte")
+    status = filters.ChoiceFilter(choices=Status.choices)
+    kind = filters.ChoiceFilter(choices=Quote.Kind.choices)
+    tag = filters.CharFilter(field_name="tags__slug", max_length=100)
+    q = filters.CharFilter(method="filter_q", max_length=500, label="Full-text search, ranked")
+    endorser = filters.NumberFilter(method="filter_endorser", label="Evidence for an endorsement by")
+    target = filters.NumberFilter(method="filter_target", label="Evidence for an endorsement of")
+
+    class Meta:
+        model = Quote
+        fields = []
+
+    def filter_speaker_name(self, queryset, name, value):
+        return queryset.filter(speaker_id__in=selectors.entity_ids_named(name=value))
+
+    def filter_q(self, queryset, name, value):
+        return selectors.quotes_search(queryset, text=value) if value.strip() else queryset
+
+    def filter_endorser(self, queryset, name, value):
+        return queryset.filter(endorsements__endorser_id=value).distinct()
+
+    def filter_target(self, queryset, name, value):
+        return queryset.filter(endorsements__target_id=value).distinct()
+
+
+class EndorsementFilter(filters.FilterSet):
+    endorser = filters.NumberFilter(field_name="endorser_id")
+    target = filters.NumberFilter(field_name="target_id")
+    endorser_name = filters.CharFilter(method="filter_endorser_name", max_length=200)
+    target_name = filters.CharFilter(method="filter_target_name", max_length=200)
+    article = filters.NumberFilter(field_name="article_id")
+    outlet = filters.CharFilter(field_name="article__outlet", lookup_expr="iexact", max_length=200)
+    published_after = filters.DateFilter(field_name="article__published_on", lookup_expr="gte")
+    published_before = filters.DateFilter(field_name="article__published_on", lookup_expr="lte")
+    polarity = filters.ChoiceFilter(choices=Endorsement.Polarity.choices)
+    status = filters.ChoiceFilter(choices=Status.choices)
+    tag = filters.CharFilter(field_name="tags__slug", max_length=100)
+
+    class Meta:
+        model = Endorsement
+        fields = []
+
+    def filter_endorser_name(self, queryset, name, value):
+        return queryset.filter(endorser_id__in=selectors.entity_ids_named(name=value))
+
+    def filter_target_name(self, queryset, name, value):
+        return queryset.filter(
+            Q(target_id__in=selectors.entity_ids_named(name=value)) | Q(target_text__icontains=value)
+        )
+
+
+class ArticleFilter(filters.FilterSet):
+    outlet = filters.CharFilter(field_name="outlet", lookup_expr="iexact", max_length=200)
+    published_after = filters.DateFilter(field_name="published_on", lookup_expr="gte")
+    published_before = filters.DateFilter(field_name="published_on", lookup_expr="lte")
+    review = filters.ChoiceFilter(choices=Article.Review.choices)
+    tag = filters.CharFilter(field_name="tags__slug", max_length=100)
+    q = filters.CharFilter(method="filter_q", max_length=500, label="Title or body contains")
+
+    class Meta:
+        model = Article
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(body__icontains=value))
+
+
+class SpeakerFilter(filters.FilterSet):
+    name = filters.CharFilter(method="filter_name", max_length=200, label="Name or alias contains")
+    kind = filters.ChoiceFilter(choices=Entity.Kind.choices)
+
+    class Meta:
+        model = Entity
+        fields = []
+
+    def filter_name(self, queryset, name, value):
+        return queryset.filter(id__in=selectors.entity_ids_named(name=value))

@@ -1,0 +1,229 @@
+"""REST endpoints under /api/v1/. Thin: querysets come from selectors, writes go to services."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from annotations import selectors, services
+from annotations.api import exports, filters, serializers
+from annotations.api.concurrency import ETagMixin
+from annotations.api.permissions import ReadAnyWriteAdmins, ReadAnyWriteEditors
+from annotations.models import Article, Entity, Status, Tag
+from annotations.text import body_sha256, normalise_body
+
+
+def api_exception_handler(exc, context):
+    """Model and database rule violations are the client's fault: 400 with the reason."""
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+    elif isinstance(exc, IntegrityError):
+        exc = ValidationError({"detail": f"the change breaks a data rule: {str(exc).splitlines()[0]}"})
+    return exception_handler(exc, context)
+
+
+class Pagination(CursorPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    ordering = "-id"
+
+    def get_ordering(self, request, queryset, view):
+        if "rank" in queryset.query.annotations:
+            return ("-rank", "-id")
+        return self.ordering if isinstance(self.ordering, tuple) else (self.ordering,)
+
+
+class JSONErrorsForExports:
+    """An error on an export request is rendered as JSON, not as a half-made CSV."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if (getattr(response, "status_code", 200) >= 400
+                and getattr(request, "accepted_renderer", None)
+                and request.accepted_renderer.format in exports.EXPORT_FORMATS):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+def _tags(data):
+    return data.pop("tags", None)
+
+
+class ReviewActions:
+    """accept / reject for quotes and endorsements."""
+
+    review_service = None
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._review(Status.ACCEPTED)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._review(Status.REJECTED)
+
+    def _review(self, new_status):
+        obj = self.get_object()
+        type(self).review_service(obj, self.request.user, new_status)
+        return Response(self.get_serializer(obj).data)
+
+
+@extend_schema_view(
+    list=extend_schema(description="Quotes you may see, newest first (ranked by relevance with `q`). "
+                       "`?format=jsonl|csv|jsonld` streams the whole filtered list."),
+)
+class QuoteViewSet(JSONErrorsForExports, ReviewActions, ETagMixin, viewsets.ModelViewSet):
+    serializer_class = serializers.QuoteSerializer
+    permission_classes = [ReadAnyWriteEditors]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.QuoteFilter
+    pagination_class = Pagination
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, *exports.EXPORT_RENDERERS]
+    review_service = staticmethod(lambda q, user, s: services.quote_review(quote=q, user=user, status=s))
+
+    def get_queryset(self):
+        return selectors.quotes_visible(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        fmt = request.accepted_renderer.format
+        if fmt in exports.EXPORT_FORMATS:
+            return exports.stream_quotes(self.filter_queryset(self.get_queryset()).order_by("id"), fmt, request)
+        return super().list(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        tags = _tags(data) or ()
+        serializer.instance = services.quote_create(
+            article=data.pop("article"), user=self.request.user, text=data.pop("exact"), tags=tags, **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("article", None)  # a quote does not move between articles
+        if "exact" in data:
+            data["text"] = data.pop("exact")
+        serializer.instance = services.quote_update(
+            quote=serializer.instance, user=self.request.user, tags=_tags(data), **data
+        )
+
+    def perform_destroy(self, instance):
+        services.quote_delete(quote=instance, user=self.request.user)
+
+    @extend_schema(request=serializers.ReviewSerializer,
+                   responses={200: OpenApiResponse(description='{"accepted": N}')})
+    @action(detail=False, methods=["post"], url_path="accept-all")
+    def accept_all(self, request):
+        body = serializers.ReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        article = get_object_or_404(Article, pk=body.validated_data["article_id"])
+        count = services.quotes_accept_all(
+            article=article, user=request.user, min_confidence=body.validated_data["min_confidence"]
+        )
+        return Response({"accepted": count})
+
+
+class EndorsementViewSet(ReviewActions, ETagMixin, viewsets.ModelViewSet):
+    serializer_class = serializers.EndorsementSerializer
+    permission_classes = [ReadAnyWriteEditors]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.EndorsementFilter
+    pagination_class = Pagination
+    review_service = staticmethod(
+        lambda e, user, s: services.endorsement_review(endorsement=e, user=user, status=s)
+    )
+
+    def get_queryset(self):
+        return selectors.endorsements_visible(user=self.request.user)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        if "exact" in data:
+            data["text"] = data.pop("exact")
+        serializer.instance = services.endorsement_create(
+            article=data.pop("article"), user=self.request.user, tags=_tags(data) or (), **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("article", None)
+        if "exact" in data:
+            data["text"] = data.pop("exact")
+        serializer.instance = services.endorsement_update(
+            endorsement=serializer.instance, user=self.request.user, tags=_tags(data), **data
+        )
+
+    def perform_destroy(self, instance):
+        services.endorsement_delete(endorsement=instance, user=self.request.user)
+
+
+class SpeakerViewSet(ETagMixin, viewsets.ModelViewSet):
+    serializer_class = serializers.SpeakerSerializer
+    permission_classes = [ReadAnyWriteEditors]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.SpeakerFilter
+    pagination_class = Pagination
+    queryset = Entity.objects.all()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.entity_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.entity_update(entity=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        if instance.quotes.exists() or instance.endorsements_made.exists() or instance.endorsements_received.exists():
+            raise ValidationError({"detail": "this speaker is used by quotes or endorsements"})
+        instance.delete()
+
+
+class TagViewSet(viewsets.ModelViewSet):
+    serializer_class = serializers.TagSerializer
+    permission_classes = [ReadAnyWriteEditors]
+    pagination_class = Pagination
+    queryset = Tag.objects.all()
+
+
+class ArticleViewSet(ETagMixin, viewsets.ModelViewSet):
+    permission_classes = [ReadAnyWriteAdmins]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.ArticleFilter
+    pagination_class = Pagination
+    editor_actions = ("done", "reopen")
+
+    def get_queryset(self):
+        return selectors.article_list_with_counts().select_related("done_by")
+
+    def get_serializer_class(self):
+        return serializers.ArticleListSerializer if self.action == "list" else serializers.ArticleSerializer
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        if selectors.article_find_duplicate(url=data.get("url"), body_sha256=body_sha256(normalise_body(data["body"]))):
+            raise ValidationError({"url": "this article is already stored (same url, or same body without url)"})
+        serializer.instance = services.article_create(**data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.article_update(article=serializer.instance, **serializer.validated_data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        article = services.article_mark_done(article=self.get_object(), user=request.user)
+        return Response(serializers.ArticleSerializer(article).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        article = services.article_mark_done(article=self.get_object(), user=request.user, done=False)
+        return Response(serializers.ArticleSerializer(article).data)
