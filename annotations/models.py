@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -30,7 +31,12 @@ class Origin(models.TextChoices):
 class Tag(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
-    colour = models.CharField(max_length=7, default="#6b7280", help_text="#rrggbb")
+    colour = models.CharField(
+        max_length=7,
+        default="#6b7280",
+        help_text="#rrggbb",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")],
+    )
 
     class Meta:
         ordering = ["name"]

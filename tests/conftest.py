@@ -19,6 +19,14 @@ def _isolated_task_queue():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    # The test client speaks plain HTTP; production redirects to HTTPS.
+    settings.SECURE_SSL_REDIRECT = False
+    # Password hashing is deliberately slow; tests make many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def celery_worker(transactional_db):
     """A real Celery worker (in a thread) consuming from the real broker."""

@@ -15,7 +15,7 @@ def etag_of(obj) -> str:
 
 
 class ETagMixin:
-    """For viewsets whose model has `updated_at`."""
+    """For viewsets whose model has `updated_at`; use with AtomicWritesMixin."""
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
@@ -55,6 +55,11 @@ class ETagMixin:
             obj.refresh_from_db(fields=["updated_at"])
             response["ETag"] = etag_of(obj)
         return response
+
+
+
+class AtomicWritesMixin:
+    """Each write is one transaction; a rejected write (4xx) rolls back all it did."""
 
     def dispatch(self, request, *args, **kwargs):
         if request.method in ("GET", "HEAD", "OPTIONS"):

@@ -38,7 +38,7 @@ class SpeakerSerializer(serializers.ModelSerializer):
 
 
 class ArticleSerializer(serializers.ModelSerializer):
-    done_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    done_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Article
@@ -64,8 +64,8 @@ def _tags_field():
 
 
 class ReviewableFields(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     tags = _tags_field()
     article = ArticleSummarySerializer(read_only=True)
     article_id = serializers.PrimaryKeyRelatedField(
@@ -80,7 +80,7 @@ class ReviewableFields(serializers.ModelSerializer):
 
 class QuoteSerializer(ReviewableFields):
     text = serializers.CharField(source="exact", trim_whitespace=False, max_length=100_000)
-    speaker = SpeakerSummarySerializer(read_only=True)
+    speaker = SpeakerSummarySerializer(read_only=True, allow_null=True)
     speaker_id = serializers.PrimaryKeyRelatedField(
         source="speaker", queryset=Entity.objects.all(), write_only=True, allow_null=True, required=False
     )
@@ -100,7 +100,7 @@ class EndorsementSerializer(ReviewableFields):
     endorser_id = serializers.PrimaryKeyRelatedField(
         source="endorser", queryset=Entity.objects.all(), write_only=True
     )
-    target = SpeakerSummarySerializer(read_only=True)
+    target = SpeakerSummarySerializer(read_only=True, allow_null=True)
     target_id = serializers.PrimaryKeyRelatedField(
         source="target", queryset=Entity.objects.all(), write_only=True, allow_null=True, required=False
     )

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -15,7 +16,7 @@ from rest_framework.views import exception_handler
 
 from annotations import selectors, services
 from annotations.api import exports, filters, serializers
-from annotations.api.concurrency import ETagMixin
+from annotations.api.concurrency import AtomicWritesMixin, ETagMixin
 from annotations.api.permissions import ReadAnyWriteAdmins, ReadAnyWriteEditors
 from annotations.models import Article, Entity, Status, Tag
 from annotations.text import body_sha256, normalise_body
@@ -80,10 +81,19 @@ class ReviewActions:
 
 
 @extend_schema_view(
-    list=extend_schema(description="Quotes you may see, newest first (ranked by relevance with `q`). "
-                       "`?format=jsonl|csv|jsonld` streams the whole filtered list."),
+    list=extend_schema(
+        description="Quotes you may see, newest first (ranked by relevance with `q`). "
+        "`?format=jsonl|csv|jsonld` streams the whole filtered list as JSON Lines, CSV or a "
+        "W3C Web Annotation collection.",
+        responses={
+            (200, "application/json"): serializers.QuoteSerializer(many=True),
+            (200, "application/x-ndjson"): OpenApiTypes.STR,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/ld+json"): OpenApiTypes.OBJECT,
+        },
+    ),
 )
-class QuoteViewSet(JSONErrorsForExports, ReviewActions, ETagMixin, viewsets.ModelViewSet):
+class QuoteViewSet(AtomicWritesMixin, JSONErrorsForExports, ReviewActions, ETagMixin, viewsets.ModelViewSet):
     serializer_class = serializers.QuoteSerializer
     permission_classes = [ReadAnyWriteEditors]
     filter_backends = [DjangoFilterBackend]
@@ -133,7 +143,7 @@ class QuoteViewSet(JSONErrorsForExports, ReviewActions, ETagMixin, viewsets.Mode
         return Response({"accepted": count})
 
 
-class EndorsementViewSet(ReviewActions, ETagMixin, viewsets.ModelViewSet):
+class EndorsementViewSet(AtomicWritesMixin, ReviewActions, ETagMixin, viewsets.ModelViewSet):
     serializer_class = serializers.EndorsementSerializer
     permission_classes = [ReadAnyWriteEditors]
     filter_backends = [DjangoFilterBackend]
@@ -167,7 +177,7 @@ class EndorsementViewSet(ReviewActions, ETagMixin, viewsets.ModelViewSet):
         services.endorsement_delete(endorsement=instance, user=self.request.user)
 
 
-class SpeakerViewSet(ETagMixin, viewsets.ModelViewSet):
+class SpeakerViewSet(AtomicWritesMixin, ETagMixin, viewsets.ModelViewSet):
     serializer_class = serializers.SpeakerSerializer
     permission_classes = [ReadAnyWriteEditors]
     filter_backends = [DjangoFilterBackend]
@@ -187,14 +197,14 @@ class SpeakerViewSet(ETagMixin, viewsets.ModelViewSet):
         instance.delete()
 
 
-class TagViewSet(viewsets.ModelViewSet):
+class TagViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     serializer_class = serializers.TagSerializer
     permission_classes = [ReadAnyWriteEditors]
     pagination_class = Pagination
     queryset = Tag.objects.all()
 
 
-class ArticleViewSet(ETagMixin, viewsets.ModelViewSet):
+class ArticleViewSet(AtomicWritesMixin, ETagMixin, viewsets.ModelViewSet):
     permission_classes = [ReadAnyWriteAdmins]
     filter_backends = [DjangoFilterBackend]
     filterset_class = filters.ArticleFilter

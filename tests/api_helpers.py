@@ -1,0 +1,55 @@
+import pytest
+from django.contrib.auth.models import Group, User
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from annotations.models import Quote
+from tests.factories import ArticleFactory, EntityFactory
+
+
+def make_user(username, role):
+    user = User.objects.create_user(username, password="pw-" + username, is_staff=(role == "admin"))
+    if role in ("editors", "viewers"):
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def client_for(user):
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def people(db):
+    return {
+        "anonymous": None,
+        "viewer": make_user("vera", "viewers"),
+        "editor": make_user("eddie", "editors"),
+        "admin": make_user("ada", "admin"),
+    }
+
+
+BODY = "Intro. Jane Roe said “taxes will fall” on Monday. Later, Bob Poe said “no they will not”."
+
+
+@pytest.fixture
+def world(db):
+    """An article with one accepted and one suggested quote, by two speakers."""
+    article = ArticleFactory(body=BODY, outlet="Daily Planet", published_on="2024-05-01",
+                             url="https://planet.example/a1")
+    jane = EntityFactory(name="Jane Roe", aliases=["J. Roe"], description="finance minister")
+    bob = EntityFactory(name="Bob Poe")
+    s1 = BODY.index("taxes")
+    accepted = Quote.objects.create(
+        article=article, start=s1, end=s1 + len("taxes will fall"), exact="taxes will fall",
+        speaker=jane, status="accepted", kind="direct",
+    )
+    s2 = BODY.index("no they")
+    suggested = Quote.objects.create(
+        article=article, start=s2, end=s2 + len("no they will not"), exact="no they will not",
+        speaker=bob, status="suggested", origin="engine", engine_version="t", confidence=0.7,
+    )
+    return {"article": article, "jane": jane, "bob": bob, "accepted": accepted, "suggested": suggested}

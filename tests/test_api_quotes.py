@@ -1,0 +1,190 @@
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from annotations.models import Endorsement, Quote, Tag
+from tests.api_helpers import BODY, client_for, people, world  # noqa: F401
+from tests.factories import ArticleFactory, EntityFactory
+
+W3C_VALIDATOR = Path(settings.BASE_DIR).parent / "shared" / "w3c-annotation-tests" / "validate.py"
+
+
+@pytest.fixture
+def editor(people):  # noqa: F811
+    return client_for(people["editor"])
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+def test_quote_carries_article_speaker_anchor_and_review_fields(editor, world):  # noqa: F811
+    data = editor.get(f"/api/v1/quotes/{world['accepted'].id}/").json()
+    assert data["article"] == {"id": world["article"].id, "title": world["article"].title,
+                               "url": "https://planet.example/a1", "outlet": "Daily Planet",
+                               "published_on": "2024-05-01"}
+    assert data["speaker"] == {"id": world["jane"].id, "name": "Jane Roe", "description": "finance minister"}
+    assert data["text"] == "taxes will fall"
+    assert BODY[data["start"]:data["end"]] == "taxes will fall"
+    assert {"prefix", "suffix", "kind", "cue", "tags", "status", "origin", "confidence", "created_at",
+            "updated_at", "created_by", "reviewed_by", "endorsements"} <= set(data)
+
+
+def test_filters(editor, world):  # noqa: F811
+    other = ArticleFactory(body="Elsewhere, Jane Roe said “inflation is beaten” today.", outlet="Gazette",
+                           published_on="2023-01-10")
+    start = other.body.index("inflation")
+    q3 = Quote.objects.create(article=other, start=start, end=start + 19, exact="inflation is beaten",
+                              speaker=world["jane"], kind="indirect")
+    tag = Tag.objects.create(name="Economy", slug="economy")
+    q3.tags.add(tag)
+    Endorsement.objects.create(article=other, endorser=world["jane"], target=world["bob"],
+                               polarity="opposes", evidence=q3)
+    acc, sug = world["accepted"].id, world["suggested"].id
+    base = "/api/v1/quotes/"
+    assert set(ids(editor.get(base, {"speaker": world["jane"].id}))) == {acc, q3.id}
+    assert set(ids(editor.get(base, {"speaker_name": "j. roe"}))) == {acc, q3.id}  # alias, any case
+    assert ids(editor.get(base, {"article": other.id})) == [q3.id]
+    assert set(ids(editor.get(base, {"outlet": "daily planet"}))) == {acc, sug}
+    assert ids(editor.get(base, {"published_after": "2024-01-01", "status": "suggested"})) == [sug]
+    assert ids(editor.get(base, {"published_before": "2023-12-31"})) == [q3.id]
+    assert ids(editor.get(base, {"kind": "indirect"})) == [q3.id]
+    assert ids(editor.get(base, {"tag": "economy"})) == [q3.id]
+    assert ids(editor.get(base, {"q": "tax"})) == [acc]  # stemmed: "taxes" matches "tax"
+    assert ids(editor.get(base, {"q": "inflation -taxes"})) == [q3.id]
+    assert ids(editor.get(base, {"endorser": world["jane"].id})) == [q3.id]
+    assert ids(editor.get(base, {"target": world["bob"].id})) == [q3.id]
+    bad = editor.get(base, {"published_after": "last tuesday", "status": "maybe"})
+    assert bad.status_code == 400
+    assert set(bad.json()) == {"published_after", "status"}
+
+
+def test_cursor_pagination_is_stable_and_bounded(editor, world):  # noqa: F811
+    article = world["article"]
+    for i in range(30):
+        Quote.objects.create(article=article, start=0, end=6, exact="Intro.", status="accepted")
+    seen, url = [], "/api/v1/quotes/?page_size=7"
+    while url:
+        page = editor.get(url).json()
+        assert len(page["results"]) <= 7
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+    assert len(seen) == len(set(seen)) == 32
+    assert seen == sorted(seen, reverse=True)
+    assert len(editor.get("/api/v1/quotes/?page_size=100000").json()["results"]) == 32
+    assert editor.get("/api/v1/quotes/?cursor=garbage").status_code == 404
+
+
+def test_write_checks_the_span_against_the_body(editor, world):  # noqa: F811
+    article = world["article"]
+    start = BODY.index("Bob Poe")
+    ok = editor.post("/api/v1/quotes/", {"article_id": article.id, "start": start, "end": start + 7,
+                                         "text": "Bob Poe", "speaker_id": world["bob"].id}, format="json")
+    assert ok.status_code == 201, ok.content
+    assert ok.json()["prefix"] == BODY[max(0, start - 32):start]
+    mismatch = editor.post("/api/v1/quotes/", {"article_id": article.id, "start": start, "end": start + 7,
+                                               "text": "Bob Pox"}, format="json")
+    assert mismatch.status_code == 400
+    assert "not the text sent" in mismatch.json()["text"][0]
+    outside = editor.post("/api/v1/quotes/", {"article_id": article.id, "start": 5, "end": 5000,
+                                              "text": "x"}, format="json")
+    assert outside.status_code == 400 and "not inside the body" in outside.json()["text"][0]
+    no_speaker = editor.post("/api/v1/quotes/", {"article_id": article.id, "start": start, "end": start + 7,
+                                                 "text": "Bob Poe", "speaker_id": 999999}, format="json")
+    assert no_speaker.status_code == 400 and "speaker_id" in no_speaker.json()
+    bad_polarity = editor.post("/api/v1/endorsements/", {"article_id": article.id, "endorser_id": world["bob"].id,
+                                                         "target_text": "x", "polarity": "loves"}, format="json")
+    assert bad_polarity.status_code == 400 and "polarity" in bad_polarity.json()
+
+
+def test_stale_write_gets_412_and_changes_nothing(people, world):  # noqa: F811
+    alice, bob = client_for(people["editor"]), client_for(people["admin"])
+    url = f"/api/v1/quotes/{world['accepted'].id}/"
+    etag = alice.get(url)["ETag"]
+    first = bob.patch(url, {"kind": "mixed"}, format="json", HTTP_IF_MATCH=etag)
+    assert first.status_code == 200
+    stale = alice.patch(url, {"kind": "indirect"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    body = stale.json()
+    assert "changed by ada" in body["detail"] and body["current"]["kind"] == "mixed"
+    assert Quote.objects.get(pk=world["accepted"].id).kind == "mixed"
+    fresh = alice.patch(url, {"kind": "indirect"}, format="json", HTTP_IF_MATCH=first["ETag"])
+    assert fresh.status_code == 200
+    assert alice.delete(url, HTTP_IF_MATCH=etag).status_code == 412
+    assert Quote.objects.filter(pk=world["accepted"].id).exists()
+
+
+def test_deleting_a_suggestion_rejects_it_so_it_does_not_come_back(editor, world):  # noqa: F811
+    assert editor.delete(f"/api/v1/quotes/{world['suggested'].id}/").status_code == 204
+    assert Quote.objects.get(pk=world["suggested"].id).status == "rejected"
+
+
+def test_accept_all_above_a_confidence(editor, world):  # noqa: F811
+    low = Quote.objects.create(article=world["article"], start=0, end=6, exact="Intro.", status="suggested",
+                               origin="engine", engine_version="t", confidence=0.2)
+    response = editor.post("/api/v1/quotes/accept-all/", {"article_id": world["article"].id,
+                                                          "min_confidence": 0.5}, format="json")
+    assert response.json() == {"accepted": 1}
+    assert Quote.objects.get(pk=world["suggested"].id).status == "accepted"
+    assert Quote.objects.get(pk=low.pk).status == "suggested"
+
+
+def test_speaker_names_are_unique_across_aliases(editor, world):  # noqa: F811
+    response = editor.post("/api/v1/speakers/", {"name": "j. roe"}, format="json")
+    assert response.status_code == 400 and "already exists" in response.json()["name"][0]
+
+
+def test_exports_parse_back(editor, world, tmp_path):  # noqa: F811
+    evil = EntityFactory(name="=HYPERLINK(\"http://evil\")")
+    world["accepted"].speaker = evil
+    world["accepted"].save()
+
+    jsonl = editor.get("/api/v1/quotes/?format=jsonl&status=accepted")
+    assert jsonl["Content-Type"] == "application/x-ndjson"
+    rows = [json.loads(line) for line in b"".join(jsonl.streaming_content).decode().splitlines()]
+    assert [r["text"] for r in rows] == ["taxes will fall"]
+
+    got = editor.get("/api/v1/quotes/?format=csv")
+    text = b"".join(got.streaming_content).decode("utf-8-sig")
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert {r["text"] for r in table} == {"taxes will fall", "no they will not"}
+    # Spreadsheet formula injection is defused.
+    assert {r["speaker"] for r in table} == {"'=HYPERLINK(\"http://evil\")", "Bob Poe"}
+
+    ld = editor.get("/api/v1/quotes/?format=jsonld")
+    doc = json.loads(b"".join(ld.streaming_content))
+    items = doc["first"]["items"]
+    assert len(items) == 2
+    selectors = {s["type"]: s for s in items[0]["target"]["selector"]}
+    assert BODY[selectors["TextPositionSelector"]["start"]:selectors["TextPositionSelector"]["end"]] == \
+        selectors["TextQuoteSelector"]["exact"]
+    path = tmp_path / "export.jsonld"
+    path.write_text(json.dumps(doc))
+    result = subprocess.run([sys.executable, str(W3C_VALIDATOR), str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+    assert "2 of 2 annotations pass" in result.stdout
+
+
+def test_export_errors_are_json(editor, world):  # noqa: F811
+    response = editor.get("/api/v1/quotes/?format=csv&published_after=nope")
+    assert response.status_code == 400
+    assert response.json() == {"published_after": ["Enter a valid date."]}
+
+
+def test_openapi_schema_and_offline_docs(editor):
+    schema = editor.get("/api/schema/?format=json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert {"/api/v1/quotes/", "/api/v1/articles/", "/api/v1/speakers/", "/api/v1/endorsements/",
+            "/api/v1/tags/"} <= set(paths)
+    docs = editor.get("/api/docs/")
+    html = docs.content.decode()
+    assert docs.status_code == 200
+    assert "swagger-ui" in html and "cdn" not in html.lower() and "//unpkg" not in html
