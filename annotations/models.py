@@ -241,7 +241,9 @@ class Quote(Reviewable):
         ]
         indexes = [
             models.Index(fields=["article", "status"], name="quote_article_status"),
-            models.Index(fields=["speaker", "status"], name="quote_speaker_status"),
+            # Cursor pages are ordered by -id: these serve speaker and status filters in order.
+            models.Index(fields=["speaker", "status", "-id"], name="quote_speaker_status_id"),
+            models.Index(fields=["status", "-id"], name="quote_status_id"),
             GinIndex(SearchVector("exact", config="english"), name="quote_exact_search"),
         ]
 

@@ -10,6 +10,8 @@ import orjson
 from django.http import StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
+from annotations import selectors
+
 CHUNK = 2000
 # A cell starting with one of these is run as a formula by spreadsheets.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -46,35 +48,36 @@ CSV_COLUMNS = ["id", "article_id", "article_title", "article_url", "outlet", "pu
                "origin", "confidence", "created_by", "created_at", "reviewed_by", "updated_at"]
 
 
-def quote_row(quote) -> dict:
-    article, speaker = quote.article, quote.speaker
+def quote_row(row: dict) -> dict:
+    """A flat export row from a completed selectors.quote_values row."""
+    published = row["article__published_on"]
     return {
-        "id": quote.id,
-        "article_id": article.id,
-        "article_title": article.title,
-        "article_url": article.url,
-        "outlet": article.outlet,
-        "published_on": article.published_on.isoformat() if article.published_on else None,
-        "text": quote.exact,
-        "start": quote.start,
-        "end": quote.end,
-        "prefix": quote.prefix,
-        "suffix": quote.suffix,
-        "kind": quote.kind,
-        "speaker_id": speaker.id if speaker else None,
-        "speaker": speaker.name if speaker else None,
-        "speaker_description": speaker.description if speaker else None,
-        "speaker_start": quote.speaker_start,
-        "speaker_end": quote.speaker_end,
-        "cue": quote.cue,
-        "tags": [tag.slug for tag in quote.tags.all()],
-        "status": quote.status,
-        "origin": quote.origin,
-        "confidence": quote.confidence,
-        "created_by": quote.created_by.get_username() if quote.created_by else None,
-        "created_at": quote.created_at.isoformat(),
-        "reviewed_by": quote.reviewed_by.get_username() if quote.reviewed_by else None,
-        "updated_at": quote.updated_at.isoformat(),
+        "id": row["id"],
+        "article_id": row["article_id"],
+        "article_title": row["article__title"],
+        "article_url": row["article__url"],
+        "outlet": row["article__outlet"],
+        "published_on": published.isoformat() if published else None,
+        "text": row["exact"],
+        "start": row["start"],
+        "end": row["end"],
+        "prefix": row["prefix"],
+        "suffix": row["suffix"],
+        "kind": row["kind"],
+        "speaker_id": row["speaker_id"],
+        "speaker": row["speaker__name"],
+        "speaker_description": row["speaker__description"],
+        "speaker_start": row["speaker_start"],
+        "speaker_end": row["speaker_end"],
+        "cue": row["cue"],
+        "tags": row["tags"],
+        "status": row["status"],
+        "origin": row["origin"],
+        "confidence": row["confidence"],
+        "created_by": row["created_by__username"],
+        "created_at": row["created_at"].isoformat(),
+        "reviewed_by": row["reviewed_by__username"],
+        "updated_at": row["updated_at"].isoformat(),
     }
 
 
@@ -97,44 +100,53 @@ def _iso(dt) -> str:
     return dt.isoformat().replace("+00:00", "Z")
 
 
-def quote_annotation(quote, absolute) -> dict:
+def quote_annotation(row: dict, absolute) -> dict:
     """One quote as a W3C Web Annotation with TextQuote and TextPosition selectors."""
-    article, speaker = quote.article, quote.speaker
-    bodies = [{"type": "TextualBody", "purpose": "classifying", "value": f"{quote.kind} quote",
+    bodies = [{"type": "TextualBody", "purpose": "classifying", "value": f"{row['kind']} quote",
                "format": "text/plain"}]
-    if speaker:
-        bodies.append({"type": "TextualBody", "purpose": "identifying", "value": speaker.name,
+    if row["speaker_id"]:
+        bodies.append({"type": "TextualBody", "purpose": "identifying", "value": row["speaker__name"],
                        "format": "text/plain"})
-    if quote.cue:
-        bodies.append({"type": "TextualBody", "purpose": "describing", "value": quote.cue,
+    if row["cue"]:
+        bodies.append({"type": "TextualBody", "purpose": "describing", "value": row["cue"],
                        "format": "text/plain"})
-    bodies += [{"type": "TextualBody", "purpose": "tagging", "value": tag.slug} for tag in quote.tags.all()]
-    annotation = {
+    bodies += [{"type": "TextualBody", "purpose": "tagging", "value": slug} for slug in row["tags"]]
+    creator = row["created_by__username"]
+    return {
         "@context": "http://www.w3.org/ns/anno.jsonld",
-        "id": absolute(f"/api/v1/quotes/{quote.id}/"),
+        "id": absolute(f"/api/v1/quotes/{row['id']}/"),
         "type": "Annotation",
         "motivation": "identifying",
-        "created": _iso(quote.created_at),
-        "modified": _iso(quote.updated_at),
+        "created": _iso(row["created_at"]),
+        "modified": _iso(row["updated_at"]),
+        "creator": ({"type": "Person", "nickname": creator} if creator else
+                    {"type": "Software", "name": f"Newsdesk {row['engine_version'] or row['origin']}"}),
         "body": bodies,
         "target": {
-            "source": article.url or absolute(f"/api/v1/articles/{article.id}/"),
+            "source": row["article__url"] or absolute(f"/api/v1/articles/{row['article_id']}/"),
             "selector": [
-                {"type": "TextQuoteSelector", "exact": quote.exact, "prefix": quote.prefix,
-                 "suffix": quote.suffix},
-                {"type": "TextPositionSelector", "start": quote.start, "end": quote.end},
+                {"type": "TextQuoteSelector", "exact": row["exact"], "prefix": row["prefix"],
+                 "suffix": row["suffix"]},
+                {"type": "TextPositionSelector", "start": row["start"], "end": row["end"]},
             ],
         },
     }
-    if quote.created_by:
-        annotation["creator"] = {"type": "Person", "nickname": quote.created_by.get_username()}
-    else:
-        annotation["creator"] = {"type": "Software", "name": f"Newsdesk {quote.engine_version or quote.origin}"}
-    return annotation
+
+
+def _completed_rows(queryset):
+    """Every row of the queryset, completed in batches, read through a server-side cursor."""
+    batch = []
+    for row in selectors.quote_values(queryset).iterator(chunk_size=CHUNK):
+        batch.append(row)
+        if len(batch) == CHUNK:
+            yield from selectors.quote_rows_complete(batch)
+            batch = []
+    if batch:
+        yield from selectors.quote_rows_complete(batch)
 
 
 def stream_quotes(queryset, fmt: str, request) -> StreamingHttpResponse:
-    rows = queryset.iterator(chunk_size=CHUNK)
+    rows = _completed_rows(queryset)
     if fmt == "jsonl":
         body = (orjson.dumps(quote_row(q)) + b"\n" for q in rows)
         content_type, ext = "application/x-ndjson", "jsonl"

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from annotations import selectors
 from annotations.models import Article, Endorsement, Entity, Quote, Tag
 
 
@@ -78,6 +79,46 @@ class ReviewableFields(serializers.ModelSerializer):
                         "updated_at"]
 
 
+def _dt(value):
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def quote_representation(row: dict) -> dict:
+    """QuoteSerializer's output, built from a selectors.quote_values row (completed with tags
+    and endorsements): lists of hundreds of quotes need no model instances."""
+    published = row["article__published_on"]
+    return {
+        "id": row["id"],
+        "article": {"id": row["article_id"], "title": row["article__title"], "url": row["article__url"],
+                    "outlet": row["article__outlet"],
+                    "published_on": published.isoformat() if published else None},
+        "text": row["exact"],
+        "start": row["start"],
+        "end": row["end"],
+        "prefix": row["prefix"],
+        "suffix": row["suffix"],
+        "kind": row["kind"],
+        "speaker": ({"id": row["speaker_id"], "name": row["speaker__name"],
+                     "description": row["speaker__description"]} if row["speaker_id"] else None),
+        "speaker_start": row["speaker_start"],
+        "speaker_end": row["speaker_end"],
+        "cue": row["cue"],
+        "cue_start": row["cue_start"],
+        "cue_end": row["cue_end"],
+        "tags": row["tags"],
+        "status": row["status"],
+        "origin": row["origin"],
+        "engine_version": row["engine_version"],
+        "confidence": row["confidence"],
+        "created_by": row["created_by__username"],
+        "created_at": _dt(row["created_at"]),
+        "reviewed_by": row["reviewed_by__username"],
+        "reviewed_at": _dt(row["reviewed_at"]),
+        "updated_at": _dt(row["updated_at"]),
+        "endorsements": row["endorsements"],
+    }
+
+
 class QuoteSerializer(ReviewableFields):
     text = serializers.CharField(source="exact", trim_whitespace=False, max_length=100_000)
     speaker = SpeakerSummarySerializer(read_only=True, allow_null=True)
@@ -93,6 +134,12 @@ class QuoteSerializer(ReviewableFields):
                   "cue_end", *ReviewableFields.REVIEW_FIELDS, "endorsements"]
         read_only_fields = ["prefix", "suffix", *ReviewableFields.REVIEW_READ_ONLY]
         extra_kwargs = {"start": {"max_value": 2**31 - 1}, "end": {"max_value": 2**31 - 1}}
+
+    def to_representation(self, instance):
+        if isinstance(instance, dict):
+            return quote_representation(instance)
+        row = selectors.quote_values(Quote.objects.filter(pk=instance.pk)).get()
+        return quote_representation(selectors.quote_rows_complete([row])[0])
 
 
 class EndorsementSerializer(ReviewableFields):

@@ -17,6 +17,7 @@ from rest_framework.views import exception_handler
 from annotations import selectors, services
 from annotations.api import exports, filters, serializers
 from annotations.api.concurrency import AtomicWritesMixin, ETagMixin
+from annotations.api.renderers import FastJSONRenderer
 from annotations.api.permissions import ReadAnyWriteAdmins, ReadAnyWriteEditors
 from annotations.models import Article, Entity, Status, Tag
 from annotations.text import body_sha256, normalise_body
@@ -99,17 +100,19 @@ class QuoteViewSet(AtomicWritesMixin, JSONErrorsForExports, ReviewActions, ETagM
     filter_backends = [DjangoFilterBackend]
     filterset_class = filters.QuoteFilter
     pagination_class = Pagination
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, *exports.EXPORT_RENDERERS]
+    renderer_classes = [FastJSONRenderer, BrowsableAPIRenderer, *exports.EXPORT_RENDERERS]
     review_service = staticmethod(lambda q, user, s: services.quote_review(quote=q, user=user, status=s))
 
     def get_queryset(self):
         return selectors.quotes_visible(user=self.request.user)
 
     def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
         fmt = request.accepted_renderer.format
         if fmt in exports.EXPORT_FORMATS:
-            return exports.stream_quotes(self.filter_queryset(self.get_queryset()).order_by("id"), fmt, request)
-        return super().list(request, *args, **kwargs)
+            return exports.stream_quotes(queryset.order_by("id"), fmt, request)
+        page = selectors.quote_rows_complete(self.paginate_queryset(selectors.quote_values(queryset)))
+        return self.get_paginated_response([serializers.quote_representation(row) for row in page])
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

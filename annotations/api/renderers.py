@@ -1,0 +1,21 @@
+import orjson
+from rest_framework.renderers import JSONRenderer
+
+
+class FastJSONRenderer(JSONRenderer):
+    """orjson: several times faster than json.dumps on large pages."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        try:
+            return orjson.dumps(data, option=orjson.OPT_PASSTHROUGH_DATETIME, default=_fallback)
+        except TypeError:
+            return super().render(data, accepted_media_type, renderer_context)
+
+
+def _fallback(value):
+    # Lazy translation strings, Decimals, datetimes: what DRF's encoder knows.
+    from rest_framework.utils.encoders import JSONEncoder
+
+    return JSONEncoder().default(value)
