@@ -11,6 +11,8 @@ class Speaker:
     kind: str = "person"  # person, organisation, group, party, other
     description: str = ""
     aliases: tuple[str, ...] = ()
+    # A nameless speaker ("a source", "officials"): no Entity is made for it.
+    generic: bool = False
 
 
 @dataclass(frozen=True)

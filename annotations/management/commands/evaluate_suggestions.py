@@ -1,0 +1,42 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from annotations.suggest.evaluate import THRESHOLDS, evaluate_endorsements, evaluate_quotes
+from annotations.suggest.jsonl import read_jsonl, suggestion_record
+
+
+class Command(BaseCommand):
+    help = "Score the engine (or a predictions file) against gold JSONL: quotes, speakers, endorsements."
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        parser.add_argument("gold")
+        parser.add_argument("--pred", help="predictions JSONL (default: run the engine now)")
+
+    def handle(self, *args, gold, pred, **options):
+        try:
+            gold_docs = {str(d.get("id", n)): d for n, d in read_jsonl(gold)}
+            if pred:
+                with open(pred, encoding="utf-8") as fh:
+                    pred_docs = {str(d["id"]): d for d in map(json.loads, filter(str.strip, fh))}
+            else:
+                pred_docs = {i: suggestion_record(i, d["text"]) for i, d in gold_docs.items()}
+        except (OSError, ValueError, KeyError) as exc:
+            raise CommandError(str(exc)) from None
+        result = {}
+        if any("quotes" in d for d in gold_docs.values()):
+            result["quotes"] = q = evaluate_quotes(gold_docs, pred_docs)
+            self.stdout.write(f"quotes: {q['articles']} articles, {q['gold']} gold, {q['predicted']} predicted")
+            self.stdout.write(f"{'metric':22} {'P':>7} {'R':>7} {'F1':>7}")
+            for key in [f"quote@{t}" for t in THRESHOLDS] + ["attribution@0.5"]:
+                m = q[key]
+                self.stdout.write(f"{key:22} {m['precision']:7.3f} {m['recall']:7.3f} {m['f1']:7.3f}")
+            self.stdout.write(f"{'speaker accuracy@0.5':22} {q['speaker_accuracy@0.5']:7.3f}")
+        if any("stances" in d for d in gold_docs.values()):
+            result["endorsements"] = e = evaluate_endorsements(gold_docs, pred_docs)
+            self.stdout.write(f"endorsements: {e['gold']} gold, {e['predicted']} predicted")
+            for key in ("endorsement", "endorsement_any_polarity"):
+                m = e[key]
+                self.stdout.write(f"{key:26} {m['precision']:7.3f} {m['recall']:7.3f} {m['f1']:7.3f}")
+        self.stdout.write(json.dumps(result))

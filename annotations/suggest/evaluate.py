@@ -1,0 +1,122 @@
+"""The quote and endorsement metrics of the evaluation data (pure Python).
+
+Quotes: a prediction matches a gold quote when the IoU of their character sets
+(gold: the union of its spans) reaches a threshold; one-to-one, best IoU first.
+"""
+
+import re
+
+THRESHOLDS = (0.3, 0.5, 0.8)
+NOT_NAMES = {"mr", "mrs", "ms", "dr", "president", "sen", "senator", "rep", "gov", "the", "a", "an",
+             "vice", "former", "secretary", "minister", "mayor", "governor"}
+CAP_WORD = re.compile(r"\b[A-Z][\w’'-]*")
+
+
+def _chars(spans) -> set[int]:
+    out: set[int] = set()
+    for s, e in spans:
+        out.update(range(s, e))
+    return out
+
+
+def _names(text: str | None) -> set[str]:
+    if not text:
+        return set()
+    return {w.lower().rstrip("’'s") for w in CAP_WORD.findall(text)} - NOT_NAMES
+
+
+def match(gold: list[dict], pred: list[dict], threshold: float) -> list[tuple[int, int]]:
+    gold_sets = [_chars(g.get("spans") or [[g["start"], g["end"]]]) for g in gold]
+    pairs = []
+    for pi, p in enumerate(pred):
+        pset = set(range(p["start"], p["end"]))
+        for gi, gset in enumerate(gold_sets):
+            inter = len(pset & gset)
+            if inter:
+                iou = inter / len(pset | gset)
+                if iou >= threshold:
+                    pairs.append((iou, gi, pi))
+    pairs.sort(reverse=True)
+    used_g, used_p, result = set(), set(), []
+    for _, gi, pi in pairs:
+        if gi not in used_g and pi not in used_p:
+            used_g.add(gi)
+            used_p.add(pi)
+            result.append((gi, pi))
+    return result
+
+
+def speaker_right(g: dict, p: dict) -> bool:
+    spans = g.get("speaker_spans") or ([[g["speaker_start"], g["speaker_end"]]]
+                                       if g.get("speaker_start") is not None else [])
+    if p.get("speaker_start") is not None:
+        for s, e in spans:
+            if p["speaker_start"] < e and s < p["speaker_end"]:
+                return True
+    return bool(_names(p.get("speaker")) & _names(g.get("speaker")))
+
+
+def _prf(tp, n_pred, n_gold):
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4),
+            "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+
+
+def evaluate_quotes(gold_docs: dict, pred_docs: dict) -> dict:
+    n_gold = sum(len(d["quotes"]) for d in gold_docs.values())
+    n_pred = sum(len(pred_docs.get(i, {}).get("quotes", [])) for i in gold_docs)
+    result = {"articles": len(gold_docs), "gold": n_gold, "predicted": n_pred}
+    for t in THRESHOLDS:
+        tp = sum(len(match(d["quotes"], pred_docs.get(i, {}).get("quotes", []), t)) for i, d in gold_docs.items())
+        result[f"quote@{t}"] = _prf(tp, n_pred, n_gold)
+    with_speaker = right = 0
+    for i, d in gold_docs.items():
+        pred = pred_docs.get(i, {}).get("quotes", [])
+        for gi, pi in match(d["quotes"], pred, 0.5):
+            g = d["quotes"][gi]
+            ok = speaker_right(g, pred[pi])
+            if g.get("speaker"):
+                with_speaker += 1
+                right += ok
+    result["speaker_accuracy@0.5"] = round(right / with_speaker, 4) if with_speaker else 0.0
+    tp = 0
+    for i, d in gold_docs.items():
+        pred = pred_docs.get(i, {}).get("quotes", [])
+        tp += sum(1 for gi, pi in match(d["quotes"], pred, 0.5) if speaker_right(d["quotes"][gi], pred[pi]))
+    result["attribution@0.5"] = _prf(tp, n_pred, n_gold)
+    return result
+
+
+ENDORSE_IGNORE = {"president", "sen", "senator", "party", "campaign", "the", "of", "rep", "gov", "mr",
+                  "mrs", "ms", "and", "a", "an", "former", "vice"}
+
+
+def _content(text: str | None) -> set[str]:
+    return {w for w in re.findall(r"[\w’'-]+", (text or "").lower())} - ENDORSE_IGNORE
+
+
+def evaluate_endorsements(gold_docs: dict, pred_docs: dict) -> dict:
+    tp = tp_any = n_gold = n_pred = 0
+    for i, d in gold_docs.items():
+        gold = {(s["subject"], s["object"], s["polarity"]) for s in d.get("stances", [])
+                if s.get("subject") and s.get("object") and "Not in the list" not in (s["subject"], s["object"])}
+        pred = pred_docs.get(i, {}).get("endorsements", [])
+        n_gold += len(gold)
+        n_pred += len(pred)
+        for use_polarity in (True, False):
+            left, hits = list(gold), 0
+            for p in pred:
+                pol = "positive" if p["polarity"] == "supports" else "negative"
+                for g in left:
+                    if (not use_polarity or g[2] == pol) and _content(p["endorser"]) & _content(g[0]) \
+                            and _content(p["target"]) & _content(g[1]):
+                        left.remove(g)
+                        hits += 1
+                        break
+            if use_polarity:
+                tp += hits
+            else:
+                tp_any += hits
+    return {"gold": n_gold, "predicted": n_pred, "endorsement": _prf(tp, n_pred, n_gold),
+            "endorsement_any_polarity": _prf(tp_any, n_pred, n_gold)}

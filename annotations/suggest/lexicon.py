@@ -1,0 +1,131 @@
+"""Word lists for attribution. Hand-written; frequencies checked against the tuning data."""
+
+# Speech and attribution verbs, in the forms news copy uses. A cue may be followed
+# by "that" and by an addressee ("told CBS", "told reporters").
+SPEECH_VERBS = {
+    "say", "says", "said", "saying", "tell", "tells", "told", "telling", "add", "adds", "added",
+    "adding", "note", "notes", "noted", "noting", "write", "writes", "wrote", "writing",
+    "argue", "argues", "argued", "arguing", "claim", "claims", "claimed", "claiming", "insist",
+    "insists", "insisted", "insisting", "warn", "warns", "warned", "warning", "explain",
+    "explains", "explained", "explaining", "state", "states", "stated", "declare", "declares",
+    "declared", "announce", "announces", "announced", "acknowledge", "acknowledges",
+    "acknowledged", "suggest", "suggests", "suggested", "suggesting", "report", "reports",
+    "reported", "tweet", "tweets", "tweeted", "post", "posted", "believe", "believes",
+    "believed", "think", "thinks", "thought", "predict", "predicts", "predicted", "concede",
+    "concedes", "conceded", "admit", "admits", "admitted", "recall", "recalls", "recalled",
+    "respond", "responds", "responded", "reply", "replies", "replied", "continue", "continued",
+    "agree", "agrees", "agreed", "confirm", "confirms", "confirmed", "deny", "denies", "denied",
+    "promise", "promises", "promised", "vow", "vows", "vowed", "pledge", "pledged", "complain",
+    "complains", "complained", "charge", "charged", "contend", "contends", "contended",
+    "maintain", "maintains", "maintained", "stress", "stressed", "emphasize", "emphasized",
+    "emphasised", "observe", "observed", "conclude", "concluded", "reveal", "revealed",
+    "estimate", "estimates", "estimated", "show", "shows", "showed", "find", "finds", "found",
+    "indicate", "indicates", "indicated", "ask", "asks", "asked", "asking", "urge", "urges",
+    "urged", "accuse", "accused", "hope", "hopes", "hoped", "want", "wants", "wanted", "fear",
+    "fears", "feared", "worry", "worries", "worried", "expect", "expects", "expected",
+    "assert", "asserted", "allege", "alleged", "boast", "boasted", "quip", "quipped", "joke",
+    "joked", "mention", "mentioned", "remark", "remarked", "testify", "testified", "caution",
+    "cautioned", "signal", "signaled", "signalled", "describe", "described", "call", "called",
+}
+
+# Verbs that only attribute when a content clause follows ("showed that ...").
+CONTENT_NEEDS_THAT = {"show", "shows", "showed", "find", "finds", "found", "indicate", "indicates",
+                      "indicated", "hope", "hopes", "hoped", "want", "wants", "wanted", "call",
+                      "called", "describe", "described", "expect", "expects", "expected", "fear",
+                      "fears", "feared", "worry", "worries", "worried", "post", "posted", "ask",
+                      "asks", "asked", "urge", "urges", "urged", "accuse", "accused", "continue",
+                      "continued", "agree", "agrees", "agreed", "confirm", "confirms", "confirmed",
+                      "report", "reports", "reported"}
+
+# Words allowed between a speaker and its verb: "Mujahid also added", "he has said".
+BETWEEN = {"also", "later", "then", "previously", "repeatedly", "reportedly", "even", "again",
+           "recently", "has", "have", "had", "would", "will", "could", "had", "once", "still",
+           "further", "publicly", "privately", "earlier", "often", "has", "just", "first",
+           "explicitly", "separately", "quickly", "flatly", "categorically", "simply", "long",
+           "previously", "frequently", "wrongly", "falsely", "correctly", "initially"}
+
+PRONOUNS = {"he", "she", "they", "it", "we", "i", "who"}
+PERSON_PRONOUNS = {"he", "she"}
+
+# Titles dropped from a canonical name and kept as its description.
+TITLES = {"president", "vice", "sen", "sen.", "senator", "rep", "rep.", "representative", "gov",
+          "gov.", "governor", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "mayor",
+          "secretary", "minister", "prime", "chancellor", "former", "candidate", "nominee",
+          "spokesperson", "spokesman", "spokeswoman", "chairman", "chairwoman", "chair", "leader",
+          "director", "general", "attorney", "speaker", "adviser", "advisor", "aide", "strategist",
+          "manager", "chief", "ceo", "professor", "judge", "justice", "ambassador", "commissioner",
+          "lt.", "gen.", "col.", "adm.", "sgt.", "rev.", "king", "queen", "prince", "presidential",
+          "democratic", "republican", "u.s.", "us", "american", "state", "white", "house",
+          "press", "communications", "campaign", "senior", "deputy", "executive", "official",
+          "officials", "lawmaker", "congressman", "congresswoman", "delegate", "host", "anchor",
+          "analyst", "pollster", "economist", "founder", "president-elect", "gop", "party"}
+
+# Heads that make a mention an organisation or group rather than a person.
+ORG_WORDS = {"campaign", "committee", "party", "administration", "department", "ministry",
+             "government", "agency", "office", "council", "commission", "court", "congress",
+             "senate", "house", "taliban", "university", "institute", "center", "centre",
+             "foundation", "association", "union", "corporation", "company", "inc", "inc.",
+             "group", "network", "news", "post", "times", "journal", "press", "cnn", "fbi", "cia",
+             "pentagon", "command", "police", "army", "navy", "board", "bureau", "poll", "survey",
+             "report", "study", "statement", "organization", "organisation", "coalition",
+             "movement", "caucus", "alliance", "democrats", "republicans", "gop", "nato", "un",
+             "kremlin", "tribune", "herald", "insider", "reuters", "ap", "bbc", "fox", "msnbc",
+             "nbc", "abc", "cbs", "npr", "tv", "magazine", "daily", "gazette", "federation"}
+
+# Generic speaker nouns: "a source", "officials", "the spokesperson".
+SPEAKER_NOUNS = {"source", "sources", "official", "officials", "spokesperson", "spokesman",
+                 "spokeswoman", "aide", "aides", "adviser", "advisers", "advisor", "advisors",
+                 "analyst", "analysts", "expert", "experts", "critics", "critic", "supporters",
+                 "supporter", "voters", "voter", "people", "residents", "leader", "leaders",
+                 "member", "members", "lawmakers", "lawmaker", "democrats", "republicans",
+                 "observers", "statement", "poll", "polls", "survey", "surveys", "report",
+                 "reports", "study", "studies", "data", "figures", "documents", "memo", "campaign",
+                 "group", "director", "strategist", "strategists", "candidate", "nominee",
+                 "president", "senator", "governor", "minister", "chairman", "chairwoman",
+                 "administration", "government", "officer", "officers", "investigators",
+                 "prosecutors", "economists", "historians", "researchers", "scientists",
+                 "organizers", "protesters", "activists", "diplomats", "insiders", "person",
+                 "man", "woman", "men", "women", "friends", "allies", "opponents", "rivals",
+                 "spokespeople", "representatives", "delegates", "donors", "executives",
+                 "employees", "workers", "lawyer", "lawyers", "attorney", "attorneys"}
+
+DETERMINERS = {"the", "a", "an", "another", "one", "two", "three", "several", "many", "some",
+               "most", "other", "his", "her", "their", "its", "our", "both", "senior", "top",
+               "former", "current", "new", "local", "federal", "state", "republican",
+               "democratic", "white", "house", "this", "that", "these", "those", "each"}
+
+# Words after a cue that name whom it was said to: "told CBS", "told reporters".
+ADDRESSEES_LOWER = {"reporters", "journalists", "supporters", "the", "a", "an", "me", "us",
+                    "him", "her", "them", "lawmakers", "voters", "crowd", "audience", "viewers",
+                    "colleagues", "staff", "members", "students", "listeners", "readers"}
+
+ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "lt", "col", "st", "jr", "sr",
+                 "u.s", "u.k", "u.n", "a.m", "p.m", "jan", "feb", "mar", "apr", "aug", "sept", "sep",
+                 "oct", "nov", "dec", "inc", "corp", "co", "no", "vs", "etc", "d.c", "r", "d", "ariz",
+                 "calif", "fla", "mass", "penn", "va", "wash", "mich", "ill", "n.y", "n.j", "i.e",
+                 "e.g", "prof", "rev", "capt", "sgt", "adm", "maj", "ft", "mt"}
+
+# Endorsement cues: verb forms and their polarity.
+SUPPORT_VERBS = {"endorse", "endorses", "endorsed", "endorsing", "back", "backs", "backed",
+                 "backing", "support", "supports", "supported", "supporting", "praise", "praises",
+                 "praised", "praising", "welcome", "welcomes", "welcomed", "welcoming", "applaud",
+                 "applauds", "applauded", "defend", "defends", "defended", "defending",
+                 "favor", "favors", "favored", "favour", "favours", "favoured", "approve",
+                 "approves", "approved", "hail", "hails", "hailed", "champion", "champions",
+                 "championed", "embrace", "embraces", "embraced", "congratulate",
+                 "congratulated", "thank", "thanked", "thanks", "vote", "voted", "voting"}
+OPPOSE_VERBS = {"oppose", "opposes", "opposed", "opposing", "criticize", "criticizes",
+                "criticized", "criticizing", "criticise", "criticises", "criticised",
+                "criticising", "attack", "attacks", "attacked", "attacking", "reject", "rejects",
+                "rejected", "rejecting", "condemn", "condemns", "condemned", "condemning",
+                "denounce", "denounces", "denounced", "denouncing", "slam", "slams", "slammed",
+                "slamming", "blast", "blasts", "blasted", "blasting", "target", "targets",
+                "targeted", "targetted", "targeting", "accuse", "accuses", "accused", "accusing",
+                "mock", "mocks", "mocked", "mocking", "fault", "faults", "faulted", "blame",
+                "blames", "blamed", "blaming", "disavow", "disavows", "disavowed", "repudiate",
+                "repudiates", "repudiated", "oust", "fight", "fights", "fought", "sue", "sued",
+                "challenge", "challenges", "challenged", "ridicule", "ridiculed", "assail",
+                "assailed", "lambaste", "lambasted", "rebuke", "rebuked", "question",
+                "questioned", "impeach", "investigate", "investigated"}
+POSITIVE_PHRASES = ("positive step", "good step", "step in the right direction", "great job",
+                    "good job", "welcome move", "the right thing", "a great", "a good")

@@ -1,0 +1,221 @@
+"""Speaker mentions next to a cue, and one canonical party per real-world speaker."""
+
+import re
+from dataclasses import dataclass, field
+
+from annotations.suggest.lexicon import (
+    BETWEEN,
+    DETERMINERS,
+    ORG_WORDS,
+    PERSON_PRONOUNS,
+    PRONOUNS,
+    SPEAKER_NOUNS,
+    TITLES,
+)
+from annotations.suggest.types import Speaker
+
+TOKEN = re.compile(r"[\w’'.\-@]+|[,;:()“”\"—–]")
+POSSESSIVE = re.compile(r"(’s|'s|’|')$")
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+
+
+def _is_cap(word: str) -> bool:
+    return word[:1].isupper() or word[:1] == "@"
+
+
+def _np_word(word: str) -> bool:
+    lower = word.lower()
+    return (_is_cap(word) or lower in DETERMINERS or lower in SPEAKER_NOUNS or lower in TITLES
+            or lower in ORG_WORDS or bool(POSSESSIVE.search(word)) or lower in ("of", "and", "for"))
+
+
+def _tokens(text: str, start: int, end: int):
+    return [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text, start, end)]
+
+
+def _valid(tokens) -> bool:
+    words = [w for _, _, w in tokens]
+    if not words or words[-1].lower() in ("of", "and", "for") or words[0].lower() in ("of", "and", "for"):
+        return False
+    if len(words) == 1 and words[0].lower() in DETERMINERS:
+        return False
+    head = words[-1].lower()
+    return any(_is_cap(w) for w in words) or head in SPEAKER_NOUNS or head in PRONOUNS or head in ORG_WORDS
+
+
+def mention_before(text: str, floor: int, cue_start: int) -> Mention | None:
+    """The noun phrase ending just before a cue ("Taliban spokesperson Zabiullah Mujahid told")."""
+    tokens = _tokens(text, floor, cue_start)
+    while tokens and tokens[-1][2].lower() in BETWEEN:
+        tokens.pop()
+    if not tokens:
+        return None
+    last = tokens[-1][2]
+    if last.lower() in PRONOUNS:
+        return Mention(tokens[-1][0], tokens[-1][1], last)
+    if last == "," and len(tokens) >= 3:
+        # An appositive: "Tim Murtaugh, the communications director of Trump campaign, said".
+        inner = [i for i in range(len(tokens) - 1) if tokens[i][2] == ","]
+        if inner:
+            before = mention_before(text, floor, tokens[inner[-1]][0])
+            if before and _is_cap(before.text.split()[-1]):
+                return Mention(before.start, before.end, before.text)
+        return None
+    taken = []
+    for tok in reversed(tokens):
+        if tok[2] in ",;:()“”\"—–" or not _np_word(tok[2]) or len(taken) >= 9:
+            break
+        taken.insert(0, tok)
+    # A sentence-initial capital ("But", "After") is no name.
+    while taken and taken[0][2] in {"But", "And", "After", "Before", "When", "While", "As", "If",
+                                    "Although", "Despite", "In", "On", "At", "Meanwhile", "Still",
+                                    "However", "Yet", "So", "Then", "Now", "Also", "Later",
+                                    "Instead", "Indeed", "Last", "This", "That", "For", "Of"}:
+        taken.pop(0)
+    while taken and taken[0][2].lower() in ("of", "and", "for"):
+        taken.pop(0)
+    if not _valid(taken):
+        return None
+    return Mention(taken[0][0], taken[-1][1], text[taken[0][0] : taken[-1][1]])
+
+
+def mention_after(text: str, start: int, ceiling: int) -> Mention | None:
+    """The noun phrase right after an inverted cue (", said Republican strategist Ryan Williams")."""
+    tokens = _tokens(text, start, ceiling)
+    taken = []
+    for tok in tokens:
+        if tok[2] in ",;:()“”\"—–" or not _np_word(tok[2].rstrip(".")) or len(taken) >= 9:
+            break
+        taken.append(tok)
+    if taken and taken[-1][2].endswith(".") and taken[-1][1] == ceiling:
+        s, e, w = taken[-1]
+        taken[-1] = (s, e - 1, w[:-1])
+    if len(taken) == 1 and taken[0][2].lower() in PRONOUNS:
+        return Mention(taken[0][0], taken[0][1], taken[0][2])
+    if not _valid(taken):
+        return None
+    return Mention(taken[0][0], taken[-1][1], text[taken[0][0] : taken[-1][1]])
+
+
+def split_name(mention: str) -> tuple[str, str, str]:
+    """(name, description, kind) from a mention: titles become the description."""
+    words = mention.replace("’s", "").replace("'s", "").split()
+    while words and words[0].lower() in DETERMINERS and not _is_cap(words[0]) or (
+        words and words[0] in ("The", "A", "An")
+    ):
+        words = words[1:]
+    if not words:
+        return mention, "", "other"
+    lower = [w.lower().strip(".,") for w in words]
+    if any(w in ORG_WORDS for w in lower) and not (
+        len(words) >= 2 and _is_cap(words[-1]) and _is_cap(words[-2]) and lower[-1] not in ORG_WORDS
+    ):
+        return " ".join(words), "", "organisation"
+    # The last run of capitalised words that are not titles is the name.
+    end = len(words)
+    while end > 0 and not (_is_cap(words[end - 1]) and lower[end - 1] not in TITLES):
+        end -= 1
+    start = end
+    while start > 0 and _is_cap(words[start - 1]) and lower[start - 1] not in TITLES:
+        start -= 1
+    if start == end:
+        return " ".join(words), "", "other"
+    return " ".join(words[start:end]), " ".join(words[:start]), "person"
+
+
+def _generic(text: str) -> bool:
+    words = text.split()
+    return bool(words) and not any(_is_cap(w) for w in words) and words[-1].lower() in SPEAKER_NOUNS
+
+
+@dataclass
+class Registry:
+    """The parties of one article: later mentions ("Mujahid", "he", "the spokesperson") map
+    to the first full one."""
+
+    parties: list[dict] = field(default_factory=list)
+    last_person: dict | None = None
+    last_group: dict | None = None
+
+    def resolve(self, mention: Mention) -> Speaker | None:
+        text = mention.text.strip()
+        lower = text.lower()
+        if lower in PRONOUNS:
+            party = self.last_person if lower in PERSON_PRONOUNS or lower in ("i", "who") else (
+                self.last_group or self.last_person)
+            return self._speaker(party) if party else None
+        if _generic(text):
+            words = lower.split()
+            # "the spokesperson": the party described as one.
+            if words[0] in ("the", "this") and len(words) <= 3:
+                for party in reversed(self.parties):
+                    if words[-1] in party["description"].lower():
+                        return self._touch(party)
+                if words[-1] in ("group", "organisation", "organization", "campaign") and self.last_group:
+                    return self._touch(self.last_group)
+            return Speaker(name=text, kind="other", generic=True)
+        name, description, kind = split_name(text)
+        party = self._find(name)
+        if party is None:
+            party = {"name": name, "description": description, "kind": kind, "aliases": set()}
+            self.parties.append(party)
+        else:
+            if description and not party["description"]:
+                party["description"] = description
+            if name != party["name"]:
+                party["aliases"].add(name)
+        if text != party["name"] and len(text) <= 120:
+            party["aliases"].add(text)
+        return self._touch(party)
+
+    def _find(self, name: str) -> dict | None:
+        key = name.lower()
+        for party in self.parties:
+            names = {party["name"].lower(), *(a.lower() for a in party["aliases"])}
+            if key in names:
+                return party
+        parts = key.split()
+        for party in reversed(self.parties):
+            full = party["name"].lower().split()
+            # A surname alone, or a full name first seen as a surname.
+            if party["kind"] == "person" and (parts[-1] == full[-1] and (len(parts) == 1 or len(full) == 1)):
+                if len(parts) > len(full):
+                    party["aliases"].add(party["name"])
+                    party["name"] = name
+                return party
+        return None
+
+    def _touch(self, party: dict) -> Speaker:
+        if party["kind"] == "person":
+            self.last_person = party
+        else:
+            self.last_group = party
+        return self._speaker(party)
+
+    def note_name(self, mention: Mention) -> None:
+        """A person named in the text without speaking, for later pronouns."""
+        name, description, kind = split_name(mention.text)
+        if kind == "person" and " " in name:
+            party = self._find(name)
+            if party is None:
+                party = {"name": name, "description": description, "kind": kind, "aliases": set()}
+                self.parties.append(party)
+            self.last_person = party
+
+    @staticmethod
+    def _speaker(party: dict) -> Speaker:
+        return Speaker(name=party["name"], kind=party["kind"], description=party["description"],
+                       aliases=tuple(sorted(party["aliases"])))
+
+    def final(self, speaker: Speaker | None) -> Speaker | None:
+        """The speaker as the article finally knows it (full name, all aliases)."""
+        if speaker is None or speaker.generic:
+            return speaker
+        party = self._find(speaker.name)
+        return self._speaker(party) if party else speaker
