@@ -9,7 +9,14 @@ attribution; posts signed "— Name (@handle) date" are attributed to Name.
 import re
 
 from annotations.suggest import endorsements
-from annotations.suggest.lexicon import ADDRESSEES_LOWER, CONTENT_NEEDS_THAT, SPEECH_VERBS
+from annotations.suggest.lexicon import (
+    ADDRESSEES_LOWER,
+    BETWEEN,
+    CONTENT_NEEDS_THAT,
+    OBJECT_VERBS,
+    PARTICLES,
+    SPEECH_VERBS,
+)
 from annotations.suggest.segment import (
     CLOSE_MARKS,
     OPEN_MARKS,
@@ -52,7 +59,11 @@ def _kind(text: str, start: int, end: int, quotes: list[Span]) -> str:
     return "mixed" if quoted else "indirect"
 
 
-def _content_after(text: str, cue_end: int, sent: Span) -> int:
+ADDRESSED_VERBS = {"tell", "tells", "told", "telling", "ask", "asks", "asked", "urge", "urged", "urges",
+                   "warn", "warned", "warns", "assure", "assured", "remind", "reminded"}
+
+
+def _content_after(text: str, cue_end: int, sent: Span, addressee: bool = True) -> int:
     """Where the content starts after a cue: past an addressee or a short adverbial, at 'that'."""
     toks = words(text, Span(cue_end, min(sent.end, cue_end + 80)))
     for i, (s, e, w) in enumerate(toks[:9]):
@@ -67,13 +78,104 @@ def _content_after(text: str, cue_end: int, sent: Span) -> int:
     if pos < sent.end and text[pos] in ":,":
         return pos + 1
     # "told CBS that", "told reporters": skip the addressee.
-    if toks and (toks[0][2][:1].isupper() or toks[0][2].lower() in ADDRESSEES_LOWER):
+    if addressee and toks and (toks[0][2][:1].isupper() or toks[0][2].lower() in ADDRESSEES_LOWER):
         j = 0
         while j < len(toks) and j < 5 and (toks[j][2][:1].isupper() or toks[j][2].lower() in ADDRESSEES_LOWER):
             j += 1
         if j < len(toks) and text[toks[j - 1][1] : toks[j][0]].strip() in ("", ","):
             return toks[j][0]
     return pos
+
+
+INTRO_WORDS = {"in", "at", "on", "during", "after", "before", "while", "despite", "as", "according",
+               "speaking", "asked", "from", "with", "without", "for", "when", "since", "following",
+               "later", "earlier", "last", "this", "that", "meanwhile", "but", "and", "yet", "still",
+               "however", "instead", "separately", "also", "again", "now", "then", "on"}
+
+
+def _closes_clause(before: str) -> bool:
+    """Text before a cue or speaker that ends a clause: ',' or ',”' or '?"'."""
+    if not before.strip(" ,"):
+        return False
+    if before.endswith(","):
+        return True
+    return before[-1:] in CLOSE_MARKS + "\"'’" and before[-2:-1] in ",?!"
+
+
+def _clause_end(lead: str, base: int) -> int:
+    """Content end for a postposed cue: drop a trailing comma, keep closing marks."""
+    end = base + len(lead)
+    return end - 1 if lead.endswith(",") else end
+
+
+def _postposed_segment(text: str, floor: int, cue_start: int):
+    """(start of 'X' in '..., X said', text before it) when X is a short phrase after a clause."""
+    window = text[floor:cue_start]
+    cut = max(window.rfind(","), window.rfind("”"), window.rfind('"'))
+    if cut <= 0:
+        return None
+    lead = window[: cut + 1].rstrip()
+    between = window[cut + 1 :].strip()
+    if not _closes_clause(lead) or not between or len(between.split()) > 8 or any(c in between for c in "“”\"("):
+        return None
+    return floor + cut + 1 + (len(window[cut + 1 :]) - len(window[cut + 1 :].lstrip())), lead
+
+
+def _plain_mention(text: str, start: int, end: int) -> Mention | None:
+    words_ = text[start:end].split()
+    while words_ and words_[-1].lower() in BETWEEN:
+        words_.pop()
+    if not words_:
+        return None
+    phrase = " ".join(words_)
+    s = text.index(words_[0], start)
+    e = text.index(words_[-1], s) + len(words_[-1])
+    return Mention(s, e, text[s:e]) if phrase else None
+
+
+def _introductory(lead: str) -> bool:
+    """'In a statement,' or 'However,': no clause to attribute before the speaker."""
+    if any(c in lead for c in "“”\""):
+        return False
+    first = lead.split()[0].lower().strip(",;:") if lead.split() else ""
+    return len(lead.split()) < 3 or first in INTRO_WORDS
+
+
+CLAUSE_BREAK = re.compile(
+    r"\s*(?:;|\s[—–]\s|\s--\s|,\s+(?:and|but|while|which|who|whereas|although|though|as well as)\b"
+    r"|,\s+\w+ing\b|\s+and\s+(?:\w+ed|says|said|told|urged|added)\b)")
+
+
+def _clause_stop(text: str, start: int, end: int, quotes: list[Span]) -> int:
+    """Where a reported clause ends: before '; ...', ', and he ...', ', which ...', ', saying'."""
+    for m in CLAUSE_BREAK.finditer(text, start, end):
+        if m.start() - start >= 15 and not _inside(m.start(), quotes):
+            return m.start()
+    return end
+
+
+def _segment_mention(text: str, floor: int, cue_start: int) -> Mention | None:
+    """The whole phrase between the clause start and the cue, when short: 'Experts on North
+    Korea and nuclear nonproliferation said', 'the former secretary of state ... said'."""
+    window = text[floor:cue_start]
+    cut = max(window.rfind(","), window.rfind(";"), window.rfind(":"))
+    segment = window[cut + 1 :]
+    words_ = segment.split()
+    while words_ and words_[-1].lower() in BETWEEN:
+        words_.pop()
+    if not words_ or len(words_) > 10 or any(c in segment for c in "“”\"()"):
+        return None
+    if words_[0].lower().strip(",") in INTRO_WORDS or words_[0][:1].islower() and words_[0].lower() not in (
+        "the", "a", "an", "some", "many", "most", "several", "critics", "experts", "officials", "analysts"
+    ):
+        return None
+    start = floor + cut + 1 + segment.index(words_[0])
+    end = text.index(words_[-1], start) + len(words_[-1])
+    return Mention(start, end, text[start:end])
+
+
+def _addressee_only(rest: str) -> bool:
+    return len(rest.split()) <= 3
 
 
 class _Article:
@@ -111,6 +213,25 @@ class _Article:
             found = self._cue(sent, s, e, quotes)
             if found:
                 return found
+        return self._stance(sent, toks, quotes)
+
+    def _stance(self, sent, toks, quotes):
+        """'X has railed against Y', 'unions have endorsed Clinton': the object is the content."""
+        text = self.text
+        for s, e, w in toks:
+            if w.lower() not in OBJECT_VERBS or _inside(s, quotes):
+                continue
+            mention = mention_before(text, sent.start, s)
+            if mention is None or mention.text.endswith(("’s", "'s")) or mention.text.lower() in ("who", "which"):
+                continue
+            lead = text[sent.start : mention.start].strip()
+            if lead and not lead.endswith((",", ":")) and len(lead.split()) > 3:
+                continue
+            start = e
+            nxt = words(text, Span(e, min(sent.end, e + 20)))
+            if nxt and nxt[0][2].lower() in PARTICLES and nxt[0][2].lower() != "that":
+                start = nxt[0][1]
+            return self.add(start, _clause_stop(text, start, sent.end, quotes), mention, (s, e), 0.45, quotes)
         return None
 
     def _according(self, sent, toks, i, quotes):
@@ -130,38 +251,60 @@ class _Article:
     def _cue(self, sent: Span, cs: int, ce: int, quotes: list[Span]):
         text = self.text
         verb = text[cs:ce].lower()
-        before = text[sent.start : cs]
-        # Inverted: '"...," said X.' or ', said X, the ...'
-        stripped = before.rstrip()
-        if stripped and stripped[-1] in ",”\"'" + CLOSE_MARKS:
+        after = text[ce : sent.end].lstrip()
+        if after.startswith(":"):
+            # 'X said: "..."' or 'X said in a statement: ...'
+            mention = mention_before(text, sent.start, cs)
+            return self.add(text.index(":", ce) + 1, sent.end, mention, (cs, ce), 0.75, quotes) if mention else None
+        if verb.endswith("ing"):
+            return self._participle(sent, cs, ce, quotes)
+        # Inverted: '"...," said X.' or '..., said X, the ...'
+        before = text[sent.start : cs].rstrip()
+        if _closes_clause(before):
             mention = mention_after(text, ce, sent.end)
-            if mention and stripped[:-1].strip():
-                content_end = sent.start + len(stripped) - (1 if stripped[-1] == "," else 0)
-                after_np = text[mention.end : sent.end].strip(" .")
-                if after_np.startswith(",") or not after_np:
-                    return self.add(sent.start, content_end, mention, (cs, ce), 0.8, quotes)
+            after_np = text[mention.end : sent.end].strip(" .") if mention else ""
+            if mention and (not after_np or after_np.startswith(",")):
+                return self.add(sent.start, _clause_end(before, sent.start), mention, (cs, ce), 0.8, quotes)
         mention = mention_before(text, sent.start, cs)
+        segment = _postposed_segment(text, sent.start, cs)
+        if segment is not None and not _introductory(text[sent.start : segment[0]]):
+            # Postposed: 'CONTENT, X said.' or 'CONTENT, X said, CONTENT.'
+            seg_start, lead = segment
+            if mention is None or mention.start < seg_start:
+                mention = _plain_mention(text, seg_start, cs)
+            if mention is None:
+                return None
+            rest = text[ce : sent.end].strip()
+            if rest.startswith(",") and len(rest) > 20 and not _addressee_only(rest):
+                return self.add(sent.start, sent.end, mention, (cs, ce), 0.75, quotes)
+            return self.add(sent.start, _clause_end(lead, sent.start), mention, (cs, ce), 0.8, quotes)
+        if mention is not None and mention.text.endswith(("’s", "'s")):
+            return None  # a noun ("Trump's tweet"), not a cue
+        wider = _segment_mention(text, sent.start, cs)
+        if wider is not None and (mention is None or wider.start < mention.start):
+            mention = wider
         if mention is None:
             return None
-        lead = text[sent.start : mention.start].rstrip()
-        if lead.endswith(",") and text[sent.start : mention.start].strip(" ,"):
-            # Postposed: 'CONTENT, X said.' or 'CONTENT, X said, CONTENT.'
-            rest = text[ce : sent.end].strip()
-            content_start = sent.start
-            if rest.startswith(",") and len(rest) > 20:
-                return self.add(content_start, sent.end, mention, (cs, ce), 0.75, quotes)
-            return self.add(content_start, sent.start + len(lead) - 1, mention, (cs, ce), 0.8, quotes)
-        start = _content_after(text, ce, sent)
+        start = _content_after(text, ce, sent, addressee=verb in ADDRESSED_VERBS)
         if verb in CONTENT_NEEDS_THAT and text[start : start + 4].lower() != "that" and not (
             text[start : start + 1] in OPEN_MARKS + '"'
         ):
             return None
-        if lead and not lead.endswith((",", ":", "—", "–", "(")) and len(lead.split()) > 6:
-            # Deep inside a clause ("a policy that critics say ..."): weaker.
-            confidence = 0.5
-        else:
-            confidence = 0.7
-        return self.add(start, sent.end, mention, (cs, ce), confidence, quotes)
+        lead = text[sent.start : mention.start].rstrip()
+        deep = lead and not lead.endswith((",", ":", "—", "–", "(")) and len(lead.split()) > 6
+        end = _clause_stop(text, start, sent.end, quotes)
+        return self.add(start, end, mention, (cs, ce), 0.5 if deep else 0.7, quotes)
+
+    def _participle(self, sent, cs, ce, quotes):
+        """'..., saying that ...': the sentence's subject speaks."""
+        text = self.text
+        if not text[sent.start : cs].rstrip().endswith(","):
+            return None
+        mention = mention_after(text, sent.start, cs)
+        if mention is None:
+            return None
+        start = _content_after(self.text, ce, sent)
+        return self.add(start, sent.end, mention, (cs, ce), 0.5, quotes)
 
     def signed_post(self, para: Span):
         m = SIGNED_POST.search(self.text, para.start, para.end)
@@ -191,12 +334,51 @@ def suggest(text: str) -> Suggestions:
                 previous = _continue(article, previous, sent, quotes)
             else:
                 previous = None
+    _signed_quotes(article)
+    _uncovered_quotes(article)
+    article.quotes.sort(key=lambda q: (q.start, q.end))
     endorsement_list = endorsements.find(text, article.registry, article.quotes)
     return Suggestions(
         engine_version=ENGINE_VERSION,
         quotes=[_final(article.registry, q) for q in article.quotes],
         endorsements=endorsement_list,
     )
+
+
+DASH_SIGNED = re.compile(
+    r"(?P<quote>[“\"][^”\"\n]{10,}[”\"])\s*[―—]\s*(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})")
+
+
+def _covered(article, start, end) -> bool:
+    return any(q.start < end and start < q.end for q in article.quotes)
+
+
+def _signed_quotes(article):
+    """'“...” ― Martha Aguilar': a quotation signed with a dash and a name."""
+    for m in DASH_SIGNED.finditer(article.text):
+        start, end = m.span("quote")
+        if not _covered(article, start, end):
+            mention = Mention(m.start("name"), m.end("name"), m.group("name"))
+            dash = article.text.index(m.group(0)[len(m.group("quote")):].strip()[0], end)
+            article.add(start, end, mention, (dash, dash + 1), 0.7, [Span(start, end)])
+
+
+def _uncovered_quotes(article):
+    """A quotation of five words or more that no rule attributed: speech by the nearest
+    speaker before it (most often the one just quoted)."""
+    text = article.text
+    for para in paragraphs(text):
+        for q in quote_spans(text, para):
+            if len(text[q.start : q.end].split()) < 5 or _covered(article, q.start, q.end):
+                continue
+            earlier = [x for x in article.quotes if x.end <= q.start and x.speaker_start is not None]
+            prev = max(earlier, key=lambda x: x.end) if earlier else None
+            mention = None
+            if prev is not None and q.start - prev.end < 600:
+                mention = Mention(prev.speaker_start, prev.speaker_end, text[prev.speaker_start : prev.speaker_end])
+            added = article.add(q.start, q.end, mention, None, 0.4, [q])
+            if added and prev is not None and mention is not None:
+                article.quotes[-1] = QuoteSuggestion(**{**added.__dict__, "speaker": prev.speaker})
 
 
 def _continue(article, previous, sent, quotes):

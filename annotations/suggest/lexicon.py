@@ -129,3 +129,24 @@ OPPOSE_VERBS = {"oppose", "opposes", "opposed", "opposing", "criticize", "critic
                 "questioned", "impeach", "investigate", "investigated"}
 POSITIVE_PHRASES = ("positive step", "good step", "step in the right direction", "great job",
                     "good job", "welcome move", "the right thing", "a great", "a good")
+
+# Stance verbs whose object is the attributed content ("Trump has railed against the
+# provisions", "unions have endorsed Clinton"): weaker evidence than speech verbs.
+OBJECT_VERBS = {
+    "endorse", "endorses", "endorsed", "criticize", "criticizes", "criticized", "criticise",
+    "criticised", "praise", "praises", "praised", "attack", "attacks", "attacked", "blame",
+    "blames", "blamed", "demand", "demands", "demanded", "propose", "proposes", "proposed",
+    "pledge", "pledges", "refuse", "refuses", "refused", "reject", "rejects", "rejected",
+    "defend", "defends", "defended", "dismiss", "dismisses", "dismissed", "question",
+    "questions", "questioned", "rail", "railed", "slam", "slams", "slammed", "blast", "blasts",
+    "blasted", "condemn", "condemns", "condemned", "welcome", "welcomes", "welcomed", "support",
+    "supports", "supported", "oppose", "opposes", "opposed", "back", "backs", "backed",
+    "applaud", "applauded", "cite", "cites", "cited", "plan", "plans", "planned", "seek",
+    "seeks", "sought", "decline", "declines", "declined", "vow", "promise", "called", "calls",
+    "call", "urge", "urges", "urged", "want", "wants", "wanted", "hope", "hopes", "hoped",
+    "commented", "mocked", "lashed", "touted", "touts", "highlighted", "insisted", "decried",
+    "lamented", "acknowledged", "conceded", "predicted", "described", "suggested", "argued",
+    "announced", "accused", "accuses", "asked", "warned", "recommended", "signaled",
+    "indicated", "expressed", "voiced", "raised", "admitted", "disputed", "denied", "denies",
+}
+PARTICLES = {"against", "for", "on", "to", "out", "up", "about", "that", "of"}

@@ -130,8 +130,13 @@ def split_name(mention: str) -> tuple[str, str, str]:
 
 
 def _generic(text: str) -> bool:
+    """A nameless speaker: "a source", "His aides", "A senior Taliban member"."""
     words = text.split()
-    return bool(words) and not any(_is_cap(w) for w in words) and words[-1].lower() in SPEAKER_NOUNS
+    if not words:
+        return False
+    head = words[-1].lower()
+    named = [w for w in words if _is_cap(w) and w.lower() not in DETERMINERS]
+    return head in SPEAKER_NOUNS and (not named or words[-1][:1].islower())
 
 
 @dataclass
@@ -185,7 +190,7 @@ class Registry:
             full = party["name"].lower().split()
             # A surname alone, or a full name first seen as a surname.
             if party["kind"] == "person" and (parts[-1] == full[-1] and (len(parts) == 1 or len(full) == 1)):
-                if len(parts) > len(full):
+                if len(full) == 1 and len(parts) > 1:
                     party["aliases"].add(party["name"])
                     party["name"] = name
                 return party
