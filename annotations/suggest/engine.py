@@ -10,6 +10,9 @@ import re
 
 from annotations.suggest import endorsements
 from annotations.suggest.lexicon import (
+    ORG_WORDS,
+    PRONOUNS,
+    SPEAKER_NOUNS,
     ADDRESSEES_LOWER,
     BETWEEN,
     CONTENT_NEEDS_THAT,
@@ -90,7 +93,8 @@ def _content_after(text: str, cue_end: int, sent: Span, addressee: bool = True) 
 INTRO_WORDS = {"in", "at", "on", "during", "after", "before", "while", "despite", "as", "according",
                "speaking", "asked", "from", "with", "without", "for", "when", "since", "following",
                "later", "earlier", "last", "this", "that", "meanwhile", "but", "and", "yet", "still",
-               "however", "instead", "separately", "also", "again", "now", "then", "on"}
+               "however", "instead", "separately", "also", "again", "now", "then", "on", "so", "thus",
+               "here", "there", "although", "though", "because", "if", "once", "until", "by"}
 
 
 def _closes_clause(before: str) -> bool:
@@ -116,16 +120,29 @@ def _postposed_segment(text: str, floor: int, cue_start: int):
         return None
     lead = window[: cut + 1].rstrip()
     between = window[cut + 1 :].strip()
-    if not _closes_clause(lead) or not between or len(between.split()) > 8 or any(c in between for c in "“”\"("):
+    if not _closes_clause(lead) or not between or len(between.split()) > 8 or any(c in between for c in "“”\""):
         return None
     return floor + cut + 1 + (len(window[cut + 1 :]) - len(window[cut + 1 :].lstrip())), lead
+
+
+PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+|not\s+)?$", re.IGNORECASE)
+
+
+def _passive(text: str, floor: int, cue_start: int) -> bool:
+    return bool(PASSIVE.search(text[max(floor, cue_start - 30) : cue_start]))
+
+
+def _looks_like_speaker(words_: list[str]) -> bool:
+    head = words_[-1].strip(".,()").lower()
+    return (words_[-1][:1].isupper() or head in SPEAKER_NOUNS or head in ORG_WORDS or head in PRONOUNS
+            or words_[-1].endswith(")"))
 
 
 def _plain_mention(text: str, start: int, end: int) -> Mention | None:
     words_ = text[start:end].split()
     while words_ and words_[-1].lower() in BETWEEN:
         words_.pop()
-    if not words_:
+    if not words_ or not _looks_like_speaker(words_) or words_[0].lower().strip(",") in INTRO_WORDS:
         return None
     phrase = " ".join(words_)
     s = text.index(words_[0], start)
@@ -138,7 +155,7 @@ def _introductory(lead: str) -> bool:
     if any(c in lead for c in "“”\""):
         return False
     first = lead.split()[0].lower().strip(",;:") if lead.split() else ""
-    return len(lead.split()) < 3 or first in INTRO_WORDS
+    return len(lead.split()) < 3 or (first in INTRO_WORDS and len(lead.split()) <= 8)
 
 
 CLAUSE_BREAK = re.compile(
@@ -163,7 +180,7 @@ def _segment_mention(text: str, floor: int, cue_start: int) -> Mention | None:
     words_ = segment.split()
     while words_ and words_[-1].lower() in BETWEEN:
         words_.pop()
-    if not words_ or len(words_) > 10 or any(c in segment for c in "“”\"()"):
+    if not words_ or len(words_) > 10 or any(c in segment for c in "“”\"") or not _looks_like_speaker(words_):
         return None
     if words_[0].lower().strip(",") in INTRO_WORDS or words_[0][:1].islower() and words_[0].lower() not in (
         "the", "a", "an", "some", "many", "most", "several", "critics", "experts", "officials", "analysts"
@@ -208,24 +225,24 @@ class _Article:
                 continue
             if lower == "according" and i + 1 < len(toks) and toks[i + 1][2].lower() == "to":
                 return self._according(sent, toks, i, quotes)
-            if lower not in SPEECH_VERBS:
+            if lower not in SPEECH_VERBS or not w[0].islower() or _passive(text, sent.start, s):
                 continue
             found = self._cue(sent, s, e, quotes)
             if found:
                 return found
         return self._stance(sent, toks, quotes)
 
-    def _stance(self, sent, toks, quotes):
+    def _stance(self, sent, toks, quotes):  # noqa: C901
         """'X has railed against Y', 'unions have endorsed Clinton': the object is the content."""
         text = self.text
         for s, e, w in toks:
-            if w.lower() not in OBJECT_VERBS or _inside(s, quotes):
+            if w.lower() not in OBJECT_VERBS or not w[0].islower() or _inside(s, quotes) or _passive(text, sent.start, s):
                 continue
             mention = mention_before(text, sent.start, s)
             if mention is None or mention.text.endswith(("’s", "'s")) or mention.text.lower() in ("who", "which"):
                 continue
             lead = text[sent.start : mention.start].strip()
-            if lead and not lead.endswith((",", ":")) and len(lead.split()) > 3:
+            if lead and not lead.endswith((",", ":")) and len(lead.split()) > 6:
                 continue
             start = e
             nxt = words(text, Span(e, min(sent.end, e + 20)))
@@ -235,17 +252,20 @@ class _Article:
         return None
 
     def _according(self, sent, toks, i, quotes):
+        """'According to X, ...' and '..., according to X.': X is the whole phrase."""
         text = self.text
         cue = (toks[i][0], toks[i + 1][1])
         comma = text.find(",", cue[1], sent.end)
         ceiling = comma if comma != -1 else sent.end
-        mention = mention_after(text, cue[1], ceiling)
-        if mention is None:
+        phrase = text[cue[1] : ceiling].strip().rstrip(".")
+        if not phrase or len(phrase.split()) > 15:
             return None
+        ms = text.index(phrase, cue[1])
+        mention = Mention(ms, ms + len(phrase), phrase)
         if text[sent.start : cue[0]].strip(" ,"):
             return self.add(sent.start, cue[0], mention, cue, 0.75, quotes)
         if comma != -1:
-            return self.add(comma + 1, sent.end, mention, cue, 0.75, quotes)
+            return self.add(comma + 1, _clause_stop(text, comma + 1, sent.end, quotes), mention, cue, 0.75, quotes)
         return None
 
     def _cue(self, sent: Span, cs: int, ce: int, quotes: list[Span]):
@@ -265,6 +285,12 @@ class _Article:
             after_np = text[mention.end : sent.end].strip(" .") if mention else ""
             if mention and (not after_np or after_np.startswith(",")):
                 return self.add(sent.start, _clause_end(before, sent.start), mention, (cs, ce), 0.8, quotes)
+        if re.search(r"\band\s+(?:\w+ly\s+)?$", text[max(sent.start, cs - 20) : cs]):
+            # 'Cruz exhorted Republicans ... and said he ...': the sentence's subject speaks.
+            subject = mention_after(text, sent.start, cs)
+            if subject is not None and subject.start == sent.start:
+                start = _content_after(text, ce, sent, addressee=verb in ADDRESSED_VERBS)
+                return self.add(start, _clause_stop(text, start, sent.end, quotes), subject, (cs, ce), 0.6, quotes)
         mention = mention_before(text, sent.start, cs)
         segment = _postposed_segment(text, sent.start, cs)
         if segment is not None and not _introductory(text[sent.start : segment[0]]):
@@ -327,6 +353,10 @@ def suggest(text: str) -> Suggestions:
         quotes = quote_spans(text, para)
         for sent in sentences(text, para, quotes):
             found = article.sentence(sent, quotes)
+            # A second attribution later in the same sentence ("..., and Y said B").
+            rest = found
+            while rest is not None and sent.end - rest.end > 25:
+                rest = article.sentence(Span(rest.end, sent.end), quotes)
             starts_quoted = text[sent.start] in OPEN_MARKS + '"' or text[sent.start : sent.start + 2] == "''"
             if found:
                 previous = found

@@ -148,5 +148,11 @@ OBJECT_VERBS = {
     "lamented", "acknowledged", "conceded", "predicted", "described", "suggested", "argued",
     "announced", "accused", "accuses", "asked", "warned", "recommended", "signaled",
     "indicated", "expressed", "voiced", "raised", "admitted", "disputed", "denied", "denies",
+    "calling", "referring", "pointed", "spoke", "talking", "offered", "backing", "supporting",
+    "showing", "expects", "expected", "endorsing", "criticizing", "attacking", "praising",
+    "pushed", "pushing", "demanding", "insists", "argues", "claims", "believes", "fears",
+    "worries", "doubts", "doubted", "predicts", "estimates", "estimated", "projected",
+    "concluded", "reported", "reports", "revealed", "disclosed", "detailed", "outlined",
+    "released", "issued", "unveiled", "defends", "explained", "recalled", "complained",
 }
 PARTICLES = {"against", "for", "on", "to", "out", "up", "about", "that", "of"}

@@ -72,7 +72,7 @@ def sentences(text: str, para: Span, quotes: list[Span]) -> list[Span]:
     for q in quotes:
         inside.update(range(q.start + 1, q.end - 1))
     result, start = [], para.start
-    for m in re.finditer(r"[.!?…]+[”\"’']*(?=\s+[\"“‘'(\[]?[A-Z0-9])", text[para.start : para.end]):
+    for m in re.finditer(r"[.!?…]+[”\"’']*(?=\s+[\"“‘'(\[]{0,2}[A-Z0-9])", text[para.start : para.end]):
         end = para.start + m.end()
         mark = para.start + m.start()
         if mark in inside:
