@@ -1,8 +1,165 @@
-"""Endorsements: who supports or opposes whom, from verbs of support and opposition."""
+"""Endorsements: who supports or opposes whom, from verbs of support and opposition.
+
+The endorser is the subject of the verb (or the speaker of the quotation it is
+in); the target is its object: a party, a quoted slogan, or the party behind
+"the support offered by X" / "their support". Rejecting someone's support
+responds to that support.
+"""
+
+import re
 
 from annotations.suggest.lexicon import OPPOSE_VERBS, POSITIVE_PHRASES, SUPPORT_VERBS
-from annotations.suggest.types import EndorsementSuggestion
+from annotations.suggest.segment import paragraphs, quote_spans, sentences, words
+from annotations.suggest.speakers import Mention, mention_after, mention_before, mention_segment
+from annotations.suggest.types import EndorsementSuggestion, Speaker
+
+SLOGAN = re.compile(r"[‘'“\"]([A-Z][^’'”\"]{2,40})[’'”\"]\s+(?:slogan|agenda|policy|plan|platform|message)")
+SUPPORT_NOUN = re.compile(
+    r"^\s*(?:of\s+)?(?:the\s+|their\s+|its\s+|his\s+|her\s+)?(?P<owner>[\w’' ]+?’s\s+|[\w’' ]+?'s\s+)?"
+    r"(?:support|endorsement|backing|remarks|praise|comments)\b(?:\s+(?:offered|given|expressed)\s+by\s+"
+    r"(?P<by>[^,.;]+))?", re.IGNORECASE)
+HOPE_WINS = re.compile(
+    r"\bhopes?\b[’']?\s+(?:that\s+)?(?P<target>[A-Z][\w.’' ]+?|the [\w ]+?)\s+(?:is\s+re-?elected|wins|will win|"
+    r"win|is elected|gets re-?elected|returns)\b")
+MOVE = re.compile(r"^\s*(?:the|his|her|this|that)\s+(?:move|decision|announcement|tweet|plan|step|pledge)\b")
 
 
-def find(text, registry, quotes) -> list[EndorsementSuggestion]:
-    return []
+def _polarity(word: str) -> str | None:
+    lower = word.lower()
+    if lower in SUPPORT_VERBS:
+        return "supports"
+    if lower in OPPOSE_VERBS:
+        return "opposes"
+    return None
+
+
+class _Finder:
+    def __init__(self, text, registry, quotes):
+        self.text, self.registry, self.quotes = text, registry, quotes
+        self.found: list[EndorsementSuggestion] = []
+
+    def party(self, mention: Mention | None) -> Speaker | None:
+        if mention is None or mention.text.lower() in ("who", "which"):
+            return None
+        return self.registry.resolve(mention, self.text)
+
+    def org_of(self, speaker: Speaker | None) -> Speaker | None:
+        """The organisation a person speaks for: "Taliban spokesperson" -> Taliban."""
+        if speaker is None:
+            return None
+        if speaker.kind in ("organisation", "group", "party"):
+            return speaker
+        for party in self.registry.parties:
+            if party["kind"] != "person" and party["name"].lower() in speaker.description.lower():
+                return self.registry._speaker(party)
+        return None
+
+    def other_group(self, exclude: Speaker | None) -> Speaker | None:
+        """'the extremist group', 'their': the latest organisation other than the endorser's."""
+        own = {s.name for s in (exclude, self.org_of(exclude)) if s is not None}
+        for party in reversed(self.registry.parties):
+            if party["kind"] != "person" and party["name"] not in own:
+                return self.registry._speaker(party)
+        return None
+
+    def endorser_at(self, pos: int, floor: int) -> Speaker | None:
+        quoted_by = next((q.speaker for q in self.quotes if q.start <= pos < q.end and q.speaker), None)
+        if quoted_by is not None and self._quoted(pos):
+            return quoted_by
+        mention = mention_before(self.text, floor, pos)
+        words_ = mention.text.lower().split() if mention else []
+        if quoted_by is not None and words_ and (words_[-1] in ("it", "they", "we") or (
+                words_[0] in ("the", "that") and words_[-1] in ("group", "organisation", "organization"))):
+            # "Mujahid added that the group approved ...", "they hope ...": the speaker's side.
+            return self.org_of(quoted_by) or quoted_by
+        if mention is None or not mention.text[:1].isupper() and len(words_) == 1 and words_[0] not in ("he", "she"):
+            mention = mention_segment(self.text, floor, pos) or mention
+        return self.party(mention)
+
+    def _quoted(self, pos):
+        for para in paragraphs(self.text):
+            if para.start <= pos < para.end:
+                return any(s.start < pos < s.end for s in quote_spans(self.text, para))
+        return False
+
+    def target_after(self, start: int, end: int, endorser: Speaker | None):
+        """(target party, target text, what it answers) for the object after a verb."""
+        rest = self.text[start:end]
+        slogan = SLOGAN.search(rest[:80])
+        if slogan:
+            return None, slogan.group(1), None
+        noun = SUPPORT_NOUN.match(rest)
+        if noun:
+            by = noun.group("by") or noun.group("owner")
+            owner = None
+            if by:
+                phrase = by.strip().removesuffix("’s").removesuffix("'s").strip()
+                owner = self.party(Mention(start, start + len(phrase), phrase))
+                if owner is None or owner.generic or (endorser and owner.name == endorser.name):
+                    owner = self.other_group(endorser)
+            else:
+                owner = self.other_group(endorser)
+            return owner, "", owner
+        if MOVE.match(rest):
+            party = self.registry._named_before(self.text, start)
+            return (self.registry._speaker(party) if party else None), "", None
+        mention = mention_after(self.text, start + len(rest) - len(rest.lstrip()) + (3 if rest.lstrip().startswith("of ") else 0), end)
+        target = self.party(mention)
+        return target, ("" if target else ""), None
+
+    def add(self, endorser, polarity, target, target_text, start, end, confidence, answers=None):
+        if target is not None and target.generic:
+            target, target_text = None, target.name
+        if endorser is None or endorser.generic or (target is None and not target_text):
+            return
+        if target is not None and target.name == endorser.name:
+            return
+        responds_to = None
+        if answers is not None and polarity == "opposes":
+            # Rejecting X's support answers X's support for this side, else X's latest support.
+            side = {w for s in (endorser, self.org_of(endorser)) if s for w in s.name.split()}
+            candidates = [i for i, e in enumerate(self.found)
+                          if e.polarity == "supports" and e.endorser.name == answers.name]
+            related = [i for i in candidates if self.found[i].target and side & set(self.found[i].target.name.split())]
+            if related or candidates:
+                responds_to = (related or candidates)[-1]
+        key = (endorser.name, polarity, target.name if target else target_text)
+        if any((e.endorser.name, e.polarity, e.target.name if e.target else e.target_text) == key for e in self.found):
+            return
+        self.found.append(EndorsementSuggestion(
+            endorser=endorser, polarity=polarity, start=start, end=end, text=self.text[start:end],
+            confidence=confidence, target=target, target_text=target_text, responds_to=responds_to))
+
+    def sentence(self, sent, quotes):
+        text = self.text
+        for m in HOPE_WINS.finditer(text, sent.start, sent.end):
+            endorser = self.endorser_at(m.start(), sent.start)
+            target = self.party(Mention(m.start("target"), m.end("target"), m.group("target")))
+            self.add(endorser, "supports", target, "", sent.start, sent.end, 0.7)
+        for s, e, w in words(text, sent):
+            polarity = _polarity(w.strip("‘’'"))
+            if polarity is None or not w[0].islower() and w[0] not in "‘'":
+                continue
+            endorser = self.endorser_at(s - (1 if text[s - 1 : s] in "‘'" else 0), sent.start)
+            target, target_text, answers = self.target_after(e + (1 if text[e : e + 1] in "’'" else 0), sent.end, endorser)
+            self.add(endorser, polarity, target, target_text, sent.start, sent.end, 0.6, answers)
+        lower = text[sent.start : sent.end].lower()
+        for phrase in POSITIVE_PHRASES:
+            at = lower.find(phrase)
+            if at != -1:
+                verb = re.search(r"\b(?:described|called|hailed)\s+", text[sent.start : sent.start + at])
+                if verb:
+                    vs = sent.start + verb.start()
+                    endorser = self.endorser_at(vs, sent.start)
+                    target, target_text, _ = self.target_after(sent.start + verb.end(), sent.end, endorser)
+                    self.add(endorser, "supports", target, target_text, sent.start, sent.end, 0.55)
+
+
+def find(text: str, registry, quotes) -> list[EndorsementSuggestion]:
+    finder = _Finder(text, registry, quotes)
+    for para in paragraphs(text):
+        spans = quote_spans(text, para)
+        for sent in sentences(text, para, spans):
+            finder.sentence(sent, spans)
+    return [EndorsementSuggestion(**{**e.__dict__, "endorser": registry.final(e.endorser),
+                                     "target": registry.final(e.target)}) for e in finder.found]

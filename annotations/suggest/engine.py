@@ -10,10 +10,9 @@ import re
 
 from annotations.suggest import endorsements
 from annotations.suggest.lexicon import (
-    ORG_WORDS,
-    PRONOUNS,
-    SPEAKER_NOUNS,
     ADDRESSEES_LOWER,
+    INTRO_WORDS,
+    PRONOUNS,
     BETWEEN,
     CONTENT_NEEDS_THAT,
     OBJECT_VERBS,
@@ -29,7 +28,14 @@ from annotations.suggest.segment import (
     sentences,
     words,
 )
-from annotations.suggest.speakers import Mention, Registry, mention_after, mention_before
+from annotations.suggest.speakers import (
+    Mention,
+    Registry,
+    looks_like_speaker,
+    mention_after,
+    mention_before,
+    mention_segment,
+)
 from annotations.suggest.types import QuoteSuggestion, Suggestions
 
 ENGINE_VERSION = "rules-2"
@@ -90,11 +96,6 @@ def _content_after(text: str, cue_end: int, sent: Span, addressee: bool = True) 
     return pos
 
 
-INTRO_WORDS = {"in", "at", "on", "during", "after", "before", "while", "despite", "as", "according",
-               "speaking", "asked", "from", "with", "without", "for", "when", "since", "following",
-               "later", "earlier", "last", "this", "that", "meanwhile", "but", "and", "yet", "still",
-               "however", "instead", "separately", "also", "again", "now", "then", "on", "so", "thus",
-               "here", "there", "although", "though", "because", "if", "once", "until", "by"}
 
 
 def _closes_clause(before: str) -> bool:
@@ -132,17 +133,11 @@ def _passive(text: str, floor: int, cue_start: int) -> bool:
     return bool(PASSIVE.search(text[max(floor, cue_start - 30) : cue_start]))
 
 
-def _looks_like_speaker(words_: list[str]) -> bool:
-    head = words_[-1].strip(".,()").lower()
-    return (words_[-1][:1].isupper() or head in SPEAKER_NOUNS or head in ORG_WORDS or head in PRONOUNS
-            or words_[-1].endswith(")"))
-
-
 def _plain_mention(text: str, start: int, end: int) -> Mention | None:
     words_ = text[start:end].split()
     while words_ and words_[-1].lower() in BETWEEN:
         words_.pop()
-    if not words_ or not _looks_like_speaker(words_) or words_[0].lower().strip(",") in INTRO_WORDS:
+    if not words_ or not looks_like_speaker(words_) or words_[0].lower().strip(",") in INTRO_WORDS:
         return None
     phrase = " ".join(words_)
     s = text.index(words_[0], start)
@@ -171,24 +166,14 @@ def _clause_stop(text: str, start: int, end: int, quotes: list[Span]) -> int:
     return end
 
 
-def _segment_mention(text: str, floor: int, cue_start: int) -> Mention | None:
-    """The whole phrase between the clause start and the cue, when short: 'Experts on North
-    Korea and nuclear nonproliferation said', 'the former secretary of state ... said'."""
-    window = text[floor:cue_start]
-    cut = max(window.rfind(","), window.rfind(";"), window.rfind(":"))
-    segment = window[cut + 1 :]
-    words_ = segment.split()
-    while words_ and words_[-1].lower() in BETWEEN:
-        words_.pop()
-    if not words_ or len(words_) > 10 or any(c in segment for c in "“”\"") or not _looks_like_speaker(words_):
-        return None
-    if words_[0].lower().strip(",") in INTRO_WORDS or words_[0][:1].islower() and words_[0].lower() not in (
-        "the", "a", "an", "some", "many", "most", "several", "critics", "experts", "officials", "analysts"
-    ):
-        return None
-    start = floor + cut + 1 + segment.index(words_[0])
-    end = text.index(words_[-1], start) + len(words_[-1])
-    return Mention(start, end, text[start:end])
+def _next_attribution(text: str, start: int, end: int, quotes: list[Span]) -> int:
+    """Content stops before a second speaker's clause: '..., Trump's campaign said that ...'."""
+    for s, e, w in words(text, Span(start, end)):
+        if w in SPEECH_VERBS and not _inside(s, quotes) and s - start > 15:
+            comma = text.rfind(",", start, s)
+            if comma != -1 and len(text[comma:s].split()) <= 6 and not _passive(text, comma, s):
+                return comma
+    return end
 
 
 def _addressee_only(rest: str) -> bool:
@@ -205,7 +190,7 @@ class _Article:
         start, end = _trim(self.text, start, end)
         if end - start < 8 or len(self.text[start:end].split()) < 2:
             return None
-        speaker = self.registry.resolve(mention) if mention else None
+        speaker = self.registry.resolve(mention, self.text) if mention else None
         suggestion = QuoteSuggestion(
             start=start, end=end, text=self.text[start:end], kind=_kind(self.text, start, end, quotes),
             confidence=round(confidence, 2), speaker=speaker,
@@ -306,8 +291,9 @@ class _Article:
             return self.add(sent.start, _clause_end(lead, sent.start), mention, (cs, ce), 0.8, quotes)
         if mention is not None and mention.text.endswith(("’s", "'s")):
             return None  # a noun ("Trump's tweet"), not a cue
-        wider = _segment_mention(text, sent.start, cs)
-        if wider is not None and (mention is None or wider.start < mention.start):
+        wider = mention_segment(text, sent.start, cs)
+        if wider is not None and (mention is None or (
+                wider.start < mention.start and mention.text.lower() not in PRONOUNS)):
             mention = wider
         if mention is None:
             return None
@@ -318,7 +304,7 @@ class _Article:
             return None
         lead = text[sent.start : mention.start].rstrip()
         deep = lead and not lead.endswith((",", ":", "—", "–", "(")) and len(lead.split()) > 6
-        end = _clause_stop(text, start, sent.end, quotes)
+        end = min(_clause_stop(text, start, sent.end, quotes), _next_attribution(text, start, sent.end, quotes))
         return self.add(start, end, mention, (cs, ce), 0.5 if deep else 0.7, quotes)
 
     def _participle(self, sent, cs, ce, quotes):

@@ -92,7 +92,7 @@ SPEAKER_NOUNS = {"source", "sources", "official", "officials", "spokesperson", "
 DETERMINERS = {"the", "a", "an", "another", "one", "two", "three", "several", "many", "some",
                "most", "other", "his", "her", "their", "its", "our", "both", "senior", "top",
                "former", "current", "new", "local", "federal", "state", "republican",
-               "democratic", "white", "house", "this", "that", "these", "those", "each"}
+               "democratic", "white", "house", "this", "these", "those", "each"}
 
 # Words after a cue that name whom it was said to: "told CBS", "told reporters".
 ADDRESSEES_LOWER = {"reporters", "journalists", "supporters", "the", "a", "an", "me", "us",
@@ -156,3 +156,10 @@ OBJECT_VERBS = {
     "released", "issued", "unveiled", "defends", "explained", "recalled", "complained",
 }
 PARTICLES = {"against", "for", "on", "to", "out", "up", "about", "that", "of"}
+
+# Words that open an introductory phrase, not a reported clause: "In a statement, X said".
+INTRO_WORDS = {"in", "at", "on", "during", "after", "before", "while", "despite", "as", "according",
+               "speaking", "asked", "from", "with", "without", "for", "when", "since", "following",
+               "later", "earlier", "last", "this", "that", "meanwhile", "but", "and", "yet", "still",
+               "however", "instead", "separately", "also", "again", "now", "then", "on", "so", "thus",
+               "here", "there", "although", "though", "because", "if", "once", "until", "by"}

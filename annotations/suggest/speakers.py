@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from annotations.suggest.lexicon import (
     BETWEEN,
     DETERMINERS,
+    INTRO_WORDS,
     ORG_WORDS,
     PERSON_PRONOUNS,
     PRONOUNS,
@@ -23,6 +24,7 @@ class Mention:
     start: int
     end: int
     text: str
+    description: str = ""  # an appositive: "Tim Murtaugh, the communications director, said"
 
 
 def _is_cap(word: str) -> bool:
@@ -63,9 +65,11 @@ def mention_before(text: str, floor: int, cue_start: int) -> Mention | None:
         # An appositive: "Tim Murtaugh, the communications director of Trump campaign, said".
         inner = [i for i in range(len(tokens) - 1) if tokens[i][2] == ","]
         if inner:
-            before = mention_before(text, floor, tokens[inner[-1]][0])
+            comma = tokens[inner[-1]][0]
+            before = mention_before(text, floor, comma)
             if before and _is_cap(before.text.split()[-1]):
-                return Mention(before.start, before.end, before.text)
+                appositive = text[comma + 1 : tokens[-1][0]].strip()
+                return Mention(before.start, before.end, before.text, appositive[:200])
         return None
     taken = []
     for tok in reversed(tokens):
@@ -103,6 +107,39 @@ def mention_after(text: str, start: int, ceiling: int) -> Mention | None:
     return Mention(taken[0][0], taken[-1][1], text[taken[0][0] : taken[-1][1]])
 
 
+PERSON_NOUNS = {"leader", "member", "spokesperson", "spokesman", "spokeswoman", "official", "aide",
+                "adviser", "advisor", "source", "director", "strategist", "candidate", "nominee",
+                "senator", "governor", "minister", "chairman", "chairwoman", "officer", "lawyer",
+                "attorney", "person", "man", "woman", "analyst", "expert", "critic", "supporter"}
+MIDDLE_INITIAL = re.compile(r"\s[A-Z]\.(?=\s)")
+
+
+def looks_like_speaker(words_: list[str]) -> bool:
+    head = words_[-1].strip(".,()").lower()
+    return (words_[-1][:1].isupper() or head in SPEAKER_NOUNS or head in ORG_WORDS or head in PRONOUNS
+            or words_[-1].endswith(")"))
+
+
+def mention_segment(text: str, floor: int, cue_start: int) -> Mention | None:
+    """The whole phrase between the clause start and the cue, when short: 'Experts on North
+    Korea and nuclear nonproliferation said', 'the former secretary of state ... said'."""
+    window = text[floor:cue_start]
+    cut = max(window.rfind(","), window.rfind(";"), window.rfind(":"))
+    segment = window[cut + 1 :]
+    words_ = segment.split()
+    while words_ and words_[-1].lower() in BETWEEN:
+        words_.pop()
+    if not words_ or len(words_) > 10 or any(c in segment for c in "“”\"") or not looks_like_speaker(words_):
+        return None
+    if words_[0].lower().strip(",") in INTRO_WORDS or words_[0][:1].islower() and words_[0].lower() not in (
+        "the", "a", "an", "some", "many", "most", "several", "critics", "experts", "officials", "analysts"
+    ):
+        return None
+    start = floor + cut + 1 + segment.index(words_[0])
+    end = text.index(words_[-1], start) + len(words_[-1])
+    return Mention(start, end, text[start:end])
+
+
 def split_name(mention: str) -> tuple[str, str, str]:
     """(name, description, kind) from a mention: titles become the description."""
     words = mention.replace("’s", "").replace("'s", "").split()
@@ -126,16 +163,19 @@ def split_name(mention: str) -> tuple[str, str, str]:
         start -= 1
     if start == end:
         return " ".join(words), "", "other"
-    return " ".join(words[start:end]), " ".join(words[:start]), "person"
+    # "Donald J. Trump" is "Donald Trump"; the form with the initial stays an alias.
+    return MIDDLE_INITIAL.sub("", " ".join(words[start:end])), " ".join(words[:start]), "person"
 
 
 def _generic(text: str) -> bool:
     """A nameless speaker: "a source", "His aides", "A senior Taliban member"."""
-    words = text.split()
+    words = text.split(" of ")[0].split()
     if not words:
         return False
     head = words[-1].lower()
     named = [w for w in words if _is_cap(w) and w.lower() not in DETERMINERS]
+    if named and head in ORG_WORDS:
+        return False  # "Trump's campaign" is a named organisation
     return head in SPEAKER_NOUNS and (not named or words[-1][:1].islower())
 
 
@@ -147,15 +187,49 @@ class Registry:
     parties: list[dict] = field(default_factory=list)
     last_person: dict | None = None
     last_group: dict | None = None
+    generic_mentions: list[tuple[int, str]] = field(default_factory=list)
+    named_positions: list[int] = field(default_factory=list)
 
-    def resolve(self, mention: Mention) -> Speaker | None:
+    def _generic_before(self, pos: int) -> Speaker | None:
+        """'Another senior leader ... He told CBS': a nameless person just before a pronoun."""
+        for end, text in reversed(self.generic_mentions):
+            if end < pos:
+                head = text.split(" of ")[0].split()[-1].lower()
+                if pos - end < 250 and head in PERSON_NOUNS and not self._named_between(end, pos):
+                    return Speaker(name=text, kind="other", generic=True)
+                break
+        return None
+
+    def _named_between(self, start: int, end: int) -> bool:
+        return any(start < p < end for p in self.named_positions)
+
+    def _named_before(self, article_text: str, pos: int) -> dict | None:
+        """The known person named closest before a pronoun ("support of Trump came after he")."""
+        window = article_text[max(0, pos - 300) : pos]
+        best, best_at = None, -1
+        for party in self.parties:
+            if party["kind"] != "person":
+                continue
+            for name in {party["name"], party["name"].split()[-1], *party["aliases"]}:
+                at = window.rfind(name)
+                if at > best_at:
+                    best, best_at = party, at
+        return best
+
+    def resolve(self, mention: Mention, article_text: str = "") -> Speaker | None:
         text = mention.text.strip()
         lower = text.lower()
         if lower in PRONOUNS:
-            party = self.last_person if lower in PERSON_PRONOUNS or lower in ("i", "who") else (
-                self.last_group or self.last_person)
+            if lower in PERSON_PRONOUNS or lower in ("i", "who"):
+                recent = self._generic_before(mention.start)
+                if recent is not None:
+                    return recent
+                party = self._named_before(article_text, mention.start) or self.last_person
+            else:
+                party = self.last_group or self.last_person
             return self._speaker(party) if party else None
         if _generic(text):
+            self.generic_mentions.append((mention.end, text))
             words = lower.split()
             # "the spokesperson": the party described as one.
             if words[0] in ("the", "this") and len(words) <= 3:
@@ -166,6 +240,8 @@ class Registry:
                     return self._touch(self.last_group)
             return Speaker(name=text, kind="other", generic=True)
         name, description, kind = split_name(text)
+        description = description or re.sub(r"^(?:the|a|an)\s+", "", mention.description)
+        self.named_positions.append(mention.start)
         party = self._find(name)
         if party is None:
             party = {"name": name, "description": description, "kind": kind, "aliases": set()}
