@@ -9,7 +9,6 @@ responds to that support.
 import re
 
 from annotations.suggest.lexicon import OPPOSE_VERBS, POSITIVE_PHRASES, SUPPORT_VERBS
-from annotations.suggest.segment import paragraphs, quote_spans, sentences, words
 from annotations.suggest.speakers import Mention, mention_after, mention_before, mention_segment
 from annotations.suggest.types import EndorsementSuggestion, Speaker
 
@@ -24,6 +23,9 @@ HOPE_WINS = re.compile(
 MOVE = re.compile(r"^\s*(?:the|his|her|this|that)\s+(?:move|decision|announcement|tweet|plan|step|pledge)\b")
 
 
+POLARITY_RE = re.compile(r"\b(?:%s)\b" % "|".join(sorted(SUPPORT_VERBS | OPPOSE_VERBS, key=len, reverse=True)))
+
+
 def _polarity(word: str) -> str | None:
     lower = word.lower()
     if lower in SUPPORT_VERBS:
@@ -34,8 +36,9 @@ def _polarity(word: str) -> str | None:
 
 
 class _Finder:
-    def __init__(self, text, registry, quotes):
+    def __init__(self, text, paras, registry, quotes):
         self.text, self.registry, self.quotes = text, registry, quotes
+        self.quoted_spans = [q for _, spans, _ in paras for q in spans]
         self.found: list[EndorsementSuggestion] = []
 
     def party(self, mention: Mention | None) -> Speaker | None:
@@ -77,10 +80,7 @@ class _Finder:
         return self.party(mention)
 
     def _quoted(self, pos):
-        for para in paragraphs(self.text):
-            if para.start <= pos < para.end:
-                return any(s.start < pos < s.end for s in quote_spans(self.text, para))
-        return False
+        return any(s.start < pos < s.end for s in self.quoted_spans)
 
     def target_after(self, start: int, end: int, endorser: Speaker | None):
         """(target party, target text, what it answers) for the object after a verb."""
@@ -136,10 +136,9 @@ class _Finder:
             endorser = self.endorser_at(m.start(), sent.start)
             target = self.party(Mention(m.start("target"), m.end("target"), m.group("target")))
             self.add(endorser, "supports", target, "", sent.start, sent.end, 0.7)
-        for s, e, w in words(text, sent):
-            polarity = _polarity(w.strip("‘’'"))
-            if polarity is None or not w[0].islower() and w[0] not in "‘'":
-                continue
+        for m in POLARITY_RE.finditer(text, sent.start, sent.end):
+            s, e = m.span()
+            polarity = _polarity(m.group())
             endorser = self.endorser_at(s - (1 if text[s - 1 : s] in "‘'" else 0), sent.start)
             target, target_text, answers = self.target_after(e + (1 if text[e : e + 1] in "’'" else 0), sent.end, endorser)
             self.add(endorser, polarity, target, target_text, sent.start, sent.end, 0.6, answers)
@@ -155,11 +154,10 @@ class _Finder:
                     self.add(endorser, "supports", target, target_text, sent.start, sent.end, 0.55)
 
 
-def find(text: str, registry, quotes) -> list[EndorsementSuggestion]:
-    finder = _Finder(text, registry, quotes)
-    for para in paragraphs(text):
-        spans = quote_spans(text, para)
-        for sent in sentences(text, para, spans):
+def find(text: str, paras, registry, quotes) -> list[EndorsementSuggestion]:
+    finder = _Finder(text, paras, registry, quotes)
+    for _, spans, sents in paras:
+        for sent in sents:
             finder.sentence(sent, spans)
     return [EndorsementSuggestion(**{**e.__dict__, "endorser": registry.final(e.endorser),
                                      "target": registry.final(e.target)}) for e in finder.found]

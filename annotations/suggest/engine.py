@@ -23,9 +23,7 @@ from annotations.suggest.segment import (
     CLOSE_MARKS,
     OPEN_MARKS,
     Span,
-    paragraphs,
-    quote_spans,
-    sentences,
+    layout,
     words,
 )
 from annotations.suggest.speakers import (
@@ -203,25 +201,25 @@ class _Article:
 
     def sentence(self, sent: Span, quotes: list[Span]):
         text = self.text
-        toks = words(text, sent)
-        for i, (s, e, w) in enumerate(toks):
-            lower = w.lower()
+        for m in CUE_RE.finditer(text, sent.start, sent.end):
+            s, e = m.span()
             if _inside(s, quotes):
                 continue
-            if lower == "according" and i + 1 < len(toks) and toks[i + 1][2].lower() == "to":
-                return self._according(sent, toks, i, quotes)
-            if lower not in SPEECH_VERBS or not w[0].islower() or _passive(text, sent.start, s):
+            if m.group(1):
+                return self._according(sent, s, e, quotes)
+            if _passive(text, sent.start, s):
                 continue
             found = self._cue(sent, s, e, quotes)
             if found:
                 return found
-        return self._stance(sent, toks, quotes)
+        return self._stance(sent, quotes)
 
-    def _stance(self, sent, toks, quotes):  # noqa: C901
+    def _stance(self, sent, quotes):
         """'X has railed against Y', 'unions have endorsed Clinton': the object is the content."""
         text = self.text
-        for s, e, w in toks:
-            if w.lower() not in OBJECT_VERBS or not w[0].islower() or _inside(s, quotes) or _passive(text, sent.start, s):
+        for m in STANCE_RE.finditer(text, sent.start, sent.end):
+            s, e = m.span()
+            if _inside(s, quotes) or _passive(text, sent.start, s):
                 continue
             mention = mention_before(text, sent.start, s)
             if mention is None or mention.text.endswith(("’s", "'s")) or mention.text.lower() in ("who", "which"):
@@ -236,10 +234,10 @@ class _Article:
             return self.add(start, _clause_stop(text, start, sent.end, quotes), mention, (s, e), 0.45, quotes)
         return None
 
-    def _according(self, sent, toks, i, quotes):
+    def _according(self, sent, cs, ce, quotes):
         """'According to X, ...' and '..., according to X.': X is the whole phrase."""
         text = self.text
-        cue = (toks[i][0], toks[i + 1][1])
+        cue = (cs, ce)
         comma = text.find(",", cue[1], sent.end)
         ceiling = comma if comma != -1 else sent.end
         phrase = text[cue[1] : ceiling].strip().rstrip(".")
@@ -332,12 +330,12 @@ class _Article:
 def suggest(text: str) -> Suggestions:
     article = _Article(text)
     previous = None  # the last attributed quote, for continuing quotations
-    for para in paragraphs(text):
+    paras = layout(text)
+    for para, quotes, sents in paras:
         if article.signed_post(para):
             previous = None
             continue
-        quotes = quote_spans(text, para)
-        for sent in sentences(text, para, quotes):
+        for sent in sents:
             found = article.sentence(sent, quotes)
             # A second attribution later in the same sentence ("..., and Y said B").
             rest = found
@@ -351,15 +349,23 @@ def suggest(text: str) -> Suggestions:
             else:
                 previous = None
     _signed_quotes(article)
-    _uncovered_quotes(article)
+    _uncovered_quotes(article, paras)
     article.quotes.sort(key=lambda q: (q.start, q.end))
-    endorsement_list = endorsements.find(text, article.registry, article.quotes)
+    endorsement_list = endorsements.find(text, paras, article.registry, article.quotes)
     return Suggestions(
         engine_version=ENGINE_VERSION,
         quotes=[_final(article.registry, q) for q in article.quotes],
         endorsements=endorsement_list,
     )
 
+
+def _alternation(verbs) -> str:
+    return "|".join(sorted(verbs, key=len, reverse=True))
+
+
+# Cues are found with one regex a sentence; lowercase only, so "States" is no verb.
+CUE_RE = re.compile(rf"\b(?:([Aa]ccording to)|(?:{_alternation(SPEECH_VERBS)}))\b")
+STANCE_RE = re.compile(rf"\b(?:{_alternation(OBJECT_VERBS)})\b")
 
 DASH_SIGNED = re.compile(
     r"(?P<quote>[“\"][^”\"\n]{10,}[”\"])\s*[―—]\s*(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})")
@@ -379,12 +385,12 @@ def _signed_quotes(article):
             article.add(start, end, mention, (dash, dash + 1), 0.7, [Span(start, end)])
 
 
-def _uncovered_quotes(article):
+def _uncovered_quotes(article, paras):
     """A quotation of five words or more that no rule attributed: speech by the nearest
     speaker before it (most often the one just quoted)."""
     text = article.text
-    for para in paragraphs(text):
-        for q in quote_spans(text, para):
+    for _, spans, _ in paras:
+        for q in spans:
             if len(text[q.start : q.end].split()) < 5 or _covered(article, q.start, q.end):
                 continue
             earlier = [x for x in article.quotes if x.end <= q.start and x.speaker_start is not None]

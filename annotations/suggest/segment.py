@@ -27,42 +27,46 @@ def paragraphs(text: str) -> list[Span]:
     return spans
 
 
+MARK = re.compile(r"''|``|[“”«»„\"]")
+
+
 def quote_spans(text: str, para: Span) -> list[Span]:
     """Double-quoted stretches inside a paragraph, marks included. An unclosed quote
     runs to the paragraph's end (the next paragraph reopens it, as newspapers do)."""
     spans, open_at = [], None
-    i = para.start
-    while i < para.end:
-        ch = text[i]
-        two = text[i : i + 2]
-        if two in ("''", "``") and (two == "``" or open_at is not None or _opens(text, i, para)):
-            if open_at is None and (two == "``" or _opens(text, i, para)):
+    for m in MARK.finditer(text, para.start, para.end):
+        i, mark = m.start(), m.group()
+        if mark in OPEN_MARKS or mark == "``":
+            if open_at is None:
                 open_at = i
-            elif open_at is not None:
-                spans.append(Span(open_at, i + 2))
+        elif mark in CLOSE_MARKS:
+            if open_at is not None:
+                spans.append(Span(open_at, m.end()))
                 open_at = None
-            i += 2
-            continue
-        if ch in OPEN_MARKS and open_at is None:
-            open_at = i
-        elif ch in CLOSE_MARKS and open_at is not None:
-            spans.append(Span(open_at, i + 1))
+        elif open_at is None:  # '"' or "''": opens only before a word
+            if _opens(text, i, para):
+                open_at = i
+        else:
+            spans.append(Span(open_at, m.end()))
             open_at = None
-        elif ch == '"':
-            if open_at is None and _opens(text, i, para):
-                open_at = i
-            elif open_at is not None:
-                spans.append(Span(open_at, i + 1))
-                open_at = None
-        i += 1
     if open_at is not None and para.end - open_at > 1:
         spans.append(Span(open_at, para.end))
     return spans
 
 
+def layout(text: str) -> list[tuple[Span, list[Span], list[Span]]]:
+    """Each paragraph with its quotations and sentences, computed once per article."""
+    result = []
+    for para in paragraphs(text):
+        quotes = quote_spans(text, para)
+        result.append((para, quotes, sentences(text, para, quotes)))
+    return result
+
+
 def _opens(text: str, i: int, para: Span) -> bool:
     before = text[i - 1] if i > para.start else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
+    width = 2 if text[i : i + 2] == "''" else 1
+    after = text[i + width] if i + width < len(text) else " "
     return (before.isspace() or before in "([{—–-:/" or i == para.start) and not after.isspace()
 
 

@@ -1,0 +1,112 @@
+"""Engine speed: articles and words per second against a bare regex pass over the same
+texts, and (with --drain N) a real Celery worker draining N queued articles end to end."""
+
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from annotations.suggest import suggest
+from annotations.suggest.jsonl import read_jsonl
+
+BARE = re.compile(r"[\"“]([^\"“”\n]{2,}?)[\"”]")
+NAMES = ["Maria Lopez", "John Carter", "Amal Haddad", "Chen Wei", "Olga Petrova", "Sam Okafor"]
+VERBS = ["said", "told reporters", "added", "warned", "insisted"]
+
+
+def synthetic_article(rng: random.Random) -> str:
+    """News-like text with quotes, made up here (no corpus text)."""
+    paragraphs = []
+    for _ in range(rng.randint(6, 12)):
+        who, verb = rng.choice(NAMES), rng.choice(VERBS)
+        words = " ".join(rng.choice(["budget", "vote", "plan", "tax", "border", "schools", "jobs",
+                                     "will", "must", "never", "the", "our", "people", "now"])
+                         for _ in range(rng.randint(8, 20)))
+        paragraphs.append(rng.choice([
+            f"“{words.capitalize()},” {who} {verb}.",
+            f"{who} {verb} that {words}.",
+            f"According to {who}, {words}.",
+            f"The committee met on Tuesday to discuss {words}.",
+        ]))
+    return "\n\n".join(paragraphs)
+
+
+class Command(BaseCommand):
+    help = "Benchmark the suggestion engine (articles/s, words/s, ratio to a bare regex) and a worker."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--data", default=str(settings.BASE_DIR.parent / "shared" / "eval" / "polnear_dev.jsonl"),
+                            help="JSONL with a 'text' per line (texts are only read, never stored)")
+        parser.add_argument("--repeat", type=int, default=3)
+        parser.add_argument("--drain", type=int, default=0, help="also time a worker draining N articles")
+
+    def handle(self, *args, data, repeat, drain, **options):
+        try:
+            texts = [doc["text"] for _, doc in read_jsonl(data)]
+        except (OSError, ValueError) as exc:
+            raise CommandError(str(exc)) from None
+        n_words = sum(len(t.split()) for t in texts)
+        started = time.perf_counter()
+        for _ in range(repeat):
+            for text in texts:
+                suggest(text)
+        engine_s = (time.perf_counter() - started) / repeat
+        started = time.perf_counter()
+        for _ in range(repeat):
+            for text in texts:
+                [m.span() for m in BARE.finditer(text)]
+        bare_s = (time.perf_counter() - started) / repeat
+        result = {
+            "articles": len(texts), "words": n_words,
+            "engine_articles_per_s": round(len(texts) / engine_s, 1),
+            "engine_words_per_s": round(n_words / engine_s),
+            "bare_regex_articles_per_s": round(len(texts) / bare_s, 1),
+            "engine_to_regex_time_ratio": round(engine_s / bare_s, 1),
+        }
+        self.stdout.write(f"engine: {result['engine_articles_per_s']} articles/s, "
+                          f"{result['engine_words_per_s']:,} words/s on one core "
+                          f"({len(texts)} articles, {n_words:,} words)")
+        self.stdout.write(f"bare regex: {result['bare_regex_articles_per_s']} articles/s; "
+                          f"engine takes {result['engine_to_regex_time_ratio']}x its time")
+        if drain:
+            result["worker"] = self._drain(drain)
+            w = result["worker"]
+            self.stdout.write(f"worker (concurrency {w['concurrency']}): {w['articles']} articles queued to stored "
+                              f"in {w['seconds']} s = {w['articles_per_s']} articles/s")
+        self.stdout.write(json.dumps(result))
+
+    def _drain(self, n):
+        """Queue n synthetic articles (after commit, as the site does) and time a real worker."""
+        from django.db import transaction
+
+        from annotations import services
+        from annotations.models import Article, SuggestionRun
+
+        rng = random.Random(11)
+        tag = f"bench-{int(time.time())}"
+        with transaction.atomic():
+            ids = [services.article_create(body=synthetic_article(rng) + f"\n\n{tag} {i}",
+                                           outlet="Bench", suggest_after=True).id for i in range(n)]
+        concurrency = os.cpu_count() or 2
+        started = time.perf_counter()
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "newsdesk", "worker", "--loglevel", "WARNING",
+             "--concurrency", str(concurrency)], cwd=settings.BASE_DIR)
+        try:
+            while SuggestionRun.objects.filter(article_id__in=ids, status="done").count() < n:
+                if worker.poll() is not None:
+                    raise CommandError("the worker exited")
+                time.sleep(0.2)
+            seconds = time.perf_counter() - started
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+            Article.objects.filter(id__in=ids).delete()
+        return {"articles": n, "concurrency": concurrency, "seconds": round(seconds, 1),
+                "articles_per_s": round(n / seconds, 1)}
