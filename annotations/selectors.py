@@ -1,15 +1,13 @@
 """Reads. Every list a user sees goes through here, scoped to what they may see."""
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db.models import Count, IntegerField, Prefetch, Q
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import Count, F, IntegerField, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from annotations import roles
 from annotations.models import Article, Endorsement, Entity, Quote, Status, SuggestionRun, Tag
 
-# The same expression as the GIN index on Quote, so PostgreSQL uses the index.
-QUOTE_SEARCH_VECTOR = SearchVector("exact", config="english")
 
 
 def article_find_duplicate(*, url: str | None, body_sha256: str) -> Article | None:
@@ -97,8 +95,8 @@ def endorsements_visible(*, user):
 def quotes_search(qs, *, text: str):
     """Full-text search over the quote text, best match first (rank as an integer for cursors)."""
     query = SearchQuery(text, config="english", search_type="websearch")
-    return qs.annotate(search=QUOTE_SEARCH_VECTOR).filter(search=query).annotate(
-        rank=Cast(SearchRank(QUOTE_SEARCH_VECTOR, query) * 1_000_000, IntegerField())
+    return qs.filter(search_vector=query).annotate(
+        rank=Cast(SearchRank(F("search_vector"), query) * 1_000_000, IntegerField())
     )
 
 

@@ -89,9 +89,15 @@ def entity_resolve(*, speaker: suggest.Speaker) -> Entity:
         if found:
             new_aliases = [a for a in names if a.lower() != found.name.lower()
                            and a.lower() not in {x.lower() for x in found.aliases}]
+            changed = []
             if new_aliases:
                 found.aliases = [*found.aliases, *new_aliases]
-                found.save(update_fields=["aliases", "updated_at"])
+                changed.append("aliases")
+            if speaker.description and not found.description:
+                found.description = speaker.description[:300]
+                changed.append("description")
+            if changed:
+                found.save(update_fields=[*changed, "updated_at"])
             return found
     try:
         with transaction.atomic():
@@ -158,41 +164,74 @@ def _suggestion_run_store(*, article_id: int, revision: int, started: float):
         ).delete()
         Quote.objects.filter(article=article, origin=Origin.ENGINE, status=Status.SUGGESTED).delete()
         # Spans an editor has decided on, either way, are not suggested again.
-        decided = set(
-            Quote.objects.filter(article=article).values_list("start", "end")
-        )
-        quotes = []
-        for q in result.quotes:
-            if (q.start, q.end) in decided:
-                continue
-            speaker = entity_resolve(speaker=q.speaker) if q.speaker else None
-            quotes.append(
-                Quote(
-                    article=article,
-                    start=q.start,
-                    end=q.end,
-                    **quote_anchor(article.body, q.start, q.end),
-                    kind=q.kind,
-                    speaker=speaker,
-                    speaker_start=q.speaker_start,
-                    speaker_end=q.speaker_end,
-                    cue=q.cue[:200],
-                    cue_start=q.cue_start,
-                    cue_end=q.cue_end,
-                    status=Status.SUGGESTED,
-                    origin=Origin.ENGINE,
-                    engine_version=result.engine_version,
-                    confidence=q.confidence,
-                )
-            )
+        decided = set(Quote.objects.filter(article=article).values_list("start", "end"))
+        quotes = [
+            _suggested_quote(article, q, result.engine_version)
+            for q in result.quotes
+            if (q.start, q.end) not in decided
+        ]
         bulk_create_with_history(quotes, Quote)
+        endorsements = _store_endorsements(article, result, quotes)
         run.status = SuggestionRun.State.DONE
         run.quotes = len(quotes)
+        run.endorsements = len(endorsements)
         run.finished_at = timezone.now()
         run.duration_ms = int((time.monotonic() - started) * 1000)
         run.save()
     log.info("suggested %d quotes for article %s rev %s", len(quotes), article_id, revision)
     return run
+
+
+def _party(speaker):
+    """The Entity for an engine speaker; nameless ones ("a source") get none."""
+    return None if speaker is None or speaker.generic else entity_resolve(speaker=speaker)
+
+
+def _suggested_quote(article: Article, q, engine_version: str) -> Quote:
+    return Quote(
+        article=article,
+        start=q.start,
+        end=q.end,
+        **quote_anchor(article.body, q.start, q.end),
+        kind=q.kind,
+        speaker=_party(q.speaker),
+        speaker_start=q.speaker_start,
+        speaker_end=q.speaker_end,
+        cue=q.cue[:200],
+        cue_start=q.cue_start,
+        cue_end=q.cue_end,
+        status=Status.SUGGESTED,
+        origin=Origin.ENGINE,
+        engine_version=engine_version,
+        confidence=q.confidence,
+    )
+
+
+def _store_endorsements(article: Article, result, quotes: list[Quote]) -> list[Endorsement]:
+    """Store the engine's endorsements, skipping what an editor rejected or already made."""
+    decided = {
+        (e.endorser_id, e.target_id, e.target_text.lower(), e.polarity)
+        for e in Endorsement.objects.filter(article=article).exclude(status=Status.SUGGESTED)
+    }
+    stored: list[Endorsement | None] = []
+    for e in result.endorsements:
+        endorser, target = _party(e.endorser), _party(e.target)
+        target_text = "" if target else (e.target_text or (e.target.name if e.target else ""))[:300]
+        key = (endorser.id if endorser else None, target.id if target else None, target_text.lower(), e.polarity)
+        if endorser is None or (target is None and not target_text) or key in decided:
+            stored.append(None)
+            continue
+        evidence = next((q for q in quotes if q.start < e.end and e.start < q.end and q.speaker_id == endorser.id), None)
+        responds_to = stored[e.responds_to] if e.responds_to is not None else None
+        endorsement = Endorsement.objects.create(
+            article=article, endorser=endorser, target=target, target_text=target_text,
+            polarity=e.polarity, evidence=evidence, start=e.start, end=e.end,
+            exact=article.body[e.start : e.end], responds_to=responds_to,
+            status=Status.SUGGESTED, origin=Origin.ENGINE, engine_version=result.engine_version,
+            confidence=e.confidence,
+        )
+        stored.append(endorsement)
+    return [e for e in stored if e is not None]
 
 
 def suggestions_queue_missing() -> int:

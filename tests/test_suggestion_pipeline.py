@@ -51,7 +51,7 @@ def test_body_edit_queues_a_new_revision_and_keeps_editor_decisions(celery_worke
     assert by_start[second.start].status == Status.REJECTED
     assert Quote.objects.filter(article=article, start=second.start).count() == 1
     new = [q for q in by_start.values() if q.status == Status.SUGGESTED]
-    assert [q.exact for q in new] == ["it is done,"]
+    assert [q.exact for q in new] == ['“it is done,”']
 
 
 @pytest.mark.django_db(transaction=True)

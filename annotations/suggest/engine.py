@@ -143,6 +143,12 @@ def _plain_mention(text: str, start: int, end: int) -> Mention | None:
     return Mention(s, e, text[s:e]) if phrase else None
 
 
+def _past_intro(text: str, start: int) -> int:
+    """'Later, “it is done,” she said': the content is the quotation, not the 'Later,'."""
+    m = re.match(r"\s*(\w+)[^,“\"]{0,40},\s*(?=[“\"])", text[start : start + 60])
+    return start + m.end() if m and m.group(1).lower() in INTRO_WORDS else start
+
+
 def _introductory(lead: str) -> bool:
     """'In a statement,' or 'However,': no clause to attribute before the speaker."""
     if any(c in lead for c in "“”\""):
@@ -286,7 +292,7 @@ class _Article:
             rest = text[ce : sent.end].strip()
             if rest.startswith(",") and len(rest) > 20 and not _addressee_only(rest):
                 return self.add(sent.start, sent.end, mention, (cs, ce), 0.75, quotes)
-            return self.add(sent.start, _clause_end(lead, sent.start), mention, (cs, ce), 0.8, quotes)
+            return self.add(_past_intro(text, sent.start), _clause_end(lead, sent.start), mention, (cs, ce), 0.8, quotes)
         if mention is not None and mention.text.endswith(("’s", "'s")):
             return None  # a noun ("Trump's tweet"), not a cue
         wider = mention_segment(text, sent.start, cs)
@@ -339,8 +345,8 @@ def suggest(text: str) -> Suggestions:
             found = article.sentence(sent, quotes)
             # A second attribution later in the same sentence ("..., and Y said B").
             rest = found
-            while rest is not None and sent.end - rest.end > 25:
-                rest = article.sentence(Span(rest.end, sent.end), quotes)
+            while rest is not None and sent.end - _after(rest) > 25:
+                rest = article.sentence(Span(_after(rest), sent.end), quotes)
             starts_quoted = text[sent.start] in OPEN_MARKS + '"' or text[sent.start : sent.start + 2] == "''"
             if found:
                 previous = found
@@ -401,6 +407,11 @@ def _uncovered_quotes(article, paras):
             added = article.add(q.start, q.end, mention, None, 0.4, [q])
             if added and prev is not None and mention is not None:
                 article.quotes[-1] = QuoteSuggestion(**{**added.__dict__, "speaker": prev.speaker})
+
+
+def _after(quote: QuoteSuggestion) -> int:
+    """Where the next attribution in the same sentence may start: past content and cue."""
+    return max(quote.end, quote.cue_end or 0, quote.speaker_end or 0)
 
 
 def _continue(article, previous, sent, quotes):

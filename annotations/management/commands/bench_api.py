@@ -5,7 +5,6 @@ speakers, outlets and dates (once; later runs reuse it), then prints p50/p95
 latency and requests per second for each query, and the API/bare ratio.
 """
 
-import io
 import json
 import os
 import random
