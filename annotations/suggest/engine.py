@@ -54,7 +54,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
         start += 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:—–-"):
         end -= 1
-    if end > start and text[end - 1] in ".!?" and text[start] not in MARKS:
+    if end > start and text[end - 1] == "." and text[start] not in MARKS:
         end -= 1
     return start, end
 
@@ -421,8 +421,10 @@ def _continue(article, previous, sent, quotes):
     if "\n" not in text[previous.end : sent.start]:
         article.quotes.remove(previous)
         start, end = _trim(text, previous.start, sent.end)
+        # '“A,” she said. “B.”' stays direct: only the attribution is outside the marks.
+        kind = "direct" if previous.kind == "direct" else _kind(text, previous.start, end, quotes)
         joined = QuoteSuggestion(**{**previous.__dict__, "end": end, "text": text[previous.start : end],
-                                    "kind": _kind(text, previous.start, end, quotes)})
+                                    "kind": kind})
         article.quotes.append(joined)
         return joined
     mention = Mention(previous.speaker_start, previous.speaker_end, text[previous.speaker_start : previous.speaker_end]) \

@@ -1,0 +1,195 @@
+"""The suggestion engine on sentences written for these tests, and on the example article."""
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from hypothesis import given, settings as hsettings, strategies as st
+
+from annotations.seeds import parse_seed
+from annotations.suggest import ENGINE_VERSION, suggest
+
+
+def quotes(text):
+    return [(q.text, q.speaker.name if q.speaker else None, q.kind) for q in suggest(text).quotes]
+
+
+def test_direct_quote_after_the_cue_with_curly_and_straight_marks():
+    assert quotes("“We will rebuild the bridge,” Maria Lopez said on Monday.") == [
+        ("“We will rebuild the bridge,”", "Maria Lopez", "direct")]
+    assert quotes('"The budget is balanced," said Finance Minister Ana Ruiz.') == [
+        ('"The budget is balanced,"', "Ana Ruiz", "direct")]
+
+
+def test_quote_split_around_the_cue_is_one_quote():
+    text = "“We are ready,” the governor said. “The plan starts tomorrow.”"
+    [(quoted, speaker, kind)] = quotes(text)
+    assert quoted == text and kind == "direct"
+
+
+def test_quote_over_several_paragraphs_keeps_its_speaker():
+    text = ("“The first part of the plan is simple,” said Omar Nasser.\n\n"
+            "“The second part will take the whole year and a lot of patience.”")
+    found = quotes(text)
+    assert [s for _, s, _ in found] == ["Omar Nasser", "Omar Nasser"]
+    assert found[1][0] == "“The second part will take the whole year and a lot of patience.”"
+
+
+def test_mixed_quote():
+    [(quoted, speaker, kind)] = quotes('Senator Kim Lee said the deal was a "very positive step" for the region.')
+    assert speaker == "Kim Lee" and kind == "mixed"
+    assert quoted == 'the deal was a "very positive step" for the region'
+
+
+def test_single_curly_marks_around_words_are_not_speech():
+    assert quotes("The word ‘hope’ appeared in every headline, next to ‘America First’.") == []
+
+
+@pytest.mark.parametrize("sentence, content, speaker", [
+    ("Maria Lopez said that the bridge would reopen in May.", "that the bridge would reopen in May", "Maria Lopez"),
+    ("The minister told CBS that talks had failed.", "that talks had failed", "The minister"),
+    ("Jon Park warned that prices would rise.", "that prices would rise", "Jon Park"),
+    ("The council insisted the vote was fair.", "the vote was fair", "council"),
+    ("According to the health ministry, 40 clinics will close.", "40 clinics will close", "health ministry"),
+    ("The schools will close early, officials said.", "The schools will close early", "officials"),
+    ("A new poll shows that voters favour the plan.", "that voters favour the plan", "poll"),
+])
+def test_indirect_speech(sentence, content, speaker):
+    [(found, who, kind)] = quotes(sentence)
+    assert found == content and kind == "indirect"
+    assert speaker.lower() in who.lower()
+
+
+def test_signed_post_is_attributed_to_its_author():
+    text = "The vote is tomorrow and we will win it! — Jane Q. Public (@janeqpublic) May 3, 2021"
+    [(quoted, speaker, _)] = quotes(text)
+    assert quoted == "The vote is tomorrow and we will win it!"
+    assert speaker == "Jane Public"
+
+
+def test_one_speaker_across_name_surname_title_and_pronoun():
+    text = ("Party spokesperson Lena Ortiz told reporters that the count was over. "
+            "Ortiz added that a recount was unlikely. She said the result would stand.")
+    result = suggest(text)
+    names = {q.speaker.name for q in result.quotes}
+    assert names == {"Lena Ortiz"}
+    speaker = result.quotes[0].speaker
+    assert speaker.description == "Party spokesperson" and "Ortiz" in speaker.aliases
+
+
+def test_titles_become_the_description():
+    [q] = suggest("US President Donald Trump said that the troops would return.").quotes
+    assert q.speaker.name == "Donald Trump" and q.speaker.description == "US President"
+
+
+def test_organisations_speak():
+    [q] = suggest("The Taliban said that the talks were useful.").quotes
+    assert q.speaker.name == "Taliban" and q.speaker.kind == "organisation"
+
+
+@pytest.mark.parametrize("sentence, endorser, polarity, target", [
+    ("The union endorsed Maria Lopez on Tuesday.", "union", "supports", "Maria Lopez"),
+    ("Senator Kim Lee criticized John Carter over the budget.", "Kim Lee", "opposes", "John Carter"),
+    ("The Green Party hopes Ana Ruiz wins the election.", "Green Party", "supports", "Ana Ruiz"),
+])
+def test_endorsement_cues(sentence, endorser, polarity, target):
+    found = [(e.endorser.name, e.polarity, e.target.name if e.target else e.target_text)
+             for e in suggest(sentence).endorsements]
+    assert any(endorser in a and p == polarity and target in t for a, p, t in found), found
+
+
+EXAMPLE = Path(settings.BASE_DIR) / "seeds" / "000_ce8bf6a7a6e85c4c.txt"
+
+
+@pytest.fixture(scope="module")
+def example():
+    body = parse_seed(EXAMPLE.read_text(encoding="utf-8"), source=EXAMPLE.name).body
+    return body, suggest(body)
+
+
+def test_example_quotes_and_speakers(example):
+    body, result = example
+    by_speaker = {}
+    for q in result.quotes:
+        assert body[q.start:q.end] == q.text
+        by_speaker.setdefault(q.speaker.name if q.speaker else None, []).append(q.text)
+    assert any(t.startswith("that they ‘hope’ the Republican leader wins") for t in by_speaker["Zabiullah Mujahid"])
+    assert "“We reject their support”" in by_speaker["Tim Murtaugh"]
+    assert any(t.startswith("We should have the small remaining number") for t in by_speaker["Donald Trump"])
+    assert any(t.startswith("it hopes US President Donald Trump is reelected") for t in by_speaker["Taliban"])
+    mujahid = next(q.speaker for q in result.quotes if q.speaker and q.speaker.name == "Zabiullah Mujahid")
+    assert mujahid.description == "Taliban spokesperson" and "Mujahid" in mujahid.aliases
+    trump = next(q.speaker for q in result.quotes if q.speaker and q.speaker.name == "Donald Trump")
+    assert "Donald J. Trump" in trump.aliases
+    # Single marks around words are not quotes of their own.
+    assert not any(q.text in ("‘hope’", "‘rejects’", "‘America First’", "‘should’") for q in result.quotes)
+
+
+def test_example_endorsements(example):
+    _, result = example
+    found = result.endorsements
+    support = next(i for i, e in enumerate(found)
+                   if e.endorser.name == "Taliban" and e.polarity == "supports" and e.target
+                   and e.target.name == "Donald Trump")
+    rejections = [e for e in found if e.polarity == "opposes" and e.target and e.target.name == "Taliban"
+                  and e.endorser.name in ("Trump campaign", "Tim Murtaugh")]
+    assert rejections and all(e.responds_to == support for e in rejections)
+    assert any(e.target_text == "America First" and e.polarity == "supports" for e in found)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=600))
+def test_offsets_are_always_in_range_and_exact(text):
+    result = suggest(text)
+    assert result.engine_version == ENGINE_VERSION
+    for q in result.quotes:
+        assert 0 <= q.start < q.end <= len(text) and text[q.start:q.end] == q.text
+        if q.speaker_start is not None:
+            assert 0 <= q.speaker_start < q.speaker_end <= len(text)
+        if q.cue_start is not None:
+            assert 0 <= q.cue_start < q.cue_end <= len(text)
+    for e in result.endorsements:
+        assert 0 <= e.start < e.end <= len(text) and text[e.start:e.end] == e.text
+
+
+@given(st.lists(st.sampled_from(["“", "”", '"', "‘", "’", "''", " said ", "Ann Bo", ", ", ". ", "\n\n", "he told",
+                                 "according to ", "— X (@x) May 1, 2020", "😀", "中文", "That"]), max_size=40))
+@hsettings(max_examples=300, deadline=None)
+def test_offsets_hold_on_quote_heavy_text(parts):
+    text = "".join(parts)
+    for q in suggest(text).quotes:
+        assert text[q.start:q.end] == q.text
+
+
+def test_suggest_file_and_evaluate_commands(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a1", "text": "“We won,” Ann Bo said.", "extra": 1}) + "\n")
+    out = tmp_path / "out.jsonl"
+    call_command("suggest_file", str(source), str(out), stdout=StringIO())
+    [record] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert record["id"] == "a1"
+    [q] = record["quotes"]
+    assert (q["text"], q["speaker"], q["cue"]) == ("“We won,”", "Ann Bo", "said")
+    assert {"start", "end", "kind", "speaker_start", "speaker_end", "cue_start", "cue_end", "confidence"} <= set(q)
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "a1", "text": "“We won,” Ann Bo said.", "quotes": [
+        {"start": 0, "end": 9, "text": "“We won,”", "spans": [[0, 9]], "speaker": "Ann Bo",
+         "speaker_start": 10, "speaker_end": 16, "speaker_spans": [[10, 16]]}]}) + "\n")
+    stdout = StringIO()
+    call_command("evaluate_suggestions", str(gold), "--pred", str(out), stdout=stdout)
+    summary = json.loads(stdout.getvalue().strip().splitlines()[-1])
+    assert summary["quotes"]["quote@0.5"]["f1"] == 1.0
+    assert summary["quotes"]["attribution@0.5"]["f1"] == 1.0
+
+
+def test_suggest_file_names_a_bad_line(tmp_path):
+    from django.core.management.base import CommandError
+
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1, "text": "ok"}\n{not json\n')
+    with pytest.raises(CommandError, match="line 2: not valid JSON"):
+        call_command("suggest_file", str(source), str(tmp_path / "o.jsonl"), stdout=StringIO())
