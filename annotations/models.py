@@ -63,13 +63,18 @@ class ImportBatch(models.Model):
     file_name = models.CharField(max_length=500)
     format = models.CharField(max_length=20)
     status = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    total = models.PositiveIntegerField(default=0)
+    # Where an uploaded file waits for the worker, and how to read it (mapping, outlet, ...).
+    upload_path = models.CharField(max_length=1000, blank=True)
+    options = models.JSONField(default=dict, blank=True)
+    total = models.PositiveIntegerField(default=0, help_text="rows expected (an estimate until done)")
+    processed = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     # [{"file": str, "line": int, "reason": str}, ...]
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -6,8 +6,15 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from annotations import roles
-from annotations.models import Article, Endorsement, Entity, Quote, Status, SuggestionRun, Tag
-
+from annotations.models import (
+    Article,
+    Endorsement,
+    Entity,
+    Quote,
+    Status,
+    SuggestionRun,
+    Tag,
+)
 
 
 def article_find_duplicate(*, url: str | None, body_sha256: str) -> Article | None:

@@ -26,6 +26,14 @@ log = logging.getLogger(__name__)
 CONTEXT = 32  # characters of prefix/suffix kept with a quote, as W3C TextQuoteSelector
 
 
+def suggestions_queue_many(pairs: list[tuple[int, int]]) -> None:
+    """One task for many (article, revision) pairs, after commit: bulk imports use this."""
+    from annotations.tasks import suggest_articles
+
+    pairs = [list(p) for p in pairs]
+    transaction.on_commit(lambda: suggest_articles.delay(pairs))
+
+
 def _queue_suggestions(article_id: int, revision: int) -> None:
     # Imported here: tasks imports services.
     from annotations.tasks import suggest_article

@@ -8,3 +8,9 @@ from annotations import services
 @shared_task(acks_late=True, ignore_result=True)
 def suggest_article(article_id: int, revision: int) -> None:
     services.suggestion_run_execute(article_id=article_id, revision=revision)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def suggest_articles(pairs: list[list[int]]) -> None:
+    for article_id, revision in pairs:
+        services.suggestion_run_execute(article_id=article_id, revision=revision)

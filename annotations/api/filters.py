@@ -5,8 +5,6 @@ from annotations import selectors
 from annotations.models import Article, Endorsement, Entity, Quote, Status
 
 
-
-
 class QuoteFilter(filters.FilterSet):
     speaker = filters.NumberFilter(field_name="speaker_id")
     speaker_name = filters.CharFilter(method="filter_speaker_name", max_length=200,

@@ -1,6 +1,6 @@
+from rest_framework.authtoken.models import Token
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.throttling import UserRateThrottle
-from rest_framework.authtoken.models import Token
 
 from annotations import roles
 

@@ -17,8 +17,8 @@ from rest_framework.views import exception_handler
 from annotations import selectors, services
 from annotations.api import exports, filters, serializers
 from annotations.api.concurrency import AtomicWritesMixin, ETagMixin
-from annotations.api.renderers import FastJSONRenderer
 from annotations.api.permissions import ReadAnyWriteAdmins, ReadAnyWriteEditors
+from annotations.api.renderers import FastJSONRenderer
 from annotations.models import Article, Entity, Status, Tag
 from annotations.text import body_sha256, normalise_body
 

@@ -9,7 +9,12 @@ responds to that support.
 import re
 
 from annotations.suggest.lexicon import OPPOSE_VERBS, POSITIVE_PHRASES, SUPPORT_VERBS
-from annotations.suggest.speakers import Mention, mention_after, mention_before, mention_segment
+from annotations.suggest.speakers import (
+    Mention,
+    mention_after,
+    mention_before,
+    mention_segment,
+)
 from annotations.suggest.types import EndorsementSuggestion, Speaker
 
 SLOGAN = re.compile(r"[‘'“\"]([A-Z][^’'”\"]{2,40})[’'”\"]\s+(?:slogan|agenda|policy|plan|platform|message)")

@@ -11,12 +11,12 @@ import re
 from annotations.suggest import endorsements
 from annotations.suggest.lexicon import (
     ADDRESSEES_LOWER,
-    INTRO_WORDS,
-    PRONOUNS,
     BETWEEN,
     CONTENT_NEEDS_THAT,
+    INTRO_WORDS,
     OBJECT_VERBS,
     PARTICLES,
+    PRONOUNS,
     SPEECH_VERBS,
 )
 from annotations.suggest.segment import (

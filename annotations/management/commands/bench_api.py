@@ -6,7 +6,6 @@ latency and requests per second for each query, and the API/bare ratio.
 """
 
 import json
-import os
 import random
 import socket
 import subprocess
@@ -18,6 +17,7 @@ import psycopg
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from annotations.benchmarks.db import bench_database, connection_params
 from annotations.benchmarks.load import latency, throughput
 
 SYLLABLES = ["ta", "li", "ban", "cam", "pa", "ign", "vo", "ter", "se", "nate", "bud", "get", "tax",
@@ -47,19 +47,9 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
 
     def handle(self, *args, quotes, requests, seconds, workers, **options):
-        db = settings.DATABASES["default"]
-        params = {"host": db["HOST"] or None, "port": db["PORT"] or None, "user": db["USER"],
-                  "password": db.get("PASSWORD") or None}
-        name = f"{db['NAME']}_bench"
-        with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", [name]).fetchone():
-                conn.execute(f'CREATE DATABASE "{name}"')
-        host = urllib.parse.quote(params["host"] or "127.0.0.1", safe="")
-        password = f":{urllib.parse.quote(params['password'])}" if params["password"] else ""
-        url = f"postgres://{params['user']}{password}@{host}:{params['port'] or 5432}/{name}"
-        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "annotations.benchmarks.settings"}
+        name, env = bench_database()
+        params = connection_params()
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-        subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
 
         with psycopg.connect(dbname=name, **params) as conn:
             have = conn.execute("SELECT count(*) FROM annotations_quote").fetchone()[0]

@@ -2,7 +2,11 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotations.suggest.evaluate import THRESHOLDS, evaluate_endorsements, evaluate_quotes
+from annotations.suggest.evaluate import (
+    THRESHOLDS,
+    evaluate_endorsements,
+    evaluate_quotes,
+)
 from annotations.suggest.jsonl import read_jsonl, suggestion_record
 
 

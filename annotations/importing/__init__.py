@@ -1,0 +1,1 @@
+"""Bulk import of articles (and annotations made in other tools) from files."""

@@ -1,0 +1,285 @@
+"""Readers for each import format. Each yields ArticleRow or Failure, one per input row,
+streaming, so a large file never sits in memory."""
+
+import csv
+import json
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from annotations.importing.decode import decode_line, text_lines
+from annotations.importing.rows import RowError, Span, article_row, default_mapping
+from annotations.seeds import SeedError, parse_seed
+
+FORMATS = ["csv", "jsonl", "seed", "doccano", "labelstudio"]
+MAX_ZIP_BYTES = 2 * 1024**3  # what an archive may expand to, in all
+MAX_SEED_BYTES = 8 * 1024**2
+csv.field_size_limit(16 * 1024**2)
+
+DEFAULT_LABELS = {"quote": "quote", "quotation": "quote", "content": "quote", "statement": "quote",
+                  "speaker": "speaker", "source": "speaker", "person": "speaker", "cue": "cue"}
+
+
+@dataclass
+class Failure:
+    file: str
+    line: int
+    reason: str
+
+
+class UnusableInput(Exception):
+    """The whole input cannot be read (missing file, unknown format): exit code 2."""
+
+
+def detect(path: Path) -> str:
+    if path.is_dir():
+        return "seed"
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        return "csv"
+    if suffix in (".txt", ".zip"):
+        return "seed"
+    if suffix == ".json":
+        return "labelstudio"
+    if suffix in (".jsonl", ".ndjson"):
+        with path.open("rb") as fh:
+            for raw in fh:
+                if raw.strip():
+                    try:
+                        first = json.loads(decode_line(raw)[0])
+                    except ValueError:
+                        return "jsonl"
+                    labelled = isinstance(first, dict) and any(k in first for k in ("label", "labels", "entities"))
+                    return "doccano" if labelled else "jsonl"
+        return "jsonl"
+    raise UnusableInput(f"{path}: cannot tell the format from the name; give --format")
+
+
+def read(path: Path, fmt: str, *, mapping: dict | None = None, outlet: str = "", labels: dict | None = None):
+    if not path.exists():
+        raise UnusableInput(f"{path}: no such file or folder")
+    fmt = detect(path) if fmt == "auto" else fmt
+    if fmt not in FORMATS:
+        raise UnusableInput(f"unknown format {fmt!r} (one of: auto, {', '.join(FORMATS)})")
+    labels = {k.lower(): v for k, v in (labels or DEFAULT_LABELS).items()}
+    if fmt == "seed":
+        yield from _seeds(path, outlet)
+    elif fmt == "csv":
+        yield from _csv(path, mapping, outlet)
+    elif fmt == "jsonl":
+        yield from _jsonl(path, mapping, outlet)
+    elif fmt == "doccano":
+        yield from _doccano(path, mapping, outlet, labels)
+    else:
+        yield from _labelstudio(path, mapping, outlet, labels)
+
+
+def _row(data, *, file, line, mapping, outlet, spans=()):
+    try:
+        return article_row(data, file=file, line=line, mapping=mapping, outlet=outlet, spans=spans)
+    except RowError as exc:
+        return Failure(file, line, str(exc))
+
+
+def _csv(path: Path, mapping, outlet):
+    name = path.name
+    with path.open("rb") as fh:
+        head = fh.peek(4096)[:4096] if hasattr(fh, "peek") else b""
+        lines = text_lines(fh, head)
+        sample = next(lines, "")
+        dialect = csv.excel_tab if path.suffix.lower() == ".tsv" or sample.count("\t") > sample.count(",") else csv.excel
+
+        def all_lines():
+            yield sample
+            yield from lines
+
+        reader = csv.reader(all_lines(), dialect)
+        try:
+            header = next(reader)
+        except (StopIteration, csv.Error):
+            raise UnusableInput(f"{name}: no header row") from None
+        columns = [h.strip() for h in header]
+        mapping = mapping or default_mapping(columns)
+        if "body" not in mapping:
+            raise UnusableInput(f"{name}: no body column (looked for: body, text, content); columns: {columns}")
+        start_line = reader.line_num + 1
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield Failure(name, reader.line_num, f"unreadable CSV ({exc})")
+                continue
+            if not any(v.strip() for v in values):
+                start_line = reader.line_num + 1
+                continue
+            if len(values) != len(columns):
+                yield Failure(name, start_line, f"{len(values)} fields, the header has {len(columns)}")
+            else:
+                yield _row(dict(zip(columns, values)), file=name, line=start_line, mapping=mapping, outlet=outlet)
+            start_line = reader.line_num + 1
+
+
+def _json_lines(path: Path):
+    """(line, object | Failure) for each non-blank line."""
+    name = path.name
+    with path.open("rb") as fh:
+        head = fh.peek(4096)[:4096] if hasattr(fh, "peek") else b""
+        for n, line in enumerate(text_lines(fh, head), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line.lstrip("\ufeff"))
+            except ValueError as exc:
+                yield n, Failure(name, n, f"malformed JSON ({exc.args[0].split(':')[0]})")
+                continue
+            yield n, obj if isinstance(obj, dict) else Failure(name, n, "expected a JSON object")
+
+
+def _jsonl(path, mapping, outlet):
+    for n, obj in _json_lines(path):
+        if isinstance(obj, Failure):
+            yield obj
+        else:
+            yield _row(obj, file=path.name, line=n, mapping=mapping or default_mapping(list(obj)), outlet=outlet)
+
+
+def _spans(items, text, labels) -> list[Span]:
+    spans = []
+    for start, end, label in items:
+        kind = labels.get(str(label).lower())
+        if kind and isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
+            spans.append(Span(start, end, kind, text[start:end]))
+    return spans
+
+
+def _doccano(path, mapping, outlet, labels):
+    for n, obj in _json_lines(path):
+        if isinstance(obj, Failure):
+            yield obj
+            continue
+        text = obj.get("text") or obj.get("data") or ""
+        raw = obj.get("label") or obj.get("labels") or []
+        if obj.get("entities"):
+            raw = [(e.get("start_offset"), e.get("end_offset"), e.get("label")) for e in obj["entities"]]
+        items = [tuple(x[:3]) for x in raw if isinstance(x, (list, tuple)) and len(x) >= 3]
+        yield _row({**obj, "text": text}, file=path.name, line=n, outlet=outlet,
+                   mapping=mapping or default_mapping(list(obj) + ["text"]), spans=_spans(items, text, labels))
+
+
+def _labelstudio(path, mapping, outlet, labels):
+    name = path.name
+    try:
+        with path.open("rb") as fh:
+            tasks = json.load(fh)
+    except ValueError as exc:
+        raise UnusableInput(f"{name}: not a Label Studio JSON export ({exc})") from None
+    if isinstance(tasks, dict):
+        tasks = [tasks]
+    for n, task in enumerate(tasks, 1):
+        data = task.get("data") if isinstance(task, dict) else None
+        if not isinstance(data, dict):
+            yield Failure(name, n, "task without a data object")
+            continue
+        text = data.get("text") or data.get("body") or ""
+        items = []
+        for annotation in task.get("annotations") or task.get("completions") or []:
+            for result in annotation.get("result", []):
+                value = result.get("value", {})
+                for label in value.get("labels", []):
+                    items.append((value.get("start"), value.get("end"), label))
+        yield _row({**data, "text": text}, file=name, line=n, outlet=outlet,
+                   mapping=mapping or default_mapping(list(data) + ["text"]), spans=_spans(items, text, labels))
+
+
+def _seed_row(text: str, *, file: str, outlet: str):
+    try:
+        seed = parse_seed(text, source=file)
+    except SeedError as exc:
+        return Failure(file, 1, str(exc).removeprefix(f"{file}: "))
+    data = {"body": seed.body, "title": seed.title, "published_on": seed.published_on.isoformat()}
+    return _row(data, file=file, line=1, mapping={k: k for k in data}, outlet=outlet)
+
+
+def _decode_file(raw: bytes) -> str:
+    from annotations.importing.decode import sniff
+
+    encoding = sniff(raw[:4096])
+    if encoding:
+        return raw.decode(encoding)
+    return "".join(decode_line(line)[0] for line in raw.splitlines(keepends=True))
+
+
+def _seeds(path: Path, outlet):
+    if path.is_dir():
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            rel = str(file.relative_to(path))
+            if file.suffix.lower() == ".zip":
+                yield from _zip(file, outlet)
+            elif file.suffix.lower() == ".txt":
+                if file.stat().st_size > MAX_SEED_BYTES:
+                    yield Failure(rel, 1, f"file over the {MAX_SEED_BYTES // 1024**2} MB limit")
+                else:
+                    yield _seed_row(_decode_file(file.read_bytes()), file=rel, outlet=outlet)
+    elif path.suffix.lower() == ".zip":
+        yield from _zip(path, outlet)
+    else:
+        yield _seed_row(_decode_file(path.read_bytes()), file=path.name, outlet=outlet)
+
+
+def _zip(path: Path, outlet):
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        yield Failure(path.name, 0, f"not a readable zip archive ({exc})")
+        return
+    expanded = 0
+    with archive:
+        for info in archive.infolist():
+            member = f"{path.name}:{info.filename}"
+            if info.is_dir():
+                continue
+            parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+            if info.filename.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
+                yield Failure(member, 0, "member name leaves the archive's folder; skipped")
+                continue
+            if not info.filename.lower().endswith(".txt"):
+                continue
+            expanded += info.file_size
+            if expanded > MAX_ZIP_BYTES:
+                yield Failure(member, 0, f"archive expands past {MAX_ZIP_BYTES // 1024**3} GB; stopped here")
+                return
+            if info.file_size > MAX_SEED_BYTES:
+                yield Failure(member, 0, f"member over the {MAX_SEED_BYTES // 1024**2} MB limit")
+                continue
+            with archive.open(info) as fh:
+                raw = fh.read(MAX_SEED_BYTES + 1)  # the header's size may lie
+            if len(raw) > MAX_SEED_BYTES:
+                yield Failure(member, 0, f"member over the {MAX_SEED_BYTES // 1024**2} MB limit")
+                continue
+            yield _seed_row(_decode_file(raw), file=member, outlet=outlet)
+
+
+def preview(path: Path, fmt: str, mapping: dict | None = None, rows: int = 5) -> dict:
+    """What the admin sees before confirming: format, columns, mapping and the first rows."""
+    fmt = detect(path) if fmt == "auto" else fmt
+    columns: list[str] = []
+    if fmt == "csv":
+        with path.open("rb") as fh:
+            first = next(text_lines(fh, fh.peek(4096)[:4096]), "")
+        columns = next(csv.reader([first], csv.excel_tab if first.count("\t") > first.count(",") else csv.excel), [])
+    elif fmt in ("jsonl", "doccano"):
+        for _, obj in _json_lines(path):
+            if isinstance(obj, dict):
+                columns = list(obj)
+            break
+    sample = []
+    for item in read(path, fmt, mapping=mapping):
+        sample.append(item)
+        if len(sample) >= rows:
+            break
+    return {"format": fmt, "columns": [c.strip() for c in columns],
+            "mapping": mapping or default_mapping(columns) if columns else mapping or {}, "rows": sample,
+            "size": os.path.getsize(path) if path.is_file() else None}

@@ -1,0 +1,122 @@
+"""One row of an import: validated with the same rules as an article made by hand."""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from annotations.text import body_sha256, normalise_body, title_from_body
+
+MAX_BODY_CHARS = 1_000_000
+FIELD_ALIASES = {
+    "title": ["title", "headline", "name"],
+    "body": ["body", "text", "content", "article", "story", "full_text"],
+    "url": ["url", "link", "href", "permalink", "source_url"],
+    "outlet": ["outlet", "source", "publisher", "publication", "site", "media_outlet"],
+    "published_on": ["published_on", "date", "published", "published_at", "pub_date", "publish_date"],
+    "language": ["language", "lang"],
+}
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%m/%d/%Y", "%d %B %Y", "%B %d, %Y", "%b %d, %Y"]
+
+
+_SPACE = re.compile(r"\s")
+
+
+def valid_url(url: str) -> bool:
+    """http(s), a host, no spaces: Django's URLValidator is too slow for millions of rows."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not _SPACE.search(url)
+
+
+class RowError(ValueError):
+    """A row that cannot land; the message names the field and the reason."""
+
+
+@dataclass
+class Span:
+    start: int
+    end: int
+    label: str
+    text: str
+
+
+@dataclass
+class ArticleRow:
+    file: str
+    line: int
+    title: str
+    body: str
+    url: str | None
+    outlet: str
+    published_on: datetime.date | None
+    language: str
+    sha: str
+    spans: list[Span] = field(default_factory=list)
+
+
+def default_mapping(columns: list[str]) -> dict[str, str]:
+    """field -> column, from the columns a file has and the usual names for each field."""
+    return dict(_mapping(tuple(columns)))
+
+
+@lru_cache(maxsize=256)
+def _mapping(columns: tuple) -> tuple:
+    lower = {c.strip().lower(): c for c in columns if isinstance(c, str) and c}
+    mapping = {}
+    for name, aliases in FIELD_ALIASES.items():
+        for alias in aliases:
+            if alias in lower:
+                mapping[name] = lower[alias]
+                break
+    return tuple(mapping.items())
+
+
+def parse_date(value) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        pass
+    iso = re.match(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$", text)
+    if iso:
+        text = iso.group(1)
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise RowError(f"published_on: {str(value)[:40]!r} is not a date (use YYYY-MM-DD)")
+
+
+def article_row(data: dict, *, file: str, line: int, mapping: dict, outlet: str = "", spans=()) -> ArticleRow:
+    def get(name):
+        column = mapping.get(name)
+        value = data.get(column) if column else None
+        return "" if value is None else str(value)
+
+    raw_body = get("body")
+    if len(raw_body) > MAX_BODY_CHARS:
+        raise RowError(f"body: {len(raw_body):,} characters, over the limit of {MAX_BODY_CHARS:,}")
+    body = normalise_body(raw_body)
+    if not body:
+        raise RowError("body: missing or empty")
+    if "\x00" in body:
+        raise RowError("body: contains NUL characters")
+    url = get("url").strip() or None
+    if url:
+        if not valid_url(url):
+            raise RowError(f"url: {url[:80]!r} is not an http(s) URL")
+        if len(url) > 1000:
+            raise RowError("url: longer than 1000 characters")
+    title = " ".join(get("title").split())[:500] or title_from_body(body)
+    return ArticleRow(
+        file=file, line=line, title=title, body=body, url=url,
+        outlet=(get("outlet").strip() or outlet)[:200], published_on=parse_date(get("published_on")),
+        language=(get("language").strip() or "en")[:16], sha=body_sha256(body), spans=list(spans),
+    )

@@ -1,0 +1,256 @@
+"""Run an import: read rows, dedup on url or body hash, write in batches, record progress in
+the ImportBatch, queue suggestions after each commit. Re-running a file creates nothing new,
+so an import that was killed halfway completes when run again."""
+
+import queue
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import IntegrityError, connection, connections, transaction
+from django.utils import timezone
+
+from annotations import services
+from annotations.importing.readers import Failure, UnusableInput, detect, read
+from annotations.models import Article, ImportBatch, Origin, Quote, Status
+from annotations.suggest import Speaker
+
+MAX_STORED_ERRORS = 10_000
+SUGGEST_CHUNK = 250  # articles per queued task, so a big import does not flood the broker
+
+
+@dataclass
+class Outcome:
+    created: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    unusable: list[str] = field(default_factory=list)
+
+
+def estimate_rows(path: Path, fmt: str) -> int:
+    """Rows to expect, for progress and time left: lines for line formats, files for seeds."""
+    if path.is_dir():
+        return sum(1 for p in path.rglob("*.txt"))
+    if fmt in ("csv", "jsonl", "doccano"):
+        count = 0
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                count += block.count(b"\n")
+        return max(count - (1 if fmt == "csv" else 0), 1)
+    if path.suffix.lower() == ".zip":
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as archive:
+                return sum(1 for i in archive.infolist() if i.filename.lower().endswith(".txt"))
+        except zipfile.BadZipFile:
+            return 1
+    return 1
+
+
+def import_run(*, paths: list[Path], fmt: str, batch: ImportBatch, batch_size: int = 1000,
+               suggest: bool = True, mapping: dict | None = None, outlet: str = "",
+               labels: dict | None = None, progress=None) -> Outcome:
+    outcome = Outcome()
+    batch.status, batch.started_at = ImportBatch.State.RUNNING, timezone.now()
+    formats = {}
+    for path in paths:
+        try:
+            formats[path] = detect(path) if fmt == "auto" else fmt
+        except UnusableInput as exc:
+            outcome.unusable.append(str(exc))
+    batch.total = sum(estimate_rows(p, f) for p, f in formats.items() if p.exists())
+    batch.save()
+    # Parsing (CPU) and writing (database) overlap: a writer thread takes batches as
+    # they are parsed, so the import runs at the speed of the slower of the two.
+    batches: queue.Queue = queue.Queue(maxsize=2)
+    crashed: list[BaseException] = []
+
+    def writer():
+        try:
+            while (items := batches.get()) is not None:
+                _flush(items, batch, outcome, suggest, progress)
+        except BaseException as exc:  # re-raised in the caller's thread
+            crashed.append(exc)
+            while batches.get() is not None:
+                pass
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer, name="import-writer")
+    thread.start()
+    try:
+        pending: list = []
+        for path, path_fmt in formats.items():
+            try:
+                for item in read(path, path_fmt, mapping=mapping, outlet=outlet, labels=labels):
+                    pending.append(item)
+                    if len(pending) >= batch_size:
+                        batches.put(pending)
+                        pending = []
+                        if crashed:
+                            break
+            except UnusableInput as exc:
+                outcome.unusable.append(str(exc))
+        batches.put(pending)
+    finally:
+        batches.put(None)
+        thread.join()
+    if crashed:
+        raise crashed[0]
+    for reason in outcome.unusable:
+        batch.errors.append({"file": "", "line": 0, "reason": reason})
+    batch.status = ImportBatch.State.FAILED if outcome.unusable and not batch.processed else ImportBatch.State.DONE
+    batch.total = max(batch.total, batch.processed)
+    batch.finished_at = timezone.now()
+    batch.save()
+    return outcome
+
+
+def _flush(items: list, batch: ImportBatch, outcome: Outcome, suggest: bool, progress) -> None:
+    rows = [i for i in items if not isinstance(i, Failure)]
+    failures = [i for i in items if isinstance(i, Failure)]
+    with transaction.atomic():
+        created, duplicates = _write(rows, batch)
+        if suggest and created:
+            pairs = [(pk, 1) for pk in created]
+            for i in range(0, len(pairs), SUGGEST_CHUNK):
+                services.suggestions_queue_many(pairs[i : i + SUGGEST_CHUNK])
+        outcome.created += len(created)
+        outcome.duplicates += duplicates
+        outcome.failed += len(failures)
+        outcome.failures += failures
+        batch.processed += len(items)
+        batch.created, batch.duplicates, batch.failed = outcome.created, outcome.duplicates, outcome.failed
+        room = MAX_STORED_ERRORS - len(batch.errors)
+        batch.errors += [{"file": f.file, "line": f.line, "reason": f.reason} for f in failures[: max(room, 0)]]
+        batch.save(update_fields=["processed", "created", "duplicates", "failed", "errors"])
+    if progress:
+        progress(batch)
+
+
+def _key(row) -> tuple:
+    return ("url", row.url) if row.url else ("sha", row.sha)
+
+
+def _write(rows: list, batch: ImportBatch) -> tuple[list[int], int]:
+    """Insert the rows that are not stored yet; returns (new article ids, duplicates)."""
+    if not rows:
+        return [], 0
+    urls = {r.url for r in rows if r.url}
+    shas = {r.sha for r in rows if not r.url}
+    known = {("url", u) for u in Article.objects.filter(url__in=urls).values_list("url", flat=True)}
+    known |= {("sha", s) for s in Article.objects.filter(url__isnull=True, body_sha256__in=shas)
+              .values_list("body_sha256", flat=True)}
+    fresh, duplicates = [], 0
+    for row in rows:
+        key = _key(row)
+        if key in known:
+            duplicates += 1
+            continue
+        known.add(key)
+        fresh.append(row)
+    try:
+        with transaction.atomic():
+            ids = _copy_in(fresh, batch)
+    except IntegrityError:
+        # Another import stored some of these meanwhile: insert one by one.
+        ids, kept = _insert_each(fresh, batch)
+        duplicates += len(fresh) - len(kept)
+        fresh = kept
+    for row, pk in zip(fresh, ids):
+        if row.spans:
+            _store_spans(Article.objects.get(pk=pk), row)
+    return ids, duplicates
+
+
+COPY_COLUMNS = ["id", "title", "body", "outlet", "url", "published_on", "language", "body_sha256", "revision",
+                "import_batch_id", "review", "created_at", "updated_at"]
+
+
+def _copy_in(rows: list, batch: ImportBatch) -> list[int]:
+    """COPY the rows in with ids taken from the sequence first: as fast as PostgreSQL loads,
+    and the ids are known for queueing suggestions. Constraints still apply."""
+    if not rows:
+        return []
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('annotations_article', 'id')) "
+                       "FROM generate_series(1, %s)", [len(rows)])
+        ids = [row[0] for row in cursor.fetchall()]
+        columns = ", ".join(f'"{c}"' for c in COPY_COLUMNS)
+        with cursor.cursor.copy(f"COPY annotations_article ({columns}) FROM STDIN") as copy:
+            for pk, r in zip(ids, rows):
+                copy.write_row((pk, r.title, r.body, r.outlet, r.url, r.published_on, r.language, r.sha, 1,
+                                batch.pk, Article.Review.NEEDS_REVIEW, now, now))
+    return ids
+
+
+def _insert_each(rows: list, batch: ImportBatch) -> tuple[list[int], list]:
+    """(ids, rows) of the rows that could be stored, skipping the ones stored meanwhile."""
+    ids, kept = [], []
+    for r in rows:
+        try:
+            with transaction.atomic():
+                article = Article.objects.create(
+                    title=r.title, body=r.body, url=r.url, outlet=r.outlet, published_on=r.published_on,
+                    language=r.language, body_sha256=r.sha, import_batch=batch)
+        except IntegrityError:
+            continue
+        ids.append(article.pk)
+        kept.append(r)
+    return ids, kept
+
+
+def _store_spans(article: Article, row) -> None:
+    """Quote and speaker spans from another tool become accepted quotes with origin 'import'.
+    A quote's speaker is the nearest speaker span before it (or after it, when none is before)."""
+    speakers = [s for s in row.spans if s.label == "speaker"]
+    quotes = []
+    for span in (s for s in row.spans if s.label == "quote"):
+        start, end = _reanchor(article.body, row, span)
+        if start is None:
+            continue
+        near = min(speakers, key=lambda s: (s.end > span.start, abs(span.start - s.end)), default=None)
+        speaker, s_start, s_end = None, None, None
+        if near is not None:
+            s_start, s_end = _reanchor(article.body, row, near)
+            if s_start is not None:
+                speaker = services.entity_resolve(speaker=Speaker(name=" ".join(near.text.split())))
+        quotes.append(Quote(article=article, start=start, end=end, **services.quote_anchor(article.body, start, end),
+                            speaker=speaker, speaker_start=s_start, speaker_end=s_start and s_end,
+                            status=Status.ACCEPTED, origin=Origin.IMPORT, kind=_kind(article.body[start:end])))
+    Quote.objects.bulk_create(quotes)
+
+
+def _reanchor(body: str, row, span):
+    """The span's offsets in the normalised body (normalising may shift or compose text)."""
+    import unicodedata
+
+    wanted = unicodedata.normalize("NFC", span.text.replace("\r\n", "\n")).strip()
+    if not wanted:
+        return None, None
+    at = body.find(wanted, max(0, span.start - 64))
+    if at == -1:
+        at = body.find(wanted)
+    return (at, at + len(wanted)) if at != -1 else (None, None)
+
+
+def _kind(text: str) -> str:
+    t = text.strip()
+    if t[:1] in "“\"" and t[-1:] in "”\"":
+        return Quote.Kind.DIRECT
+    return Quote.Kind.MIXED if any(c in t for c in "“”\"") else Quote.Kind.INDIRECT
+
+
+def rate(batch: ImportBatch) -> tuple[float, float | None]:
+    """(rows per second, seconds left) for a running batch."""
+    if not batch.started_at or not batch.processed:
+        return 0.0, None
+    elapsed = max((batch.finished_at or timezone.now()) - batch.started_at, timezone.timedelta(seconds=0.001))
+    per_s = batch.processed / elapsed.total_seconds()
+    left = max(batch.total - batch.processed, 0) / per_s if per_s and batch.status == "running" else None
+    return per_s, left
+
+
