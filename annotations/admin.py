@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.urls import path, reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from annotations.importing import admin_views as import_views
 from annotations.models import (
     Article,
     Endorsement,
@@ -73,8 +76,26 @@ class SuggestionRunAdmin(admin.ModelAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ["file_name", "format", "status", "total", "created", "duplicates",
-                    "failed", "created_by", "created_at"]
+    list_display = ["file_name", "format", "status", "processed", "created", "duplicates",
+                    "failed", "created_by", "created_at", "progress_link"]
     list_filter = ["status", "format"]
     search_fields = ["file_name"]
-    readonly_fields = ["errors", "created_at", "finished_at"]
+    readonly_fields = ["errors", "created_at", "started_at", "finished_at"]
+    change_list_template = "admin/annotations/importbatch/change_list.html"
+
+    @admin.display(description="progress")
+    def progress_link(self, obj):
+        return format_html('<a href="{}">progress and errors</a>',
+                           reverse("admin:annotations_importbatch_progress", args=[obj.pk]))
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("upload/", wrap(import_views.upload), name="annotations_importbatch_upload"),
+            path("<int:pk>/preview/", wrap(import_views.preview), name="annotations_importbatch_preview"),
+            path("<int:pk>/progress/", wrap(import_views.progress), name="annotations_importbatch_progress"),
+            path("<int:pk>/progress.json", wrap(import_views.progress_json),
+                 name="annotations_importbatch_progress_json"),
+            path("<int:pk>/errors.csv", wrap(import_views.errors_csv), name="annotations_importbatch_errors"),
+            *super().get_urls(),
+        ]

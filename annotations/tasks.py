@@ -14,3 +14,11 @@ def suggest_article(article_id: int, revision: int) -> None:
 def suggest_articles(pairs: list[list[int]]) -> None:
     for article_id, revision in pairs:
         services.suggestion_run_execute(article_id=article_id, revision=revision)
+
+
+# Safe to run twice: rows already stored count as duplicates.
+@shared_task(acks_late=True, ignore_result=True)
+def import_batch_run(batch_id: int) -> None:
+    from annotations.importing.service import import_batch_execute
+
+    import_batch_execute(batch_id=batch_id)
