@@ -24,7 +24,6 @@ class Outcome:
     created: int = 0
     duplicates: int = 0
     failed: int = 0
-    failures: list[Failure] = field(default_factory=list)
     unusable: list[str] = field(default_factory=list)
 
 
@@ -51,7 +50,9 @@ def estimate_rows(path: Path, fmt: str) -> int:
 
 def import_run(*, paths: list[Path], fmt: str, batch: ImportBatch, batch_size: int = 1000,
                suggest: bool = True, mapping: dict | None = None, outlet: str = "",
-               labels: dict | None = None, progress=None) -> Outcome:
+               labels: dict | None = None, progress=None, on_failure=None) -> Outcome:
+    """Import `paths`; `progress(batch)` after each batch, `on_failure(failure)` for each bad row
+    (as it happens, so memory stays flat however many rows fail)."""
     outcome = Outcome()
     batch.status, batch.started_at = ImportBatch.State.RUNNING, timezone.now()
     formats = {}
@@ -70,7 +71,7 @@ def import_run(*, paths: list[Path], fmt: str, batch: ImportBatch, batch_size: i
     def writer():
         try:
             while (items := batches.get()) is not None:
-                _flush(items, batch, outcome, suggest, progress)
+                _flush(items, batch, outcome, suggest, progress, on_failure)
         except BaseException as exc:  # re-raised in the caller's thread
             crashed.append(exc)
             while batches.get() is not None:
@@ -108,7 +109,7 @@ def import_run(*, paths: list[Path], fmt: str, batch: ImportBatch, batch_size: i
     return outcome
 
 
-def _flush(items: list, batch: ImportBatch, outcome: Outcome, suggest: bool, progress) -> None:
+def _flush(items: list, batch: ImportBatch, outcome: Outcome, suggest: bool, progress, on_failure) -> None:
     rows = [i for i in items if not isinstance(i, Failure)]
     failures = [i for i in items if isinstance(i, Failure)]
     with transaction.atomic():
@@ -120,12 +121,14 @@ def _flush(items: list, batch: ImportBatch, outcome: Outcome, suggest: bool, pro
         outcome.created += len(created)
         outcome.duplicates += duplicates
         outcome.failed += len(failures)
-        outcome.failures += failures
         batch.processed += len(items)
         batch.created, batch.duplicates, batch.failed = outcome.created, outcome.duplicates, outcome.failed
         room = MAX_STORED_ERRORS - len(batch.errors)
         batch.errors += [{"file": f.file, "line": f.line, "reason": f.reason} for f in failures[: max(room, 0)]]
         batch.save(update_fields=["processed", "created", "duplicates", "failed", "errors"])
+    if on_failure:
+        for failure in failures:
+            on_failure(failure)
     if progress:
         progress(batch)
 

@@ -49,13 +49,11 @@ class Command(BaseCommand):
 
         outcome = import_run(paths=[Path(p) for p in paths], fmt=format, batch=batch, batch_size=batch_size,
                              suggest=not no_suggest, mapping=columns, outlet=outlet, labels=labels,
-                             progress=progress)
+                             progress=progress, on_failure=lambda f: self.stdout.write(f"{f.file}:{f.line}: {f.reason}"))
         if tty:
             sys.stderr.write("\n")
         for reason in outcome.unusable:
             self.stderr.write(f"unusable: {reason}")
-        for f in outcome.failures:
-            self.stdout.write(f"{f.file}:{f.line}: {f.reason}")
         elapsed = time.monotonic() - started
         rows = outcome.created + outcome.duplicates + outcome.failed
         self.stderr.write(f"{rows:,} rows in {elapsed:.1f}s ({rows / elapsed if elapsed else 0:,.0f} rows/s), "
