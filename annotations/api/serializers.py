@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from annotations import selectors
+from annotations.api.concurrency import etag_of
 from annotations.models import Article, Endorsement, Entity, Quote, Tag
 
 
@@ -116,6 +117,7 @@ def quote_representation(row: dict) -> dict:
         "reviewed_at": _dt(row["reviewed_at"]),
         "updated_at": _dt(row["updated_at"]),
         "endorsements": row["endorsements"],
+        "etag": f'"{row["id"]}-{int(row["updated_at"].timestamp() * 1_000_000)}"',
     }
 
 
@@ -126,12 +128,13 @@ class QuoteSerializer(ReviewableFields):
         source="speaker", queryset=Entity.objects.all(), write_only=True, allow_null=True, required=False
     )
     endorsements = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    etag = serializers.CharField(read_only=True, help_text="Send as If-Match to write this quote")
 
     class Meta:
         model = Quote
         fields = ["id", "article", "article_id", "text", "start", "end", "prefix", "suffix", "kind",
                   "speaker", "speaker_id", "speaker_start", "speaker_end", "cue", "cue_start",
-                  "cue_end", *ReviewableFields.REVIEW_FIELDS, "endorsements"]
+                  "cue_end", *ReviewableFields.REVIEW_FIELDS, "endorsements", "etag"]
         read_only_fields = ["prefix", "suffix", *ReviewableFields.REVIEW_READ_ONLY]
         extra_kwargs = {"start": {"max_value": 2**31 - 1}, "end": {"max_value": 2**31 - 1}}
 
@@ -158,14 +161,19 @@ class EndorsementSerializer(ReviewableFields):
         queryset=Endorsement.objects.all(), allow_null=True, required=False
     )
     text = serializers.CharField(source="exact", required=False, allow_blank=True, trim_whitespace=False)
+    etag = serializers.SerializerMethodField()
 
     class Meta:
         model = Endorsement
         fields = ["id", "article", "article_id", "endorser", "endorser_id", "target", "target_id",
                   "target_text", "polarity", "evidence_id", "start", "end", "text", "responds_to",
-                  *ReviewableFields.REVIEW_FIELDS]
+                  *ReviewableFields.REVIEW_FIELDS, "etag"]
         read_only_fields = ReviewableFields.REVIEW_READ_ONLY
         extra_kwargs = {"start": {"max_value": 2**31 - 1}, "end": {"max_value": 2**31 - 1}}
+
+
+    def get_etag(self, obj) -> str:
+        return etag_of(obj)
 
 
 class ReviewSerializer(serializers.Serializer):

@@ -1,0 +1,423 @@
+// The annotation editor: the article as text, highlights by status, a side panel, keys.
+// Text is only ever set with textContent, so markup in articles or names never runs.
+import {offsetIndex} from "./offsets.js";
+import {ApiError, request} from "./api.js";
+
+const data = JSON.parse(document.getElementById("editor-data").textContent);
+const article = data.article;
+const text = article.body;
+const index = offsetIndex(text);
+const $ = (id) => document.getElementById(id);
+const bodyEl = $("body");
+const draftKey = `newsdesk-draft-${article.id}`;
+const state = {
+  quotes: data.quotes, endorsements: data.endorsements, tags: data.tags,
+  current: null, showRejected: false, editing: null, span: null, speakers: new Map(),
+};
+
+const slice = (start, end) => text.slice(index.toU16(start), index.toU16(end));
+const byReading = (a, b) => a.start - b.start || a.end - b.end || a.id - b.id;
+const visible = () => state.quotes.filter((q) => state.showRejected || q.status !== "rejected").sort(byReading);
+const quoteById = (id) => state.quotes.find((q) => q.id === id);
+const label = (q) => (q.speaker ? q.speaker.name
+  : q.speaker_start != null ? slice(q.speaker_start, q.speaker_end) : "no speaker");
+const short = (s, n = 120) => (s.length > n ? s.slice(0, n - 1) + "…" : s);
+
+function node(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "class") el.className = value;
+    else if (key === "text") el.textContent = value;
+    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (value !== undefined && value !== null && value !== false) el.setAttribute(key, value);
+  }
+  el.append(...children);
+  return el;
+}
+
+function banner(message, kind = "error") {
+  const el = $("banner");
+  el.hidden = !message;
+  el.className = `banner ${kind}`;
+  el.textContent = message || "";
+}
+
+// --- The article text with highlights ---------------------------------------------------
+
+function renderBody() {
+  const quotes = visible();
+  const edges = new Map();  // code point -> quotes starting / ending there
+  const at = (p) => edges.get(p) || (edges.set(p, {open: [], close: []}), edges.get(p));
+  for (const q of quotes) { at(q.start).open.push(q); at(q.end).close.push(q); }
+  const points = [...new Set([0, index.length, ...edges.keys()])].sort((a, b) => a - b);
+  const active = new Set();
+  const fragment = document.createDocumentFragment();
+  for (let i = 0; i < points.length - 1; i++) {
+    const p = points[i];
+    for (const q of edges.get(p)?.close || []) active.delete(q);
+    for (const q of edges.get(p)?.open || []) active.add(q);
+    const piece = slice(p, points[i + 1]);
+    if (!active.size) { fragment.append(piece); continue; }
+    const list = [...active];
+    const top = list.reduce((a, b) => (b.end - b.start < a.end - a.start ? b : a));
+    const span = node("span", {
+      class: `hl ${top.status}${list.some((q) => q.id === state.current) ? " current" : ""}`,
+      "data-ids": list.map((q) => q.id).join(" "), "data-depth": Math.min(list.length, 3),
+      title: list.map((q) => `${label(q)} (${q.status})`).join("; "), text: piece,
+    });
+    const ending = list.filter((q) => q.end === points[i + 1]);
+    if (ending.length) span.dataset.label = ending.map(label).join(", ");
+    fragment.append(span);
+  }
+  bodyEl.replaceChildren(fragment);
+}
+
+/** The selection inside the article as code points, without outer spaces; null if none. */
+function selectionSpan() {
+  const sel = window.getSelection();
+  if (!sel.rangeCount) return null;
+  const range = sel.getRangeAt(0);
+  if (!bodyEl.contains(range.startContainer) || !bodyEl.contains(range.endContainer)) return null;
+  const offset = (container, off) => {
+    const r = document.createRange();
+    r.setStart(bodyEl, 0);
+    r.setEnd(container, off);
+    return r.toString().length;  // UTF-16 units: the DOM's text is exactly the body
+  };
+  let start = index.toCp(offset(range.startContainer, range.startOffset));
+  let end = index.toCp(offset(range.endContainer, range.endOffset));
+  while (start < end && /\s/.test(slice(start, start + 1))) start++;
+  while (end > start && /\s/.test(slice(end - 1, end))) end--;
+  return end > start ? {start, end} : null;
+}
+
+// --- The side panel ---------------------------------------------------------------------
+
+function renderPanel() {
+  const list = visible();
+  $("quote-count").textContent = `(${list.length})`;
+  $("quote-list").replaceChildren(...list.map((q) => {
+    const who = q.reviewed_by ? `${q.status} by ${q.reviewed_by} ${q.reviewed_at?.slice(0, 16).replace("T", " ") || ""}`
+      : q.origin === "engine" ? `suggested by ${q.engine_version}` : `by ${q.created_by || q.origin}`;
+    const actions = data.can_edit ? [
+      q.status !== "accepted" && node("button", {type: "button", text: "Accept", onclick: (e) => { e.stopPropagation(); review(q, "accept"); }}),
+      q.status !== "rejected" && node("button", {type: "button", text: "Reject", onclick: (e) => { e.stopPropagation(); review(q, "reject"); }}),
+      node("button", {type: "button", text: "Edit", onclick: (e) => { e.stopPropagation(); openQuoteForm(q); }}),
+      node("button", {type: "button", text: "Endorsement", onclick: (e) => { e.stopPropagation(); openEndorseForm(q); }}),
+    ].filter(Boolean) : [];
+    return node("li", {class: `item ${q.status}${q.id === state.current ? " current" : ""}`, "data-id": q.id,
+                       tabindex: "-1", onclick: () => select(q.id, "panel")},
+      node("div", {class: "who"}, node("strong", {text: label(q)}),
+           node("span", {class: `badge ${q.status}`, text: q.status}),
+           q.confidence != null ? node("span", {class: "conf", text: `${Math.round(q.confidence * 100)}%`}) : ""),
+      node("div", {class: "quote-text", text: short(q.text, 160)}),
+      node("div", {class: "meta", text: `${q.kind}${q.cue ? ` · ${q.cue}` : ""} · ${who}`}),
+      node("div", {class: "actions"}, ...actions));
+  }));
+  $("endorsement-list").replaceChildren(...state.endorsements.filter((e) => state.showRejected || e.status !== "rejected").map((e) => {
+    const target = e.target ? e.target.name : e.target_text;
+    const answers = e.responds_to ? state.endorsements.find((x) => x.id === e.responds_to) : null;
+    return node("li", {class: `item ${e.status}`, "data-id": e.id,
+                       onclick: () => e.evidence_id && select(e.evidence_id, "panel")},
+      node("div", {class: "who"}, node("strong", {text: `${e.endorser.name} ${e.polarity} ${target}`}),
+           node("span", {class: `badge ${e.status}`, text: e.status})),
+      answers ? node("div", {class: "meta", text: `in response to: ${answers.endorser.name} ${answers.polarity} ${answers.target ? answers.target.name : answers.target_text}`}) : "",
+      e.text ? node("div", {class: "quote-text", text: short(e.text, 140)}) : "",
+      node("div", {class: "actions"}, ...(data.can_edit ? [
+        e.status !== "accepted" && node("button", {type: "button", text: "Accept", onclick: (ev) => { ev.stopPropagation(); reviewEndorsement(e, "accept"); }}),
+        e.status !== "rejected" && node("button", {type: "button", text: "Reject", onclick: (ev) => { ev.stopPropagation(); reviewEndorsement(e, "reject"); }}),
+      ].filter(Boolean) : [])));
+  }));
+  const above = state.quotes.filter((q) => q.status === "suggested" && (q.confidence ?? 0) >= threshold()).length;
+  $("btn-accept-all").textContent = `Accept all (${above})`;
+}
+
+function render() { renderBody(); renderPanel(); }
+
+function select(id, from) {
+  state.current = id;
+  render();
+  const mark = bodyEl.querySelector(`.hl.current`);
+  const item = $("quote-list").querySelector(`li[data-id="${id}"]`);
+  if (from !== "body" && mark) mark.scrollIntoView({block: "center", behavior: "smooth"});
+  if (from !== "panel" && item) item.scrollIntoView({block: "nearest", behavior: "smooth"});
+}
+
+function move(step) {
+  const list = visible();
+  if (!list.length) return;
+  const i = list.findIndex((q) => q.id === state.current);
+  const next = i === -1 ? (step > 0 ? 0 : list.length - 1) : Math.min(Math.max(i + step, 0), list.length - 1);
+  select(list[next].id);
+}
+
+// --- Writes -------------------------------------------------------------------------------
+
+const FIELDS = ["text", "start", "end", "status", "kind", "cue", "speaker", "tags"];
+
+function explainConflict(mine, err) {
+  const current = err.body?.current;
+  if (err.status !== 412 || !current) return err.message;
+  const shown = (v) => (v && typeof v === "object" ? v.name : Array.isArray(v) ? v.join(", ") : v ?? "—");
+  const changes = FIELDS.filter((f) => JSON.stringify(mine[f]) !== JSON.stringify(current[f]))
+    .map((f) => `${f}: ${shown(mine[f])} → ${shown(current[f])}`);
+  return `${err.body.detail} ${changes.length ? "Changed: " + changes.join("; ") + "." : ""}`;
+}
+
+function replaceQuote(updated) {
+  const i = state.quotes.findIndex((q) => q.id === updated.id);
+  if (i === -1) state.quotes.push(updated); else state.quotes[i] = updated;
+}
+
+async function review(q, action) {
+  try {
+    replaceQuote(await request("POST", `/api/v1/quotes/${q.id}/${action}/`, {etag: q.etag}));
+    banner("");
+  } catch (err) {
+    if (err.status === 412 && err.body?.current) { banner(explainConflict(q, err)); replaceQuote(err.body.current); }
+    else banner(`Not saved: ${err.message}`);
+  }
+  render();
+}
+
+async function reviewEndorsement(e, action) {
+  try {
+    const updated = await request("POST", `/api/v1/endorsements/${e.id}/${action}/`, {etag: e.etag});
+    state.endorsements = state.endorsements.map((x) => (x.id === updated.id ? updated : x));
+    banner("");
+  } catch (err) { banner(`Not saved: ${err.message}`); }
+  renderPanel();
+}
+
+async function reloadQuotes() {
+  const quotes = [];
+  let url = `/api/v1/quotes/?article=${article.id}&page_size=500`;
+  while (url) { const page = await request("GET", url); quotes.push(...page.results); url = page.next; }
+  state.quotes = quotes;
+}
+
+const threshold = () => Number($("threshold").value || 0);
+
+async function acceptAll() {
+  try {
+    const result = await request("POST", "/api/v1/quotes/accept-all/", {body: {article_id: article.id, min_confidence: threshold()}});
+    await reloadQuotes();
+    banner(`Accepted ${result.accepted} suggestion(s).`, "info");
+  } catch (err) { banner(`Not saved: ${err.message}`); }
+  render();
+}
+
+async function markDone() {
+  try {
+    const updated = await request("POST", `/api/v1/articles/${article.id}/done/`);
+    $("review-state").textContent = `done (by ${updated.done_by})`;
+    banner("Marked done.", "info");
+  } catch (err) { banner(`Not saved: ${err.message}`); }
+}
+
+// --- Speakers -------------------------------------------------------------------------------
+
+let lookup = 0;
+async function suggestSpeakers(value) {
+  const mine = ++lookup;
+  if (!value.trim()) return;
+  const page = await request("GET", `/api/v1/speakers/?name=${encodeURIComponent(value.trim())}&page_size=20`).catch(() => null);
+  if (!page || mine !== lookup) return;
+  for (const s of page.results) {
+    state.speakers.set(s.name.toLowerCase(), s);
+    for (const alias of s.aliases) state.speakers.set(alias.toLowerCase(), s);
+  }
+  $("speaker-options").replaceChildren(...page.results.map((s) => node("option", {
+    value: s.name, label: [s.description, s.aliases.join(", ")].filter(Boolean).join(" · ") || s.kind}))); 
+}
+
+const knownSpeaker = (name) => state.speakers.get(name.trim().toLowerCase()) || null;
+
+async function speakerFor(name, kind = "person", description = "") {
+  if (!name.trim()) return null;
+  const known = knownSpeaker(name);
+  if (known) return known;
+  const created = await request("POST", "/api/v1/speakers/", {body: {name: name.trim(), kind, description}});
+  state.speakers.set(created.name.toLowerCase(), created);
+  return created;
+}
+
+// --- The quote form ---------------------------------------------------------------------
+
+function openQuoteForm(q = null, span = null, draft = null) {
+  if (!data.can_edit) return banner("Only editors can change annotations.");
+  span = span || (q ? {start: q.start, end: q.end} : selectionSpan());
+  if (!span) return banner("Select some text in the article first, then press Quote.");
+  banner("");
+  state.editing = q ? q.id : "new";
+  state.span = span;
+  const form = $("quote-form");
+  form.hidden = false;
+  $("quote-form-title").textContent = q ? "Edit quote" : "New quote";
+  $("quote-excerpt").textContent = short(slice(span.start, span.end), 300);
+  $("speaker").value = draft?.speaker ?? (q?.speaker ? q.speaker.name : "");
+  if (q?.speaker) state.speakers.set(q.speaker.name.toLowerCase(), q.speaker);
+  $("quote-kind").value = draft?.kind ?? q?.kind ?? "direct";
+  $("quote-cue").value = draft?.cue ?? q?.cue ?? "";
+  const chosen = new Set(draft?.tags ?? q?.tags ?? []);
+  $("quote-tags").replaceChildren(...state.tags.map((t) => node("option", {value: t.slug, text: t.name, selected: chosen.has(t.slug)})));
+  $("btn-delete").hidden = !q;
+  updateNewSpeaker();
+  $("speaker").focus();
+  saveDraft();
+}
+
+function formValues() {
+  return {editing: state.editing, span: state.span, speaker: $("speaker").value, kind: $("quote-kind").value,
+          cue: $("quote-cue").value, tags: [...$("quote-tags").selectedOptions].map((o) => o.value),
+          speakerKind: $("speaker-kind").value, speakerDescription: $("speaker-description").value};
+}
+
+// An unsaved form survives a reload or a crash of the tab: it is kept until saved or cancelled.
+function saveDraft() { if (state.editing) sessionStorage.setItem(draftKey, JSON.stringify(formValues())); }
+function closeQuoteForm() { $("quote-form").hidden = true; state.editing = null; sessionStorage.removeItem(draftKey); }
+
+function updateNewSpeaker() {
+  const value = $("speaker").value.trim();
+  $("new-speaker").hidden = !value || !!knownSpeaker(value);
+}
+
+async function saveQuote(event) {
+  event.preventDefault();
+  const v = formValues();
+  const existing = v.editing === "new" ? null : quoteById(v.editing);
+  try {
+    const speaker = await speakerFor(v.speaker, v.speakerKind, v.speakerDescription);
+    const payload = {start: v.span.start, end: v.span.end, text: slice(v.span.start, v.span.end),
+                     speaker_id: speaker ? speaker.id : null, kind: v.kind, cue: v.cue, tags: v.tags};
+    const saved = existing
+      ? await request("PATCH", `/api/v1/quotes/${existing.id}/`, {body: payload, etag: existing.etag})
+      : await request("POST", "/api/v1/quotes/", {body: {...payload, article_id: article.id}});
+    replaceQuote(saved);
+    closeQuoteForm();
+    banner("Saved.", "info");
+    select(saved.id);
+  } catch (err) {
+    // The form stays open with what the editor typed: nothing is lost.
+    if (err.status === 412 && err.body?.current) {
+      banner(`Not saved. ${explainConflict({...existing, ...v, text: slice(v.span.start, v.span.end)}, err)} Your changes are still in the form; save again to apply them.`);
+      replaceQuote(err.body.current);
+      render();
+    } else banner(`Not saved: ${err.message}`);
+  }
+}
+
+async function deleteQuote() {
+  const q = quoteById(state.editing);
+  if (!q || !confirm("Delete this quote?")) return;
+  try {
+    await request("DELETE", `/api/v1/quotes/${q.id}/`, {etag: q.etag});
+    if (q.origin === "engine") replaceQuote({...q, status: "rejected"});
+    else state.quotes = state.quotes.filter((x) => x.id !== q.id);
+    closeQuoteForm();
+    await reloadQuotes();
+    render();
+  } catch (err) { banner(`Not deleted: ${err.message}`); }
+}
+
+// --- The endorsement form ---------------------------------------------------------------
+
+function openEndorseForm(q = null) {
+  if (!data.can_edit) return;
+  q = q || (state.current ? quoteById(state.current) : null);
+  const span = selectionSpan() || (q ? {start: q.start, end: q.end} : null);
+  if (!span) return banner("Select some text or a quote first, then press Endorsement.");
+  state.endorse = {span, evidence: q && q.start === span.start && q.end === span.end ? q.id : null};
+  $("endorse-form").hidden = false;
+  $("endorse-excerpt").textContent = short(slice(span.start, span.end), 300);
+  $("endorser").value = q?.speaker ? q.speaker.name : "";
+  if (q?.speaker) state.speakers.set(q.speaker.name.toLowerCase(), q.speaker);
+  $("target").value = "";
+  $("responds-to").replaceChildren(node("option", {value: "", text: "—"}), ...state.endorsements.map((e) =>
+    node("option", {value: e.id, text: `${e.endorser.name} ${e.polarity} ${e.target ? e.target.name : e.target_text}`})));
+  $("endorser").focus();
+}
+
+async function saveEndorsement(event) {
+  event.preventDefault();
+  try {
+    const endorser = await speakerFor($("endorser").value);
+    if (!endorser) return banner("Name the endorser.");
+    const target = knownSpeaker($("target").value);
+    const {span, evidence} = state.endorse;
+    const saved = await request("POST", "/api/v1/endorsements/", {body: {
+      article_id: article.id, endorser_id: endorser.id, polarity: $("polarity").value,
+      target_id: target ? target.id : null, target_text: target ? "" : $("target").value.trim(),
+      start: span.start, end: span.end, text: slice(span.start, span.end), evidence_id: evidence,
+      responds_to: $("responds-to").value ? Number($("responds-to").value) : null}});
+    state.endorsements.push(saved);
+    $("endorse-form").hidden = true;
+    banner("Endorsement saved.", "info");
+    renderPanel();
+  } catch (err) { banner(`Not saved: ${err.message}`); }
+}
+
+// --- Wiring -----------------------------------------------------------------------------
+
+// The text can be selected with the keyboard (it is contenteditable) but never changed.
+for (const type of ["beforeinput", "paste", "drop", "cut"]) bodyEl.addEventListener(type, (e) => e.preventDefault());
+bodyEl.addEventListener("click", (e) => {
+  const mark = e.target.closest?.(".hl");
+  if (mark && window.getSelection().isCollapsed) {
+    const ids = mark.dataset.ids.split(" ").map(Number);
+    const i = ids.indexOf(state.current);
+    select(ids[(i + 1) % ids.length], "body");  // clicking again cycles through nested quotes
+  }
+});
+
+document.addEventListener("keydown", (e) => {
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  const typing = e.target.closest?.("input, select, textarea");
+  if (e.key === "Escape") { closeQuoteForm(); $("endorse-form").hidden = true; return; }
+  if (typing) return;
+  const actions = {
+    j: () => move(1), k: () => move(-1), q: () => openQuoteForm(),
+    a: () => state.current && review(quoteById(state.current), "accept"),
+    r: () => state.current && review(quoteById(state.current), "reject"),
+    e: () => openEndorseForm(),
+  };
+  if (actions[e.key] && (data.can_edit || e.key === "j" || e.key === "k")) {
+    e.preventDefault();
+    actions[e.key]();
+  }
+});
+
+$("btn-quote").addEventListener("mousedown", (e) => e.preventDefault());  // keep the selection
+$("btn-quote").addEventListener("click", () => openQuoteForm());
+$("btn-endorse").addEventListener("mousedown", (e) => e.preventDefault());
+$("btn-endorse").addEventListener("click", () => openEndorseForm());
+$("btn-extend").addEventListener("mousedown", (e) => e.preventDefault());
+$("btn-extend").addEventListener("click", () => {
+  const span = selectionSpan();
+  if (!span) return banner("Select the new boundaries in the article first.");
+  state.span = span;
+  $("quote-excerpt").textContent = short(slice(span.start, span.end), 300);
+  saveDraft();
+});
+$("btn-accept-all").addEventListener("click", acceptAll);
+$("threshold").addEventListener("input", renderPanel);
+$("btn-done").addEventListener("click", markDone);
+$("show-rejected").addEventListener("change", (e) => { state.showRejected = e.target.checked; render(); });
+$("quote-form").addEventListener("submit", saveQuote);
+$("quote-form").addEventListener("input", saveDraft);
+$("btn-cancel").addEventListener("click", closeQuoteForm);
+$("btn-delete").addEventListener("click", deleteQuote);
+$("speaker").addEventListener("input", (e) => { updateNewSpeaker(); suggestSpeakers(e.target.value).then(updateNewSpeaker); });
+for (const id of ["endorser", "target"]) $(id).addEventListener("input", (e) => suggestSpeakers(e.target.value));
+$("endorse-form").addEventListener("submit", saveEndorsement);
+$("btn-endorse-cancel").addEventListener("click", () => { $("endorse-form").hidden = true; });
+if (!data.can_edit) for (const id of ["btn-quote", "btn-endorse", "btn-accept-all", "btn-done"]) $(id).hidden = true;
+
+render();
+const draft = JSON.parse(sessionStorage.getItem(draftKey) || "null");
+if (draft && draft.span) {
+  const q = draft.editing === "new" ? null : quoteById(draft.editing);
+  openQuoteForm(q, draft.span, draft);
+  banner("Restored the quote you had not saved yet.", "info");
+}
+window.newsdeskEditorReady = true;
