@@ -18,3 +18,24 @@ def is_editor(user) -> bool:
 
 def is_admin(user) -> bool:
     return bool(user and user.is_authenticated and (user.is_staff or user.is_superuser))
+
+# What each group may do, by model; the migration that creates the groups uses the same lists.
+ANNOTATION_MODELS = ["quote", "endorsement", "entity", "tag"]
+READ_MODELS = ["article", "quote", "endorsement", "entity", "tag", "suggestionrun"]
+
+
+def group_codenames(group: str) -> list[str]:
+    read = [f"view_{m}" for m in READ_MODELS]
+    if group == VIEWERS:
+        return read
+    return read + [f"{a}_{m}" for m in ANNOTATION_MODELS for a in ("add", "change", "delete")] + ["change_article"]
+
+
+def groups_ensure() -> None:
+    """Create the two groups with their permissions if they are missing (e.g. after a flush)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for name in (EDITORS, VIEWERS):
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(Permission.objects.filter(content_type__app_label="annotations",
+                                                        codename__in=group_codenames(name)))

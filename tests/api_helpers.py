@@ -4,10 +4,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from annotations.models import Quote
+from annotations.roles import groups_ensure
 from tests.factories import ArticleFactory, EntityFactory
 
 
 def make_user(username, role):
+    groups_ensure()  # a transactional test before this one may have flushed them
     user = User.objects.create_user(username, password="pw-" + username, is_staff=(role == "admin"))
     if role in ("editors", "viewers"):
         user.groups.add(Group.objects.get(name=role))

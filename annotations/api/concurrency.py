@@ -6,8 +6,15 @@ from rest_framework.exceptions import APIException
 
 
 class PreconditionFailed(APIException):
+    """412 with the item as it is now, in its own JSON types (APIException would turn every
+    value into a string), so the client can show what changed and retry."""
+
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_code = "precondition_failed"
+
+    def __init__(self, data: dict):
+        super().__init__(data["detail"])
+        self.data = data
 
 
 def etag_of(obj) -> str:

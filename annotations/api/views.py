@@ -16,7 +16,7 @@ from rest_framework.views import exception_handler
 
 from annotations import selectors, services
 from annotations.api import exports, filters, serializers
-from annotations.api.concurrency import AtomicWritesMixin, ETagMixin
+from annotations.api.concurrency import AtomicWritesMixin, ETagMixin, PreconditionFailed
 from annotations.api.permissions import ReadAnyWriteAdmins, ReadAnyWriteEditors
 from annotations.api.renderers import FastJSONRenderer
 from annotations.models import Article, Entity, Status, Tag
@@ -25,6 +25,11 @@ from annotations.text import body_sha256, normalise_body
 
 def api_exception_handler(exc, context):
     """Model and database rule violations are the client's fault: 400 with the reason."""
+    if isinstance(exc, PreconditionFailed):
+        from rest_framework.views import set_rollback
+
+        set_rollback()
+        return Response(exc.data, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     elif isinstance(exc, IntegrityError):

@@ -3,8 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-ANNOTATION_MODELS = ["quote", "endorsement", "entity", "tag"]
-READ_MODELS = ["article", "quote", "endorsement", "entity", "tag", "suggestionrun"]
+from annotations.roles import EDITORS, VIEWERS, group_codenames
 
 
 def create_roles(apps, schema_editor):
@@ -19,16 +18,9 @@ def create_roles(apps, schema_editor):
     def perms(codenames):
         return Permission.objects.filter(content_type__app_label="annotations", codename__in=codenames)
 
-    viewers, _ = Group.objects.get_or_create(name="viewers")
-    viewers.permissions.set(perms([f"view_{m}" for m in READ_MODELS]))
-    editors, _ = Group.objects.get_or_create(name="editors")
-    editors.permissions.set(
-        perms(
-            [f"view_{m}" for m in READ_MODELS]
-            + [f"{action}_{m}" for m in ANNOTATION_MODELS for action in ("add", "change", "delete")]
-            + ["change_article"]
-        )
-    )
+    for name in (EDITORS, VIEWERS):
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(perms(group_codenames(name)))
 
 
 def remove_roles(apps, schema_editor):

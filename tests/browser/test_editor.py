@@ -1,0 +1,187 @@
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from annotations import services
+from annotations.models import Entity, Quote
+from annotations.seeds import parse_seed
+from tests.browser.conftest import open_editor, select_text
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+EXAMPLE = Path(settings.BASE_DIR) / "seeds" / "000_ce8bf6a7a6e85c4c.txt"
+
+
+def example_article():
+    seed = parse_seed(EXAMPLE.read_text(encoding="utf-8"), source=EXAMPLE.name)
+    return services.article_create(body=seed.body, title=seed.title, published_on=seed.published_on,
+                                   suggest_after=False)
+
+
+def suggestion(article, needle, confidence=0.8):
+    start = article.body.index(needle)
+    return Quote.objects.create(article=article, start=start, end=start + len(needle), exact=needle,
+                                status="suggested", origin="engine", engine_version="test", confidence=confidence)
+
+
+def test_select_a_sentence_make_it_a_quote_and_find_it_after_reload(login, live_server):
+    article = example_article()
+    Entity.objects.create(name="Zabiullah Mujahid", aliases=["Mujahid"], description="Taliban spokesperson")
+    sentence = ("Mujahid also added that the group approved of Trump campaign’s ‘America First’ slogan "
+                "that US President himself has used in several public addresses.")
+    page = login()
+    open_editor(page, live_server, article)
+    select_text(page, sentence)
+    page.get_by_role("button", name="Quote", exact=True).click()
+    page.get_by_label("Speaker", exact=True).fill("Mujahid")  # an alias finds the speaker
+    page.wait_for_selector("#speaker-options option[value='Zabiullah Mujahid']", state="attached")
+    page.get_by_label("Speaker", exact=True).fill("Zabiullah Mujahid")
+    page.get_by_label("Kind", exact=True).select_option("indirect")
+    page.get_by_label("Cue").fill("added")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector("#banner.info:has-text('Saved.')")
+
+    quote = Quote.objects.get(article=article)
+    start = article.body.index(sentence)
+    assert (quote.start, quote.end, quote.exact) == (start, start + len(sentence), sentence)
+    assert quote.speaker.name == "Zabiullah Mujahid" and quote.kind == "indirect" and quote.cue == "added"
+    assert (quote.status, quote.origin, quote.created_by.username) == ("accepted", "editor", "eddie")
+
+    page.reload()
+    page.wait_for_function("window.newsdeskEditorReady === true")
+    highlighted = page.locator("#body .hl.accepted").all_inner_texts()
+    assert "".join(highlighted) == sentence
+    assert "Zabiullah Mujahid" in page.locator("#quote-list").inner_text()
+    assert page.errors == []
+
+
+def test_new_speaker_made_inline(login, live_server):
+    article = services.article_create(body="Intro. Nadia Farouk said the port would reopen.", suggest_after=False)
+    page = login()
+    open_editor(page, live_server, article)
+    select_text(page, "the port would reopen")
+    page.get_by_role("button", name="Quote", exact=True).click()
+    page.get_by_label("Speaker", exact=True).fill("Nadia Farouk")
+    page.get_by_label("Description").fill("harbour master")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector("#banner.info:has-text('Saved.')")
+    entity = Entity.objects.get(name="Nadia Farouk")
+    assert entity.description == "harbour master"
+    assert Quote.objects.get().speaker == entity
+
+
+def test_accept_and_reject_with_keys(login, live_server):
+    article = example_article()
+    first = suggestion(article, "we got worried")
+    second = suggestion(article, "We reject their support")
+    page = login()
+    open_editor(page, live_server, article)
+    page.locator("#body").focus()
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    page.wait_for_selector(f"#quote-list li[data-id='{first.id}'].accepted")
+    page.keyboard.press("j")
+    page.keyboard.press("r")
+    page.wait_for_selector(f"#quote-list li[data-id='{second.id}']", state="detached")  # rejected: hidden
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.reviewed_by.username) == ("accepted", "eddie")
+    assert second.status == "rejected"
+    assert page.locator("#body").inner_text() == article.body  # the keys typed nothing
+    page.get_by_label("Show rejected").check()
+    page.wait_for_selector(f"#quote-list li[data-id='{second.id}'].rejected")
+
+
+def test_accept_all_above_the_threshold(login, live_server):
+    article = example_article()
+    high = suggestion(article, "we got worried", 0.9)
+    low = suggestion(article, "We reject their support", 0.3)
+    page = login()
+    open_editor(page, live_server, article)
+    page.get_by_label("Lowest confidence to accept").fill("0.5")
+    page.get_by_role("button", name="Accept all (1)").click()
+    page.wait_for_selector("#banner:has-text('Accepted 1')")
+    assert Quote.objects.get(pk=high.pk).status == "accepted"
+    assert Quote.objects.get(pk=low.pk).status == "suggested"
+
+
+def test_a_stale_write_is_refused_with_what_changed(login, live_server):
+    article = example_article()
+    quote = suggestion(article, "we got worried")
+    alice, bob = login("alice"), login("bob")
+    open_editor(alice, live_server, article)
+    open_editor(bob, live_server, article)
+    # Alice opens the quote to edit it; meanwhile Bob accepts it.
+    alice.locator(f"#quote-list li[data-id='{quote.id}'] button:has-text('Edit')").click()
+    alice.get_by_label("Cue").fill("told CBS")
+    bob.locator(f"#quote-list li[data-id='{quote.id}'] button:has-text('Accept')").click()
+    bob.wait_for_selector(f"#quote-list li[data-id='{quote.id}'].accepted")
+    alice.get_by_role("button", name="Save").click()
+    message = alice.wait_for_selector("#banner.error").inner_text()
+    assert "changed by bob" in message and "status: suggested → accepted" in message
+    assert "still in the form" in message
+    quote.refresh_from_db()
+    assert (quote.status, quote.cue, quote.reviewed_by.username) == ("accepted", "", "bob")
+    # Her edit is not lost: saving again applies it on top of Bob's change.
+    assert alice.get_by_label("Cue").input_value() == "told CBS"
+    alice.get_by_role("button", name="Save").click()
+    alice.wait_for_selector("#banner.info:has-text('Saved.')")
+    quote.refresh_from_db()
+    assert (quote.status, quote.cue) == ("accepted", "told CBS")
+
+
+def test_unsaved_quote_survives_a_reload(login, live_server):
+    article = services.article_create(body="Intro. Ann Lee said the bridge reopens in May.", suggest_after=False)
+    page = login()
+    open_editor(page, live_server, article)
+    select_text(page, "the bridge reopens in May")
+    page.get_by_role("button", name="Quote", exact=True).click()
+    page.get_by_label("Speaker", exact=True).fill("Ann Lee")
+    page.reload()
+    page.wait_for_function("window.newsdeskEditorReady === true")
+    assert page.get_by_label("Speaker", exact=True).input_value() == "Ann Lee"
+    assert "Restored the quote" in page.locator("#banner").inner_text()
+    assert page.locator("#quote-excerpt").inner_text() == "the bridge reopens in May"
+
+
+def test_offsets_with_emoji_and_cjk_before_the_selection(login, live_server):
+    body = "😀👍🏽 中文新闻：𠜎𠜱 报道。\n\nAnn Lee said the plan works 🚀 well."
+    article = services.article_create(body=body, suggest_after=False)
+    page = login()
+    open_editor(page, live_server, article)
+    select_text(page, "the plan works 🚀 well")
+    page.get_by_role("button", name="Quote", exact=True).click()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector("#banner.info:has-text('Saved.')")
+    quote = Quote.objects.get()
+    assert quote.start == body.index("the plan works")  # Python code points, not UTF-16 units
+    assert quote.exact == "the plan works 🚀 well" == body[quote.start:quote.end]
+
+
+def test_markup_in_text_and_names_stays_inert(login, live_server):
+    body = ('<script>window.pwned = 1</script> Intro <img src=x onerror="window.pwned = 2">. '
+            'Mallory said the "<b>plan</b>" is fine.')
+    article = services.article_create(body=body, title="<img src=x onerror='window.pwned=4'>", suggest_after=False)
+    evil = Entity.objects.create(name='<img src=x onerror="window.pwned = 3">', description="<script>x</script>")
+    start = body.index("the ")
+    Quote.objects.create(article=article, start=start, end=len(body) - 1, exact=body[start:-1], speaker=evil,
+                         status="suggested", origin="engine", engine_version="t", confidence=0.5)
+    page = login()
+    page.goto(f"{live_server.url}/articles/")
+    assert "<img src=x onerror='window.pwned=4'>" in page.locator("table.list").inner_text()
+    open_editor(page, live_server, article)
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#body").inner_text() == body
+    assert '<img src=x onerror="window.pwned = 3">' in page.locator("#quote-list").inner_text()
+    assert page.locator("#body img, #quote-list img, #body script").count() == 0
+    assert page.errors == []
+
+
+def test_viewers_read_but_cannot_annotate(login, live_server):
+    article = example_article()
+    suggestion(article, "we got worried")
+    page = login("vic", "viewers")
+    open_editor(page, live_server, article)
+    assert page.locator("#btn-quote").is_hidden()
+    assert page.locator("#quote-list li").count() == 0  # viewers see accepted quotes only
