@@ -304,24 +304,35 @@ def quote_update(*, quote: Quote, user, tags=None, **fields) -> Quote:
         s = fields.get(f"{name}_start", getattr(quote, f"{name}_start"))
         e = fields.get(f"{name}_end", getattr(quote, f"{name}_end"))
         _check_span(body, s, e, None, f"{name}_start")
-    for name, value in fields.items():
-        setattr(quote, name, value)
     quote.exact, quote.prefix, quote.suffix = quote_anchor(body, start, end).values()
-    if "status" not in fields and quote.status == Status.SUGGESTED:
-        quote.status = Status.ACCEPTED
-    _mark_reviewed(quote, user)
+    return _edit_save(quote, user, fields, tags)
+
+
+def _edit_save(obj, user, fields: dict, tags):
+    """Apply an editor's edit to a quote or endorsement: an edited suggestion becomes accepted
+    (so no engine pass replaces it) and the edit counts as a review."""
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    if "status" not in fields and obj.status == Status.SUGGESTED:
+        obj.status = Status.ACCEPTED
+    _mark_reviewed(obj, user)
     with transaction.atomic():
-        quote.save()
+        obj.save()
         if tags is not None:
-            quote.tags.set(tags)
-    return quote
+            obj.tags.set(tags)
+    return obj
+
+
+def review_set(*, obj, user, status: str):
+    """Accept or reject a quote or an endorsement."""
+    obj.status = status
+    _mark_reviewed(obj, user)
+    obj.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    return obj
 
 
 def quote_review(*, quote: Quote, user, status: str) -> Quote:
-    quote.status = status
-    _mark_reviewed(quote, user)
-    quote.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
-    return quote
+    return review_set(obj=quote, user=user, status=status)
 
 
 def quotes_accept_all(*, article: Article, user, min_confidence: float) -> int:
@@ -363,17 +374,8 @@ def endorsement_update(*, endorsement: Endorsement, user, tags=None, **fields) -
     start, end = fields.get("start", endorsement.start), fields.get("end", endorsement.end)
     _check_span(body, start, end, fields.pop("text", None), "text")
     _endorsement_check_links(endorsement.article, fields, this=endorsement)
-    for name, value in fields.items():
-        setattr(endorsement, name, value)
     endorsement.exact = body[start:end] if start is not None else ""
-    if "status" not in fields and endorsement.status == Status.SUGGESTED:
-        endorsement.status = Status.ACCEPTED
-    _mark_reviewed(endorsement, user)
-    with transaction.atomic():
-        endorsement.save()
-        if tags is not None:
-            endorsement.tags.set(tags)
-    return endorsement
+    return _edit_save(endorsement, user, fields, tags)
 
 
 def _endorsement_check_links(article, fields, this=None) -> None:
@@ -392,10 +394,7 @@ def _endorsement_check_links(article, fields, this=None) -> None:
 
 
 def endorsement_review(*, endorsement: Endorsement, user, status: str) -> Endorsement:
-    endorsement.status = status
-    _mark_reviewed(endorsement, user)
-    endorsement.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
-    return endorsement
+    return review_set(obj=endorsement, user=user, status=status)
 
 
 def endorsement_delete(*, endorsement: Endorsement, user) -> None:

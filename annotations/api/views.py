@@ -61,8 +61,13 @@ class JSONErrorsForExports:
         return super().finalize_response(request, response, *args, **kwargs)
 
 
-def _tags(data):
-    return data.pop("tags", None)
+def _service_fields(serializer) -> tuple[dict, object, list | None]:
+    """(fields, article, tags) for a quote or endorsement service, from validated API data."""
+    data = dict(serializer.validated_data)
+    article = data.pop("article", None)  # on updates: items do not move between articles
+    if "exact" in data:
+        data["text"] = data.pop("exact")
+    return data, article, data.pop("tags", None)
 
 
 class ReviewActions:
@@ -120,20 +125,12 @@ class QuoteViewSet(AtomicWritesMixin, JSONErrorsForExports, ReviewActions, ETagM
         return self.get_paginated_response([serializers.quote_representation(row) for row in page])
 
     def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        tags = _tags(data) or ()
-        serializer.instance = services.quote_create(
-            article=data.pop("article"), user=self.request.user, text=data.pop("exact"), tags=tags, **data
-        )
+        data, article, tags = _service_fields(serializer)
+        serializer.instance = services.quote_create(article=article, user=self.request.user, tags=tags or (), **data)
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("article", None)  # a quote does not move between articles
-        if "exact" in data:
-            data["text"] = data.pop("exact")
-        serializer.instance = services.quote_update(
-            quote=serializer.instance, user=self.request.user, tags=_tags(data), **data
-        )
+        data, _, tags = _service_fields(serializer)
+        serializer.instance = services.quote_update(quote=serializer.instance, user=self.request.user, tags=tags, **data)
 
     def perform_destroy(self, instance):
         services.quote_delete(quote=instance, user=self.request.user)
@@ -165,21 +162,14 @@ class EndorsementViewSet(AtomicWritesMixin, ReviewActions, ETagMixin, viewsets.M
         return selectors.endorsements_visible(user=self.request.user)
 
     def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        if "exact" in data:
-            data["text"] = data.pop("exact")
-        serializer.instance = services.endorsement_create(
-            article=data.pop("article"), user=self.request.user, tags=_tags(data) or (), **data
-        )
+        data, article, tags = _service_fields(serializer)
+        serializer.instance = services.endorsement_create(article=article, user=self.request.user, tags=tags or (),
+                                                          **data)
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("article", None)
-        if "exact" in data:
-            data["text"] = data.pop("exact")
-        serializer.instance = services.endorsement_update(
-            endorsement=serializer.instance, user=self.request.user, tags=_tags(data), **data
-        )
+        data, _, tags = _service_fields(serializer)
+        serializer.instance = services.endorsement_update(endorsement=serializer.instance, user=self.request.user,
+                                                          tags=tags, **data)
 
     def perform_destroy(self, instance):
         services.endorsement_delete(endorsement=instance, user=self.request.user)

@@ -66,6 +66,8 @@ def _kind(text: str, start: int, end: int, quotes: list[Span]) -> str:
     return "mixed" if quoted else "indirect"
 
 
+SAY_VERBS = {"said", "says", "say", "told", "tells", "added", "wrote", "writes", "argued", "argues", "claimed",
+             "claims", "insisted", "insists", "noted", "notes", "warned", "warns", "stated", "explained"}
 ADDRESSED_VERBS = {"tell", "tells", "told", "telling", "ask", "asks", "asked", "urge", "urged", "urges",
                    "warn", "warned", "warns", "assure", "assured", "remind", "reminded"}
 
@@ -149,12 +151,15 @@ def _past_intro(text: str, start: int) -> int:
     return start + m.end() if m and m.group(1).lower() in INTRO_WORDS else start
 
 
-def _introductory(lead: str) -> bool:
-    """'In a statement,' or 'However,': no clause to attribute before the speaker."""
+def _introductory(lead: str, parenthetical: bool = False) -> bool:
+    """'In a statement,' or 'However,': no clause to attribute before the speaker. A short lead
+    still counts when the cue is a parenthesis: 'Climate change, Obama says, is ...'."""
     if any(c in lead for c in "“”\""):
         return False
     first = lead.split()[0].lower().strip(",;:") if lead.split() else ""
-    return len(lead.split()) < 3 or (first in INTRO_WORDS and len(lead.split()) <= 8)
+    if first in INTRO_WORDS and len(lead.split()) <= 8:
+        return True
+    return len(lead.split()) < 3 and not parenthetical
 
 
 CLAUSE_BREAK = re.compile(
@@ -282,7 +287,8 @@ class _Article:
                 return self.add(start, _clause_stop(text, start, sent.end, quotes), subject, (cs, ce), 0.6, quotes)
         mention = mention_before(text, sent.start, cs)
         segment = _postposed_segment(text, sent.start, cs)
-        if segment is not None and not _introductory(text[sent.start : segment[0]]):
+        parenthetical = text[ce : sent.end].lstrip().startswith(",")
+        if segment is not None and not _introductory(text[sent.start : segment[0]], parenthetical):
             # Postposed: 'CONTENT, X said.' or 'CONTENT, X said, CONTENT.'
             seg_start, lead = segment
             if mention is None or mention.start < seg_start:
@@ -299,13 +305,17 @@ class _Article:
         if wider is not None and (mention is None or (
                 wider.start < mention.start and mention.text.lower() not in PRONOUNS)):
             mention = wider
-        if mention is None:
+        if mention is None and verb not in SAY_VERBS:
             return None
         start = _content_after(text, ce, sent, addressee=verb in ADDRESSED_VERBS)
         if verb in CONTENT_NEEDS_THAT and text[start : start + 4].lower() != "that" and not (
             text[start : start + 1] in OPEN_MARKS + '"'
         ):
             return None
+        if mention is None:
+            # "who said ...", "many of whom say ...": reported speech whose speaker we cannot name.
+            end = _clause_stop(text, start, sent.end, quotes)
+            return self.add(start, end, None, (cs, ce), 0.35, quotes)
         lead = text[sent.start : mention.start].rstrip()
         deep = lead and not lead.endswith((",", ":", "—", "–", "(")) and len(lead.split()) > 6
         end = min(_clause_stop(text, start, sent.end, quotes), _next_attribution(text, start, sent.end, quotes))
@@ -392,12 +402,12 @@ def _signed_quotes(article):
 
 
 def _uncovered_quotes(article, paras):
-    """A quotation of five words or more that no rule attributed: speech by the nearest
+    """A quotation of three words or more that no rule attributed: speech by the nearest
     speaker before it (most often the one just quoted)."""
     text = article.text
     for _, spans, _ in paras:
         for q in spans:
-            if len(text[q.start : q.end].split()) < 5 or _covered(article, q.start, q.end):
+            if len(text[q.start : q.end].split()) < 3 or _covered(article, q.start, q.end):
                 continue
             earlier = [x for x in article.quotes if x.end <= q.start and x.speaker_start is not None]
             prev = max(earlier, key=lambda x: x.end) if earlier else None

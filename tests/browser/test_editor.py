@@ -185,3 +185,21 @@ def test_viewers_read_but_cannot_annotate(login, live_server):
     open_editor(page, live_server, article)
     assert page.locator("#btn-quote").is_hidden()
     assert page.locator("#quote-list li").count() == 0  # viewers see accepted quotes only
+
+
+def test_keyboard_selection_makes_a_quote(login, live_server):
+    body = "Intro line. Mujahid told CBS that the group was hopeful."
+    article = services.article_create(body=body, suggest_after=False)
+    page = login()
+    open_editor(page, live_server, article)
+    # Put the caret before "that", then extend the selection with Shift+Right as an editor would.
+    page.evaluate("""() => { const node = document.getElementById('body').firstChild;
+        const at = node.data.indexOf('that'); const sel = window.getSelection();
+        document.getElementById('body').focus(); sel.collapse(node, at); }""")
+    for _ in range(len("that the group was hopeful")):
+        page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("q")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector("#banner.info:has-text('Saved.')")
+    assert Quote.objects.get().exact == "that the group was hopeful"
+    assert page.locator("#body").inner_text() == body

@@ -1,6 +1,7 @@
 """Engine speed: articles and words per second against a bare regex pass over the same
 texts, and (with --drain N) a real Celery worker draining N queued articles end to end."""
 
+import argparse
 import json
 import os
 import random
@@ -12,6 +13,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from annotations.benchmarks.db import bench_database
 from annotations.suggest import suggest
 from annotations.suggest.jsonl import read_jsonl
 
@@ -45,8 +47,13 @@ class Command(BaseCommand):
                             help="JSONL with a 'text' per line (texts are only read, never stored)")
         parser.add_argument("--repeat", type=int, default=3)
         parser.add_argument("--drain", type=int, default=0, help="also time a worker draining N articles")
+        parser.add_argument("--drain-here", type=int, default=0, help=argparse.SUPPRESS)
 
-    def handle(self, *args, data, repeat, drain, **options):
+    def handle(self, *args, data, repeat, drain, drain_here, **options):
+        if drain_here:
+            # Runs inside the scratch database's environment (see _drain).
+            self.stdout.write(json.dumps(self._drain_here(drain_here)))
+            return
         try:
             texts = [doc["text"] for _, doc in read_jsonl(data)]
         except (OSError, ValueError) as exc:
@@ -82,6 +89,15 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(result))
 
     def _drain(self, n):
+        """The worker benchmark, run in a scratch database so no real data is touched."""
+        _, env = bench_database("engine_bench")
+        out = subprocess.run([sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_engine",
+                              "--drain-here", str(n)], env=env, capture_output=True, text=True)
+        if out.returncode:
+            raise CommandError(f"worker benchmark failed: {out.stderr[-1000:]}")
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    def _drain_here(self, n):
         """Queue n synthetic articles (after commit, as the site does) and time a real worker."""
         from django.db import transaction
 

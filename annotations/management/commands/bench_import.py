@@ -3,6 +3,7 @@ raw PostgreSQL COPY of the same rows into a scratch table, in the same run."""
 
 import json
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -55,6 +56,8 @@ class Command(BaseCommand):
                 [sys.executable, str(settings.BASE_DIR / "manage.py"), "import_articles", str(path),
                  "--no-suggest", "--batch-size", str(batch_size)], env=env, capture_output=True, text=True)
             import_s = time.perf_counter() - started
+            # Peak memory of the import process (Linux reports KiB): flat however big the file.
+            peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             last = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-500:]
 
             with psycopg.connect(dbname=name, autocommit=True, **params) as conn:
@@ -75,9 +78,10 @@ class Command(BaseCommand):
         out = {"articles": articles, "file_mb": round(size_mb, 1), "import_seconds": round(import_s, 1),
                "import_articles_per_s": round(articles / import_s), "copy_seconds": round(copy_s, 1),
                "copy_articles_per_s": round(articles / copy_s), "ratio": round(import_s / copy_s, 2),
-               "import_result": last}
+               "import_peak_rss_mb": round(peak_mb), "import_result": last}
         self.stdout.write(f"import_articles: {articles:,} articles ({size_mb:.0f} MB) in {import_s:.1f}s = "
                           f"{out['import_articles_per_s']:,}/s   [{last}]")
+        self.stdout.write(f"import process peak memory: {peak_mb:.0f} MB for a {size_mb:.0f} MB file")
         self.stdout.write(f"raw COPY:        {articles:,} rows in {copy_s:.1f}s = {out['copy_articles_per_s']:,}/s")
         self.stdout.write(f"import takes {out['ratio']}x the COPY time")
         self.stdout.write(json.dumps(out))
