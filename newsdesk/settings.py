@@ -135,7 +135,7 @@ IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR", STATE_DIR / "upload
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # bigger uploads stream to a temporary file
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "article-list"
+LOGIN_REDIRECT_URL = "editor:articles"
 LOGOUT_REDIRECT_URL = "login"
 
 # Production hardening; `manage.py check --deploy` is silent with DEBUG off.

@@ -14,9 +14,12 @@ def healthz(request):
 
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="article-list"), name="home"),
-    path("articles/", views.article_list, name="article-list"),
-    path("articles/<int:pk>/", views.article_edit, name="article-edit"),
+    path("", RedirectView.as_view(pattern_name="editor:articles"), name="home"),
+    # Namespaced: the API router names its routes "article-list" and "article-detail".
+    path("", include(([
+        path("articles/", views.article_list, name="articles"),
+        path("articles/<int:pk>/", views.article_edit, name="article"),
+    ], "editor"))),
     path("healthz", healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

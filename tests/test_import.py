@@ -8,11 +8,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.parse
 import zipfile
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.conf import settings

@@ -1,7 +1,5 @@
 """Browser tests: Playwright driving Debian's Chromium against a live server."""
 
-import os
-
 import pytest
 from django.test import Client
 
@@ -11,20 +9,30 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-ru
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="package")
+def _orm_beside_playwright():
+    """While Playwright's sync API runs its event loop in this thread, the tests' own ORM calls
+    (and the database flushes between tests) are still plain synchronous ones. Allowed for these
+    tests only, and only in this process; never in the site's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="package")
+def browser(_orm_beside_playwright):
+    """One Chromium for the browser tests; stopped when they are done, so the event loop
+    Playwright's sync API runs in this thread is gone before other tests use the ORM."""
     path = chromium_path()
     if not path:
         pytest.skip("Chromium not found (apt-get install chromium): browser tests skipped")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # between browser steps are still plain synchronous ones.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=path, args=LAUNCH_ARGS)
         yield instance
         instance.close()
+
 
 
 @pytest.fixture
