@@ -1,6 +1,7 @@
 """The admin's import pages: upload, preview with the column mapping, live progress, errors."""
 
 import csv
+from pathlib import Path
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,7 +10,8 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from annotations.importing.readers import FORMATS, Failure, UnusableInput, preview as read_preview
+from annotations.importing.readers import FORMATS, Failure, UnusableInput
+from annotations.importing.readers import preview as read_preview
 from annotations.importing.rows import FIELD_ALIASES
 from annotations.importing.runner import rate
 from annotations.importing.service import import_batch_confirm, import_batch_upload
@@ -46,8 +48,6 @@ def upload(request):
 def preview(request, pk):
     _check(request)
     batch = get_object_or_404(ImportBatch, pk=pk, status=ImportBatch.State.PENDING)
-    from pathlib import Path
-
     fmt = request.POST.get("format") or batch.format or "auto"
     mapping = {f: request.POST[f"map_{f}"] for f in FIELD_ALIASES if request.POST.get(f"map_{f}")} or None
     try:

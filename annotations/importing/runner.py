@@ -2,6 +2,7 @@
 the ImportBatch, queue suggestions after each commit. Re-running a file creates nothing new,
 so an import that was killed halfway completes when run again."""
 
+import datetime
 import queue
 import threading
 from dataclasses import dataclass, field
@@ -251,7 +252,7 @@ def rate(batch: ImportBatch) -> tuple[float, float | None]:
     """(rows per second, seconds left) for a running batch."""
     if not batch.started_at or not batch.processed:
         return 0.0, None
-    elapsed = max((batch.finished_at or timezone.now()) - batch.started_at, timezone.timedelta(seconds=0.001))
+    elapsed = max((batch.finished_at or timezone.now()) - batch.started_at, datetime.timedelta(milliseconds=1))
     per_s = batch.processed / elapsed.total_seconds()
     left = max(batch.total - batch.processed, 0) / per_s if per_s and batch.status == "running" else None
     return per_s, left
