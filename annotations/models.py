@@ -96,17 +96,19 @@ class Article(models.Model):
     url = models.URLField(max_length=1000, null=True, blank=True, unique=True)
     published_on = models.DateField(null=True, blank=True, db_index=True)
     language = models.CharField(max_length=16, default="en")
-    body_sha256 = models.CharField(max_length=64, db_index=True, editable=False)
+    # Looked up only where url is null, through the partial unique index below.
+    body_sha256 = models.CharField(max_length=64, editable=False)
     revision = models.PositiveIntegerField(default=1, editable=False)
     import_batch = models.ForeignKey(
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
-    review = models.CharField(
-        max_length=12, choices=Review.choices, default=Review.NEEDS_REVIEW, db_index=True
-    )
+    # Fewer indexes on the table bulk imports write to: state and reviewer are list filters
+    # over few rows, not worth slowing every insert for.
+    review = models.CharField(max_length=12, choices=Review.choices, default=Review.NEEDS_REVIEW)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
     )
     done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -4,7 +4,6 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from annotations.text import body_sha256, normalise_body, title_from_body
 
@@ -20,16 +19,13 @@ FIELD_ALIASES = {
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%m/%d/%Y", "%d %B %Y", "%B %d, %Y", "%b %d, %Y"]
 
 
-_SPACE = re.compile(r"\s")
+# http(s), a host, no spaces. One regex: Django's URLValidator (or urlsplit) costs more per
+# row than the rest of the validation together.
+_URL = re.compile(r"https?://[^\s/?#@:]+(?::\d{1,5})?(?:[/?#]\S*)?\Z", re.IGNORECASE)
 
 
 def valid_url(url: str) -> bool:
-    """http(s), a host, no spaces: Django's URLValidator is too slow for millions of rows."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and not _SPACE.search(url)
+    return _URL.match(url) is not None
 
 
 class RowError(ValueError):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 from annotations import services
 from annotations.importing.readers import Failure, UnusableInput, detect, read
@@ -180,15 +181,33 @@ def _copy_in(rows: list, batch: ImportBatch) -> list[int]:
         return []
     now = timezone.now()
     with connection.cursor() as cursor:
+        if _lz4_available(cursor):
+            # Bodies of a few KB are compressed on the way in; lz4 does it several times faster
+            # than the default pglz (for this transaction only).
+            cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
         cursor.execute("SELECT nextval(pg_get_serial_sequence('annotations_article', 'id')) "
                        "FROM generate_series(1, %s)", [len(rows)])
         ids = [row[0] for row in cursor.fetchall()]
         columns = ", ".join(f'"{c}"' for c in COPY_COLUMNS)
-        with cursor.cursor.copy(f"COPY annotations_article ({columns}) FROM STDIN") as copy:
+        # The queued writer sends in its own thread, so parsing goes on while PostgreSQL ingests.
+        raw = cursor.cursor
+        with raw.copy(f"COPY annotations_article ({columns}) FROM STDIN", writer=QueuedLibpqWriter(raw)) as copy:
             for pk, r in zip(ids, rows):
                 copy.write_row((pk, r.title, r.body, r.outlet, r.url, r.published_on, r.language, r.sha, 1,
                                 batch.pk, Article.Review.NEEDS_REVIEW, now, now))
     return ids
+
+
+_LZ4: dict[str, bool] = {}
+
+
+def _lz4_available(cursor) -> bool:
+    key = connection.settings_dict["NAME"]
+    if key not in _LZ4:
+        cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+        row = cursor.fetchone()
+        _LZ4[key] = bool(row and row[0])
+    return _LZ4[key]
 
 
 def _insert_each(rows: list, batch: ImportBatch) -> tuple[list[int], list]:
