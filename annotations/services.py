@@ -173,13 +173,14 @@ def _suggestion_run_store(*, article_id: int, revision: int, started: float):
         Quote.objects.filter(article=article, origin=Origin.ENGINE, status=Status.SUGGESTED).delete()
         # Spans an editor has decided on, either way, are not suggested again.
         decided = set(Quote.objects.filter(article=article).values_list("start", "end"))
+        parties: dict = {}
         quotes = [
-            _suggested_quote(article, q, result.engine_version)
+            _suggested_quote(article, q, result.engine_version, parties)
             for q in result.quotes
             if (q.start, q.end) not in decided
         ]
         bulk_create_with_history(quotes, Quote)
-        endorsements = _store_endorsements(article, result, quotes)
+        endorsements = _store_endorsements(article, result, quotes, parties)
         run.status = SuggestionRun.State.DONE
         run.quotes = len(quotes)
         run.endorsements = len(endorsements)
@@ -190,19 +191,24 @@ def _suggestion_run_store(*, article_id: int, revision: int, started: float):
     return run
 
 
-def _party(speaker):
-    """The Entity for an engine speaker; nameless ones ("a source") get none."""
-    return None if speaker is None or speaker.generic else entity_resolve(speaker=speaker)
+def _party(speaker, known: dict):
+    """The Entity for an engine speaker, once per run (`known` caches it); nameless ones
+    ("a source") get none."""
+    if speaker is None or speaker.generic:
+        return None
+    if speaker not in known:
+        known[speaker] = entity_resolve(speaker=speaker)
+    return known[speaker]
 
 
-def _suggested_quote(article: Article, q, engine_version: str) -> Quote:
+def _suggested_quote(article: Article, q, engine_version: str, parties: dict) -> Quote:
     return Quote(
         article=article,
         start=q.start,
         end=q.end,
         **quote_anchor(article.body, q.start, q.end),
         kind=q.kind,
-        speaker=_party(q.speaker),
+        speaker=_party(q.speaker, parties),
         speaker_start=q.speaker_start,
         speaker_end=q.speaker_end,
         cue=q.cue[:200],
@@ -215,7 +221,7 @@ def _suggested_quote(article: Article, q, engine_version: str) -> Quote:
     )
 
 
-def _store_endorsements(article: Article, result, quotes: list[Quote]) -> list[Endorsement]:
+def _store_endorsements(article: Article, result, quotes: list[Quote], parties: dict) -> list[Endorsement]:
     """Store the engine's endorsements, skipping what an editor rejected or already made."""
     decided = {
         (e.endorser_id, e.target_id, e.target_text.lower(), e.polarity)
@@ -223,7 +229,7 @@ def _store_endorsements(article: Article, result, quotes: list[Quote]) -> list[E
     }
     stored: list[Endorsement | None] = []
     for e in result.endorsements:
-        endorser, target = _party(e.endorser), _party(e.target)
+        endorser, target = _party(e.endorser, parties), _party(e.target, parties)
         target_text = "" if target else (e.target_text or (e.target.name if e.target else ""))[:300]
         key = (endorser.id if endorser else None, target.id if target else None, target_text.lower(), e.polarity)
         if endorser is None or (target is None and not target_text) or key in decided:
