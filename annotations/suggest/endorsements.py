@@ -62,13 +62,11 @@ class _Finder:
                 return self.registry._speaker(party)
         return None
 
-    def other_group(self, exclude: Speaker | None) -> Speaker | None:
-        """'the extremist group', 'their': the latest organisation other than the endorser's."""
+    def other_group(self, exclude: Speaker | None, pos: int) -> Speaker | None:
+        """'the extremist group', 'their': the organisation named last before `pos`, other than
+        the endorser's own."""
         own = {s.name for s in (exclude, self.org_of(exclude)) if s is not None}
-        for party in reversed(self.registry.parties):
-            if party["kind"] != "person" and party["name"] not in own:
-                return self.registry._speaker(party)
-        return None
+        return self.registry.latest_before(pos, exclude=own)
 
     def endorser_at(self, pos: int, floor: int) -> Speaker | None:
         quoted_by = next((q.speaker for q in self.quotes if q.start <= pos < q.end and q.speaker), None)
@@ -95,15 +93,14 @@ class _Finder:
             return None, slogan.group(1), None
         noun = SUPPORT_NOUN.match(rest)
         if noun:
-            by = noun.group("by") or noun.group("owner")
-            owner = None
-            if by:
-                phrase = by.strip().removesuffix("’s").removesuffix("'s").strip()
-                owner = self.party(Mention(start, start + len(phrase), phrase))
-                if owner is None or owner.generic or (endorser and owner.name == endorser.name):
-                    owner = self.other_group(endorser)
-            else:
-                owner = self.other_group(endorser)
+            by = (noun.group("by") or noun.group("owner") or "").strip()
+            phrase = by.removesuffix("’s").removesuffix("'s").strip()
+            # A named party ("offered by the Taliban"); else "the group", "their": whoever was
+            # named last before, other than the endorser's side.
+            owner = self.party(Mention(start, start + len(phrase), phrase)) if phrase[:1].isupper() or (
+                phrase and not phrase.lower().startswith(("the ", "this ", "that ", "their", "its"))) else None
+            if owner is None or owner.generic or (endorser and owner.name == endorser.name):
+                owner = self.other_group(endorser, start)
             return owner, "", owner
         if MOVE.match(rest):
             party = self.registry._named_before(self.text, start)

@@ -66,6 +66,10 @@ def _kind(text: str, start: int, end: int, quotes: list[Span]) -> str:
     return "mixed" if quoted else "indirect"
 
 
+# Polls, reports and documents "show" and "find" without a "that": "A poll shows Clinton ahead".
+DOCUMENT_NOUNS = {"poll", "polls", "survey", "surveys", "report", "reports", "study", "studies", "data",
+                  "analysis", "figures", "numbers", "results", "statement", "memo", "documents", "records",
+                  "estimates", "research", "review", "audit", "investigation", "filing", "filings"}
 SAY_VERBS = {"said", "says", "say", "told", "tells", "added", "wrote", "writes", "argued", "argues", "claimed",
              "claims", "insisted", "insists", "noted", "notes", "warned", "warns", "stated", "explained"}
 ADDRESSED_VERBS = {"tell", "tells", "told", "telling", "ask", "asks", "asked", "urge", "urged", "urges",
@@ -288,7 +292,10 @@ class _Article:
         mention = mention_before(text, sent.start, cs)
         segment = _postposed_segment(text, sent.start, cs)
         parenthetical = text[ce : sent.end].lstrip().startswith(",")
-        if segment is not None and not _introductory(text[sent.start : segment[0]], parenthetical):
+        # "Although ..., experts say it ...": a clause after the cue is the content, not the lead.
+        reported_after = not parenthetical and len(text[ce : sent.end].split()) > 5
+        if segment is not None and not reported_after and not _introductory(
+                text[sent.start : segment[0]], parenthetical):
             # Postposed: 'CONTENT, X said.' or 'CONTENT, X said, CONTENT.'
             seg_start, lead = segment
             if mention is None or mention.start < seg_start:
@@ -308,9 +315,10 @@ class _Article:
         if mention is None and verb not in SAY_VERBS:
             return None
         start = _content_after(text, ce, sent, addressee=verb in ADDRESSED_VERBS)
+        source = mention is not None and mention.text.split()[-1].lower() in DOCUMENT_NOUNS
         if verb in CONTENT_NEEDS_THAT and text[start : start + 4].lower() != "that" and not (
             text[start : start + 1] in OPEN_MARKS + '"'
-        ):
+        ) and not source:
             return None
         if mention is None:
             # "who said ...", "many of whom say ...": reported speech whose speaker we cannot name.

@@ -42,7 +42,9 @@ BETWEEN = {"also", "later", "then", "previously", "repeatedly", "reportedly", "e
            "recently", "has", "have", "had", "would", "will", "could", "had", "once", "still",
            "further", "publicly", "privately", "earlier", "often", "has", "just", "first",
            "explicitly", "separately", "quickly", "flatly", "categorically", "simply", "long",
-           "previously", "frequently", "wrongly", "falsely", "correctly", "initially"}
+           "previously", "frequently", "wrongly", "falsely", "correctly", "initially", "did", "does",
+           "do", "not", "never", "may", "might", "can", "should", "must", "would", "privately", "now",
+           "already", "always", "also"}
 
 PRONOUNS = {"he", "she", "they", "it", "we", "i", "who"}
 PERSON_PRONOUNS = {"he", "she"}

@@ -189,6 +189,7 @@ class Registry:
     last_group: dict | None = None
     generic_mentions: list[tuple[int, str]] = field(default_factory=list)
     named_positions: list[int] = field(default_factory=list)
+    mentions: list[tuple[int, dict]] = field(default_factory=list)
 
     def _generic_before(self, pos: int) -> Speaker | None:
         """'Another senior leader ... He told CBS': a nameless person just before a pronoun."""
@@ -253,7 +254,15 @@ class Registry:
                 party["aliases"].add(name)
         if text != party["name"] and len(text) <= 120:
             party["aliases"].add(text)
+        self.mentions.append((mention.start, party))
         return self._touch(party)
+
+    def latest_before(self, pos: int, *, exclude: set[str], organisations: bool = True) -> Speaker | None:
+        """The party named last before `pos` ("the extremist group", "their"), skipping `exclude`."""
+        for at, party in sorted(self.mentions, key=lambda m: m[0], reverse=True):
+            if at < pos and party["name"] not in exclude and (party["kind"] != "person") == organisations:
+                return self._speaker(party)
+        return None
 
     def _find(self, name: str) -> dict | None:
         key = name.lower()
