@@ -56,3 +56,24 @@ def throughput(base: str, paths: list[str], headers: dict, seconds: float, threa
     for t in pool:
         t.join()
     return round(sum(counts) / (time.perf_counter() - started), 1)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_server(base: str, tries: int = 100) -> None:
+    """Return once `base`/healthz answers; raise after `tries` polls 0.2 s apart."""
+    import urllib.request
+
+    for _ in range(tries):
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server at {base} did not start")

@@ -7,7 +7,6 @@ latency and requests per second for each query, and the API/bare ratio.
 
 import json
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from annotations.benchmarks.db import bench_database, connection_params
-from annotations.benchmarks.load import latency, throughput
+from annotations.benchmarks.load import free_port, latency, throughput, wait_for_server
 
 SYLLABLES = ["ta", "li", "ban", "cam", "pa", "ign", "vo", "ter", "se", "nate", "bud", "get", "tax",
              "war", "peace", "trade", "deal", "law", "court", "rig", "ht", "care", "job", "gro", "wth"]
@@ -29,12 +28,6 @@ def _vocabulary(rng, size=4000):
     while len(words) < size:
         words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3))))
     return sorted(words)
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Command(BaseCommand):
@@ -68,14 +61,14 @@ class Command(BaseCommand):
                 "SELECT id FROM annotations_quote WHERE status='accepted' ORDER BY id DESC "
                 "OFFSET %s LIMIT 1", [total // 2]).fetchone()[0]
 
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "newsdesk.wsgi:application", "--bind", f"127.0.0.1:{port}",
              "--workers", str(workers), "--log-level", "warning"],
             env=env, cwd=settings.BASE_DIR)
         try:
-            self._wait(base)
+            wait_for_server(base)
             headers = {"Authorization": f"Token {token}"}
             cursor = self._cursor_before(base, headers, deep_id)
             cases = {
@@ -162,17 +155,6 @@ class Command(BaseCommand):
                 "print(Token.objects.get_or_create(user=u)[0].key)")
         out = subprocess.run([*manage, "shell", "-c", code], env=env, check=True, capture_output=True, text=True)
         return out.stdout.strip().splitlines()[-1]
-
-    def _wait(self, base):
-        import urllib.request
-
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=2)
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
 
     def _cursor_before(self, base, headers, deep_id):
         """A real API cursor pointing at `deep_id`, as a client paging that far would hold."""

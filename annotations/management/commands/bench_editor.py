@@ -7,12 +7,12 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from annotations.benchmarks.db import bench_database
+from annotations.benchmarks.load import free_port, wait_for_server
 
 
 class Command(BaseCommand):
@@ -57,21 +57,12 @@ print(a.pk)
 """
         out = subprocess.run([*manage, "shell", "-c", setup], env=env, check=True, capture_output=True, text=True)
         article_id = int(out.stdout.strip().splitlines()[-1])
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = free_port()
         server = subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.2)
+            wait_for_server(base)
             results = self._measure(chromium, base, article_id, runs)
         finally:
             server.terminate()
