@@ -173,7 +173,7 @@ def _database_url():
 def test_an_import_killed_halfway_completes_when_run_again(tmp_path):
     path = tmp_path / "many.jsonl"
     with path.open("w") as fh:
-        for i in range(6000):
+        for i in range(12000):
             fh.write(json.dumps({"title": f"T{i}", "body": f"Body number {i}. " * 40, "url": f"https://k.example/{i}"}) + "\n")
     env = {**os.environ, "DATABASE_URL": _database_url()}
     cmd = [sys.executable, "manage.py", "import_articles", str(path), "--no-suggest", "--batch-size", "200"]
@@ -182,11 +182,11 @@ def test_an_import_killed_halfway_completes_when_run_again(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     landed = Article.objects.count()
-    assert 0 < landed < 6000
+    assert 0 < landed < 12000
     again = subprocess.run(cmd, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
-    assert again.stdout.strip().splitlines()[-1] == f"created={6000 - landed} duplicates={landed} failed=0"
-    assert Article.objects.count() == 6000
+    assert again.stdout.strip().splitlines()[-1] == f"created={12000 - landed} duplicates={landed} failed=0"
+    assert Article.objects.count() == 12000
 
 
 def test_admin_import_flow_with_a_real_worker(client, celery_worker, django_user_model):
