@@ -1,7 +1,8 @@
 """Reads. Every list a user sees goes through here, scoped to what they may see."""
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Count, F, IntegerField, Prefetch, Q
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
@@ -67,27 +68,17 @@ QUOTE_VALUES = [
 
 
 def quote_values(qs):
+    """Rows with everything a quote shows, tag slugs and the endorsements it is evidence for
+    included, in one query."""
     extra = ["rank"] if "rank" in qs.query.annotations else []
-    return qs.values(*QUOTE_VALUES, *extra)
-
-
-def quote_rows_complete(rows: list[dict]) -> list[dict]:
-    """Add each row's tag slugs and the endorsements it is evidence for (two queries a batch)."""
-    ids = [row["id"] for row in rows]
-    tags: dict[int, list[str]] = {i: [] for i in ids}
-    for quote_id, slug in Quote.tags.through.objects.filter(quote_id__in=ids).values_list(
-        "quote_id", "tag__slug"
-    ).order_by("tag__slug"):
-        tags[quote_id].append(slug)
-    endorsements: dict[int, list[int]] = {i: [] for i in ids}
-    for endorsement_id, quote_id in Endorsement.objects.filter(evidence_id__in=ids).values_list(
-        "id", "evidence_id"
-    ).order_by("id"):
-        endorsements[quote_id].append(endorsement_id)
-    for row in rows:
-        row["tags"] = tags[row["id"]]
-        row["endorsements"] = endorsements[row["id"]]
-    return rows
+    return qs.annotate(
+        tag_slugs=ArraySubquery(
+            Quote.tags.through.objects.filter(quote_id=OuterRef("id")).order_by("tag__slug").values("tag__slug")
+        ),
+        endorsement_ids=ArraySubquery(
+            Endorsement.objects.filter(evidence_id=OuterRef("id")).order_by("id").values("id")
+        ),
+    ).values(*QUOTE_VALUES, "tag_slugs", "endorsement_ids", *extra)
 
 
 def endorsements_visible(*, user):

@@ -55,7 +55,7 @@ def _is_date(value: str) -> bool:
 def article_edit(request, pk):
     article = get_object_or_404(Article.objects.select_related("done_by"), pk=pk)
     quotes_qs = selectors.quotes_visible(user=request.user).filter(article=article).order_by("start", "id")
-    quotes = [quote_representation(r) for r in selectors.quote_rows_complete(list(selectors.quote_values(quotes_qs)))]
+    quotes = [quote_representation(r) for r in selectors.quote_values(quotes_qs)]
     endorsements = EndorsementSerializer(
         selectors.endorsements_visible(user=request.user).filter(article=article).order_by("start", "id"),
         many=True).data

@@ -70,7 +70,7 @@ def quote_row(row: dict) -> dict:
         "speaker_start": row["speaker_start"],
         "speaker_end": row["speaker_end"],
         "cue": row["cue"],
-        "tags": row["tags"],
+        "tags": row["tag_slugs"],
         "status": row["status"],
         "origin": row["origin"],
         "confidence": row["confidence"],
@@ -110,7 +110,7 @@ def quote_annotation(row: dict, absolute) -> dict:
     if row["cue"]:
         bodies.append({"type": "TextualBody", "purpose": "describing", "value": row["cue"],
                        "format": "text/plain"})
-    bodies += [{"type": "TextualBody", "purpose": "tagging", "value": slug} for slug in row["tags"]]
+    bodies += [{"type": "TextualBody", "purpose": "tagging", "value": slug} for slug in row["tag_slugs"]]
     creator = row["created_by__username"]
     return {
         "@context": "http://www.w3.org/ns/anno.jsonld",
@@ -133,20 +133,8 @@ def quote_annotation(row: dict, absolute) -> dict:
     }
 
 
-def _completed_rows(queryset):
-    """Every row of the queryset, completed in batches, read through a server-side cursor."""
-    batch = []
-    for row in selectors.quote_values(queryset).iterator(chunk_size=CHUNK):
-        batch.append(row)
-        if len(batch) == CHUNK:
-            yield from selectors.quote_rows_complete(batch)
-            batch = []
-    if batch:
-        yield from selectors.quote_rows_complete(batch)
-
-
 def stream_quotes(queryset, fmt: str, request) -> StreamingHttpResponse:
-    rows = _completed_rows(queryset)
+    rows = selectors.quote_values(queryset).iterator(chunk_size=CHUNK)
     if fmt == "jsonl":
         body = (orjson.dumps(quote_row(q)) + b"\n" for q in rows)
         content_type, ext = "application/x-ndjson", "jsonl"

@@ -106,7 +106,7 @@ def quote_representation(row: dict) -> dict:
         "cue": row["cue"],
         "cue_start": row["cue_start"],
         "cue_end": row["cue_end"],
-        "tags": row["tags"],
+        "tags": row["tag_slugs"],
         "status": row["status"],
         "origin": row["origin"],
         "engine_version": row["engine_version"],
@@ -116,7 +116,7 @@ def quote_representation(row: dict) -> dict:
         "reviewed_by": row["reviewed_by__username"],
         "reviewed_at": _dt(row["reviewed_at"]),
         "updated_at": _dt(row["updated_at"]),
-        "endorsements": row["endorsements"],
+        "endorsements": row["endorsement_ids"],
         "etag": f'"{row["id"]}-{int(row["updated_at"].timestamp() * 1_000_000)}"',
     }
 
@@ -142,7 +142,7 @@ class QuoteSerializer(ReviewableFields):
         if isinstance(instance, dict):
             return quote_representation(instance)
         row = selectors.quote_values(Quote.objects.filter(pk=instance.pk)).get()
-        return quote_representation(selectors.quote_rows_complete([row])[0])
+        return quote_representation(row)
 
 
 class EndorsementSerializer(ReviewableFields):

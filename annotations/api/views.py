@@ -121,7 +121,7 @@ class QuoteViewSet(AtomicWritesMixin, JSONErrorsForExports, ReviewActions, ETagM
         fmt = request.accepted_renderer.format
         if fmt in exports.EXPORT_FORMATS:
             return exports.stream_quotes(queryset.order_by("id"), fmt, request)
-        page = selectors.quote_rows_complete(self.paginate_queryset(selectors.quote_values(queryset)))
+        page = self.paginate_queryset(selectors.quote_values(queryset))
         return self.get_paginated_response([serializers.quote_representation(row) for row in page])
 
     def perform_create(self, serializer):
