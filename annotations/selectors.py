@@ -106,7 +106,3 @@ def entity_ids_named(*, name: str) -> RawSQL:
         " OR EXISTS (SELECT 1 FROM unnest(aliases) a WHERE a ILIKE %s)",
         [pattern, pattern],
     )
-
-
-def entities_matching(*, text: str):
-    return Entity.objects.filter(id__in=entity_ids_named(name=text))

@@ -288,16 +288,6 @@ class Registry:
             self.last_group = party
         return self._speaker(party)
 
-    def note_name(self, mention: Mention) -> None:
-        """A person named in the text without speaking, for later pronouns."""
-        name, description, kind = split_name(mention.text)
-        if kind == "person" and " " in name:
-            party = self._find(name)
-            if party is None:
-                party = {"name": name, "description": description, "kind": kind, "aliases": set()}
-                self.parties.append(party)
-            self.last_person = party
-
     @staticmethod
     def _speaker(party: dict) -> Speaker:
         return Speaker(name=party["name"], kind=party["kind"], description=party["description"],
