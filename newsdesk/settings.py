@@ -192,12 +192,14 @@ if CELERY_BROKER_URL:
 else:
     CELERY_BROKER_URL = "filesystem://"
     _broker_dir = STATE_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Exchange tables; kombu's default is "control" in the working directory.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
         # The folder is polled; kombu's default of one second caps a worker near one task a second.
         "polling_interval": 0.05,
