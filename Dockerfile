@@ -12,4 +12,4 @@ RUN DATABASE_URL=postgres://build@localhost/build SECRET_KEY=collectstatic-only 
     python manage.py collectstatic --noinput
 USER newsdesk
 EXPOSE 8000
-CMD ["gunicorn", "newsdesk.wsgi:application", "--bind", "0.0.0.0:8000"]
+CMD ["gunicorn", "newsdesk.wsgi:application", "-c", "python:newsdesk.gunicorn_conf", "--bind", "0.0.0.0:8000"]

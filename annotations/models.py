@@ -258,6 +258,8 @@ class Quote(Reviewable):
             models.Index(fields=["speaker", "status", "-id"], name="quote_speaker_status_id"),
             models.Index(fields=["status", "-id"], name="quote_status_id"),
             GinIndex(fields=["search_vector"], name="quote_search_vector"),
+            # What clients (viewers) search: a fifth fewer rows to fetch and rank per word.
+            GinIndex(fields=["search_vector"], name="quote_search_accepted", condition=Q(status="accepted")),
         ]
 
     def __str__(self):

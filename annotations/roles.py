@@ -16,6 +16,11 @@ def is_editor(user) -> bool:
     return cached
 
 
+def remember_editor(user, flag: bool) -> None:
+    """Record the role when it was loaded with the user, so is_editor needs no query."""
+    user._newsdesk_is_editor = flag
+
+
 def is_admin(user) -> bool:
     return bool(user and user.is_authenticated and (user.is_staff or user.is_superuser))
 

@@ -81,6 +81,12 @@ def quote_values(qs):
     ).values(*QUOTE_VALUES, "tag_slugs", "endorsement_ids", *extra)
 
 
+def quote_rows(ids: list[int]) -> list[dict]:
+    """quote_values rows for `ids`, in that order (for a page whose order was found first)."""
+    by_id = {row["id"]: row for row in quote_values(Quote.objects.filter(id__in=ids))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def endorsements_visible(*, user):
     qs = Endorsement.objects.select_related(
         "article", "endorser", "target", "created_by", "reviewed_by"

@@ -82,6 +82,41 @@ def test_cursor_pagination_is_stable_and_bounded(editor, world):  # noqa: F811
     assert editor.get("/api/v1/quotes/?cursor=garbage").status_code == 404
 
 
+def test_search_pages_follow_the_rank(people, editor, world):  # noqa: F811
+    """q ranks every match, then pages through them best first; ties newest first."""
+    article = world["article"]
+    texts = {3: "budget budget budget", 2: "the budget budget", 1: "a budget vote"}
+    made = {n: [Quote.objects.create(article=article, start=0, end=6, exact=texts[n], status="accepted").id
+                for _ in range(3)] for n in texts}
+    hidden = Quote.objects.create(article=article, start=0, end=6, exact="budget budget budget budget",
+                                  status="suggested")
+    expected = [i for n in (3, 2, 1) for i in sorted(made[n], reverse=True)]
+
+    seen, url = [], "/api/v1/quotes/?q=budget&status=accepted&page_size=2"
+    while url:
+        page = editor.get(url).json()
+        assert len(page["results"]) <= 2
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+    assert seen == expected
+
+    viewer = client_for(people["viewer"])
+    assert ids(viewer.get("/api/v1/quotes/?q=budget&page_size=500")) == expected
+    assert ids(editor.get("/api/v1/quotes/?q=budget&page_size=1"))[0] == hidden.id
+    row = editor.get("/api/v1/quotes/?q=budget&page_size=1").json()["results"][0]
+    assert row["text"] == "budget budget budget budget" and row["status"] == "suggested"
+
+
+def test_browsable_api_offers_every_filter(people, world):  # noqa: F811
+    from rest_framework.test import APIClient
+
+    browser = APIClient()
+    browser.force_login(people["viewer"])
+    page = browser.get("/api/v1/quotes/?speaker=1", HTTP_ACCEPT="text/html").content.decode()
+    for name in ("speaker_name", "published_after", "q", "endorser"):
+        assert f'name="{name}"' in page, name
+
+
 def test_write_checks_the_span_against_the_body(editor, world):  # noqa: F811
     article = world["article"]
     start = BODY.index("Bob Poe")

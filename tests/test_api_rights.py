@@ -91,3 +91,30 @@ def test_session_writes_need_csrf(people, world):  # noqa: F811
     response = client.patch(f"/api/v1/quotes/{world['accepted'].id}/", {"kind": "mixed"}, format="json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+
+
+def test_tokens_that_do_not_open_the_api(people, world):  # noqa: F811
+    from rest_framework.test import APIClient
+
+    stranger = APIClient()
+    stranger.credentials(HTTP_AUTHORIZATION="Token not-a-real-key")
+    response = stranger.get("/api/v1/quotes/")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid token."}
+
+    editor = client_for(people["editor"])
+    people["editor"].is_active = False
+    people["editor"].save()
+    response = editor.get("/api/v1/quotes/")
+    assert response.status_code == 401
+    assert "inactive" in response.json()["detail"]
+
+
+def test_the_role_is_read_with_each_request(people, world):  # noqa: F811
+    """The token check loads the role with the user: a user taken out of the editors group
+    sees only accepted work on the next request."""
+    editor = client_for(people["editor"])
+    assert len(editor.get("/api/v1/quotes/").json()["results"]) == 2
+    people["editor"].groups.clear()
+    assert [q["id"] for q in editor.get("/api/v1/quotes/").json()["results"]] == [world["accepted"].id]
+    assert editor.post(f"/api/v1/quotes/{world['accepted'].id}/reject/").status_code == 403

@@ -49,6 +49,22 @@ class Pagination(CursorPagination):
         return self.ordering if isinstance(self.ordering, tuple) else (self.ordering,)
 
 
+class ReleaseAfterRender:
+    """DRF's view, request and response point at one another, so every response (a page of
+    rows with it) stayed in memory until the collector's next pass: a 10 ms stall every ten
+    or so requests. Once the bytes are made, cut the links so it is freed at once."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if hasattr(response, "add_post_render_callback"):
+            response.add_post_render_callback(self._release)
+        return response
+
+    def _release(self, response):
+        response.renderer_context = None
+        self.__dict__.clear()
+
+
 class JSONErrorsForExports:
     """An error on an export request is rendered as JSON, not as a half-made CSV."""
 
@@ -104,7 +120,7 @@ class ReviewActions:
         },
     ),
 )
-class QuoteViewSet(AtomicWritesMixin, JSONErrorsForExports, ReviewActions, ETagMixin, viewsets.ModelViewSet):
+class QuoteViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExports, ReviewActions, ETagMixin, viewsets.ModelViewSet):
     serializer_class = serializers.QuoteSerializer
     permission_classes = [ReadAnyWriteEditors]
     filter_backends = [DjangoFilterBackend]
@@ -121,7 +137,12 @@ class QuoteViewSet(AtomicWritesMixin, JSONErrorsForExports, ReviewActions, ETagM
         fmt = request.accepted_renderer.format
         if fmt in exports.EXPORT_FORMATS:
             return exports.stream_quotes(queryset.order_by("id"), fmt, request)
-        page = self.paginate_queryset(selectors.quote_values(queryset))
+        if "rank" in queryset.query.annotations:
+            # A search ranks every match: do that on narrow rows, then read the page's full
+            # rows. Joining and reading all matches before sorting was most of its time.
+            page = selectors.quote_rows([row["id"] for row in self.paginate_queryset(queryset.values("id", "rank"))])
+        else:
+            page = self.paginate_queryset(selectors.quote_values(queryset))
         return self.get_paginated_response([serializers.quote_representation(row) for row in page])
 
     def perform_create(self, serializer):
@@ -148,7 +169,7 @@ class QuoteViewSet(AtomicWritesMixin, JSONErrorsForExports, ReviewActions, ETagM
         return Response({"accepted": count})
 
 
-class EndorsementViewSet(AtomicWritesMixin, ReviewActions, ETagMixin, viewsets.ModelViewSet):
+class EndorsementViewSet(ReleaseAfterRender, AtomicWritesMixin, ReviewActions, ETagMixin, viewsets.ModelViewSet):
     serializer_class = serializers.EndorsementSerializer
     permission_classes = [ReadAnyWriteEditors]
     filter_backends = [DjangoFilterBackend]
@@ -175,7 +196,7 @@ class EndorsementViewSet(AtomicWritesMixin, ReviewActions, ETagMixin, viewsets.M
         services.endorsement_delete(endorsement=instance, user=self.request.user)
 
 
-class SpeakerViewSet(AtomicWritesMixin, ETagMixin, viewsets.ModelViewSet):
+class SpeakerViewSet(ReleaseAfterRender, AtomicWritesMixin, ETagMixin, viewsets.ModelViewSet):
     serializer_class = serializers.SpeakerSerializer
     permission_classes = [ReadAnyWriteEditors]
     filter_backends = [DjangoFilterBackend]
@@ -195,14 +216,14 @@ class SpeakerViewSet(AtomicWritesMixin, ETagMixin, viewsets.ModelViewSet):
         instance.delete()
 
 
-class TagViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
+class TagViewSet(ReleaseAfterRender, AtomicWritesMixin, viewsets.ModelViewSet):
     serializer_class = serializers.TagSerializer
     permission_classes = [ReadAnyWriteEditors]
     pagination_class = Pagination
     queryset = Tag.objects.all()
 
 
-class ArticleViewSet(AtomicWritesMixin, ETagMixin, viewsets.ModelViewSet):
+class ArticleViewSet(ReleaseAfterRender, AtomicWritesMixin, ETagMixin, viewsets.ModelViewSet):
     permission_classes = [ReadAnyWriteAdmins]
     filter_backends = [DjangoFilterBackend]
     filterset_class = filters.ArticleFilter
