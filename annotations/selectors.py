@@ -81,9 +81,10 @@ def quote_values(qs):
     ).values(*QUOTE_VALUES, "tag_slugs", "endorsement_ids", *extra)
 
 
-def quote_rows(ids: list[int]) -> list[dict]:
-    """quote_values rows for `ids`, in that order (for a page whose order was found first)."""
-    by_id = {row["id"]: row for row in quote_values(Quote.objects.filter(id__in=ids))}
+def quote_rows(qs, ids: list[int]) -> list[dict]:
+    """quote_values rows of `qs` (so still scoped to what the user may see) for `ids`, in
+    that order: for a page whose order was found first."""
+    by_id = {row["id"]: row for row in quote_values(qs.filter(id__in=ids).order_by())}
     return [by_id[i] for i in ids if i in by_id]
 
 

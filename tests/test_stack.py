@@ -68,6 +68,8 @@ def test_make_run_serves_the_example_with_suggestions_and_stops_cleanly(tmp_path
 
         page = wait_for(suggested_count, timeout=60, interval=0.5)
         assert "After the Taliban said it hopes US President Donald Trump" in page
+        # The filesystem broker keeps all its files in the state folder, none in the checkout.
+        assert any((Path(tmp_path) / "broker" / "control").glob("*.exchange"))
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends
         proc.wait(timeout=60)

@@ -140,7 +140,8 @@ class QuoteViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExports, 
         if "rank" in queryset.query.annotations:
             # A search ranks every match: do that on narrow rows, then read the page's full
             # rows. Joining and reading all matches before sorting was most of its time.
-            page = selectors.quote_rows([row["id"] for row in self.paginate_queryset(queryset.values("id", "rank"))])
+            ranked = self.paginate_queryset(queryset.values("id", "rank"))
+            page = selectors.quote_rows(queryset, [row["id"] for row in ranked])
         else:
             page = self.paginate_queryset(selectors.quote_values(queryset))
         return self.get_paginated_response([serializers.quote_representation(row) for row in page])
