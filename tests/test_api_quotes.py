@@ -25,6 +25,17 @@ def ids(response):
     return [row["id"] for row in response.json()["results"]]
 
 
+def walk_pages(client, url, size):
+    """Ids of every page from `url` on, following `next`; no page holds more than `size`."""
+    seen = []
+    while url:
+        page = client.get(url).json()
+        assert len(page["results"]) <= size
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+    return seen
+
+
 def test_quote_carries_article_speaker_anchor_and_review_fields(editor, world):  # noqa: F811
     data = editor.get(f"/api/v1/quotes/{world['accepted'].id}/").json()
     assert data["article"] == {"id": world["article"].id, "title": world["article"].title,
@@ -70,12 +81,7 @@ def test_cursor_pagination_is_stable_and_bounded(editor, world):  # noqa: F811
     article = world["article"]
     for i in range(30):
         Quote.objects.create(article=article, start=0, end=6, exact="Intro.", status="accepted")
-    seen, url = [], "/api/v1/quotes/?page_size=7"
-    while url:
-        page = editor.get(url).json()
-        assert len(page["results"]) <= 7
-        seen += [row["id"] for row in page["results"]]
-        url = page["next"]
+    seen = walk_pages(editor, "/api/v1/quotes/?page_size=7", 7)
     assert len(seen) == len(set(seen)) == 32
     assert seen == sorted(seen, reverse=True)
     assert len(editor.get("/api/v1/quotes/?page_size=100000").json()["results"]) == 32
@@ -92,13 +98,7 @@ def test_search_pages_follow_the_rank(people, editor, world):  # noqa: F811
                                   status="suggested")
     expected = [i for n in (3, 2, 1) for i in sorted(made[n], reverse=True)]
 
-    seen, url = [], "/api/v1/quotes/?q=budget&status=accepted&page_size=2"
-    while url:
-        page = editor.get(url).json()
-        assert len(page["results"]) <= 2
-        seen += [row["id"] for row in page["results"]]
-        url = page["next"]
-    assert seen == expected
+    assert walk_pages(editor, "/api/v1/quotes/?q=budget&status=accepted&page_size=2", 2) == expected
 
     viewer = client_for(people["viewer"])
     assert ids(viewer.get("/api/v1/quotes/?q=budget&page_size=500")) == expected

@@ -120,7 +120,8 @@ class ReviewActions:
         },
     ),
 )
-class QuoteViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExports, ReviewActions, ETagMixin, viewsets.ModelViewSet):
+class QuoteViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExports, ReviewActions, ETagMixin,
+                   viewsets.ModelViewSet):
     serializer_class = serializers.QuoteSerializer
     permission_classes = [ReadAnyWriteEditors]
     filter_backends = [DjangoFilterBackend]

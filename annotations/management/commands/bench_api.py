@@ -140,8 +140,8 @@ class Command(BaseCommand):
         conn.execute("ANALYZE")
 
     def _words(self, conn):
-        """Two search words: one matching about 1% of the quotes, one about 0.1% (a 2% sample
-        of the table holds them 200 and 20 times)."""
+        """Two search words: one in about 1% of the quotes and a rarer one, in a few per
+        thousand (the commonest that a 2% sample holds at most 200 and 20 times)."""
         found = []
         for sampled in (200, 20):
             word = conn.execute(
