@@ -118,3 +118,22 @@ def test_the_role_is_read_with_each_request(people, world):  # noqa: F811
     people["editor"].groups.clear()
     assert [q["id"] for q in editor.get("/api/v1/quotes/").json()["results"]] == [world["accepted"].id]
     assert editor.post(f"/api/v1/quotes/{world['accepted'].id}/reject/").status_code == 403
+
+
+def test_token_clients_are_throttled_the_browser_is_not(people, world, monkeypatch):  # noqa: F811
+    from django.core.cache import cache
+    from rest_framework.test import APIClient
+
+    from annotations.api.permissions import TokenClientThrottle
+
+    monkeypatch.setattr(TokenClientThrottle, "THROTTLE_RATES", {"token": "3/minute"})
+    cache.clear()
+    client = client_for(people["viewer"])
+    assert [client.get("/api/v1/tags/").status_code for _ in range(3)] == [200, 200, 200]
+    refused = client.get("/api/v1/tags/")
+    assert refused.status_code == 429
+    assert "throttled" in refused.json()["detail"].lower() and refused["Retry-After"]
+
+    browser = APIClient()
+    browser.force_login(people["viewer"])
+    assert {browser.get("/api/v1/tags/").status_code for _ in range(5)} == {200}
