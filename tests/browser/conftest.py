@@ -82,3 +82,12 @@ def select_text(page, needle, occurrence=0):
         const [sn, so] = locate(at), [en, eo] = locate(at + needle.length);
         window.getSelection().setBaseAndExtent(sn, so, en, eo);
     }""", [needle, occurrence])
+
+
+def start_quote(page, live_server, article, text, speaker=None):
+    """Open the editor on `article`, select `text` and open the Quote form, typing `speaker`."""
+    open_editor(page, live_server, article)
+    select_text(page, text)
+    page.get_by_role("button", name="Quote", exact=True).click()
+    if speaker:
+        page.get_by_label("Speaker", exact=True).fill(speaker)

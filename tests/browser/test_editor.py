@@ -6,7 +6,7 @@ from django.conf import settings
 from annotations import services
 from annotations.models import Entity, Quote
 from annotations.seeds import parse_seed
-from tests.browser.conftest import open_editor, select_text
+from tests.browser.conftest import open_editor, start_quote
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -31,10 +31,7 @@ def test_select_a_sentence_make_it_a_quote_and_find_it_after_reload(login, live_
     sentence = ("Mujahid also added that the group approved of Trump campaign’s ‘America First’ slogan "
                 "that US President himself has used in several public addresses.")
     page = login()
-    open_editor(page, live_server, article)
-    select_text(page, sentence)
-    page.get_by_role("button", name="Quote", exact=True).click()
-    page.get_by_label("Speaker", exact=True).fill("Mujahid")  # an alias finds the speaker
+    start_quote(page, live_server, article, sentence, "Mujahid")  # an alias finds the speaker
     page.wait_for_selector("#speaker-options option[value='Zabiullah Mujahid']", state="attached")
     page.get_by_label("Speaker", exact=True).fill("Zabiullah Mujahid")
     page.get_by_label("Kind", exact=True).select_option("indirect")
@@ -59,10 +56,7 @@ def test_select_a_sentence_make_it_a_quote_and_find_it_after_reload(login, live_
 def test_new_speaker_made_inline(login, live_server):
     article = services.article_create(body="Intro. Nadia Farouk said the port would reopen.", suggest_after=False)
     page = login()
-    open_editor(page, live_server, article)
-    select_text(page, "the port would reopen")
-    page.get_by_role("button", name="Quote", exact=True).click()
-    page.get_by_label("Speaker", exact=True).fill("Nadia Farouk")
+    start_quote(page, live_server, article, "the port would reopen", "Nadia Farouk")
     page.get_by_label("Description").fill("harbour master")
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector("#banner.info:has-text('Saved.')")
@@ -134,10 +128,7 @@ def test_a_stale_write_is_refused_with_what_changed(login, live_server):
 def test_unsaved_quote_survives_a_reload(login, live_server):
     article = services.article_create(body="Intro. Ann Lee said the bridge reopens in May.", suggest_after=False)
     page = login()
-    open_editor(page, live_server, article)
-    select_text(page, "the bridge reopens in May")
-    page.get_by_role("button", name="Quote", exact=True).click()
-    page.get_by_label("Speaker", exact=True).fill("Ann Lee")
+    start_quote(page, live_server, article, "the bridge reopens in May", "Ann Lee")
     page.reload()
     page.wait_for_function("window.newsdeskEditorReady === true")
     assert page.get_by_label("Speaker", exact=True).input_value() == "Ann Lee"
@@ -149,9 +140,7 @@ def test_offsets_with_emoji_and_cjk_before_the_selection(login, live_server):
     body = "😀👍🏽 中文新闻：𠜎𠜱 报道。\n\nAnn Lee said the plan works 🚀 well."
     article = services.article_create(body=body, suggest_after=False)
     page = login()
-    open_editor(page, live_server, article)
-    select_text(page, "the plan works 🚀 well")
-    page.get_by_role("button", name="Quote", exact=True).click()
+    start_quote(page, live_server, article, "the plan works 🚀 well")
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector("#banner.info:has-text('Saved.')")
     quote = Quote.objects.get()
