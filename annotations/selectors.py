@@ -1,7 +1,10 @@
 """Reads. Every list a user sees goes through here, scoped to what they may see."""
 
+import re
+
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
@@ -70,7 +73,6 @@ QUOTE_VALUES = [
 def quote_values(qs):
     """Rows with everything a quote shows, tag slugs and the endorsements it is evidence for
     included, in one query."""
-    extra = ["rank"] if "rank" in qs.query.annotations else []
     return qs.annotate(
         tag_slugs=ArraySubquery(
             Quote.tags.through.objects.filter(quote_id=OuterRef("id")).order_by("tag__slug").values("tag__slug")
@@ -78,12 +80,12 @@ def quote_values(qs):
         endorsement_ids=ArraySubquery(
             Endorsement.objects.filter(evidence_id=OuterRef("id")).order_by("id").values("id")
         ),
-    ).values(*QUOTE_VALUES, "tag_slugs", "endorsement_ids", *extra)
+    ).values(*QUOTE_VALUES, "tag_slugs", "endorsement_ids")
 
 
 def quote_rows(qs, ids: list[int]) -> list[dict]:
-    """quote_values rows of `qs` (so still scoped to what the user may see) for `ids`, in
-    that order: for a page whose order was found first."""
+    """quote_values rows of `qs` (the user's scope, so they still see only what they may) for
+    `ids`, in that order: for a page whose order was found first."""
     by_id = {row["id"]: row for row in quote_values(qs.filter(id__in=ids).order_by())}
     return [by_id[i] for i in ids if i in by_id]
 
@@ -97,8 +99,34 @@ def endorsements_visible(*, user):
     return qs
 
 
+def search_lexeme(text: str) -> str | None:
+    """The one word a search is for, as the English stemmer stores it ("Taxes" -> "tax");
+    None when it holds several words, an operator, or only stop words."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT numnode(q), q::text FROM websearch_to_tsquery('english', %s) q", [text])
+        nodes, written = cursor.fetchone()
+    if nodes != 1 or len(written) < 2 or written[0] != "'" or written[-1] != "'":
+        return None
+    # Written as a tsquery literal: 'word', with quotes doubled and backslashes escaped.
+    return re.sub(r"''|\\\\", lambda m: m.group()[0], written[1:-1])
+
+
 def quotes_search(qs, *, text: str):
-    """Full-text search over the quote text, best match first (rank as an integer for cursors)."""
+    """Full-text search over the quote text, best match first (rank as an integer for cursors).
+    A one-word search reads its matches in rank order from the term index; others rank every
+    match. Both give the same ranks."""
+    lexeme = search_lexeme(text)
+    return quotes_with_lexeme(qs, lexeme=lexeme) if lexeme is not None else quotes_ranked(qs, text=text)
+
+
+def quotes_with_lexeme(qs, *, lexeme: str):
+    """Quotes holding `lexeme`, with their rank for it, from QuoteTerm: its primary key is in
+    rank order, so a page costs the same for a rare word and for one in every tenth quote."""
+    return qs.filter(terms__lexeme=lexeme).annotate(rank=F("terms__rank"))
+
+
+def quotes_ranked(qs, *, text: str):
+    """Matches of a websearch query, each ranked (reads every match)."""
     query = SearchQuery(text, config="english", search_type="websearch")
     return qs.filter(search_vector=query).annotate(
         rank=Cast(SearchRank(F("search_vector"), query) * 1_000_000, IntegerField())

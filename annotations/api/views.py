@@ -139,10 +139,12 @@ class QuoteViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExports, 
         if fmt in exports.EXPORT_FORMATS:
             return exports.stream_quotes(queryset.order_by("id"), fmt, request)
         if "rank" in queryset.query.annotations:
-            # A search ranks every match: do that on narrow rows, then read the page's full
-            # rows. Joining and reading all matches before sorting was most of its time.
+            # A search orders its matches on narrow rows, then reads the page's full rows by
+            # id, from the user's scope alone: joining and reading every match before sorting
+            # was most of its time, and repeating the search's join makes PostgreSQL read
+            # every match again.
             ranked = self.paginate_queryset(queryset.values("id", "rank"))
-            page = selectors.quote_rows(queryset, [row["id"] for row in ranked])
+            page = selectors.quote_rows(self.get_queryset(), [row["id"] for row in ranked])
         else:
             page = self.paginate_queryset(selectors.quote_values(queryset))
         return self.get_paginated_response([serializers.quote_representation(row) for row in page])

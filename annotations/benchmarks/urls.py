@@ -20,7 +20,7 @@ def bare_quotes(request):
     size = min(int(request.GET.get("page_size", Pagination.page_size)), Pagination.max_page_size)
     if "q" in request.GET:  # ranked on narrow rows first, as the API does
         ranked = selectors.quotes_search(qs, text=request.GET["q"]).order_by("-rank", "-id")
-        rows = selectors.quote_rows(ranked, list(ranked.values_list("id", flat=True)[:size]))
+        rows = selectors.quote_rows(qs, list(ranked.values_list("id", flat=True)[:size]))
     else:
         rows = list(selectors.quote_values(qs.order_by("-id"))[:size])
     return HttpResponse(orjson.dumps({"results": rows}), content_type="application/json")

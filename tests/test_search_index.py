@@ -1,0 +1,94 @@
+"""The term index behind one-word searches: database triggers keep it equal to the quotes,
+however they are written, and a search through it finds and orders exactly what ranking every
+match does."""
+
+import pytest
+from django.db import connection
+
+from annotations import selectors
+from annotations.models import Quote, QuoteTerm
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+TEXTS = [
+    "Taxes will fall, and taxes will fall again",
+    "The budget vote is on Monday",
+    "budget budget budget",
+    "We will not raise taxes",
+    r"See https://example.org/a'b?c=1 or C:\budget\taxes.txt for O'Neil's budget",
+    "Monday, Monday",
+]
+
+
+def terms_from_quotes() -> set[tuple]:
+    """What the index must hold: every lexeme of every quote, ranked as a search for it alone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # A tsvector of the lexeme alone, written as text, is that lexeme as a tsquery.
+            "SELECT t.lexeme, (ts_rank(q.search_vector, array_to_tsvector(ARRAY[t.lexeme])::text::tsquery)"
+            " * 1000000)::integer, q.id FROM annotations_quote q, unnest(q.search_vector) t")
+        return set(cursor.fetchall())
+
+
+def index() -> set[tuple]:
+    return set(QuoteTerm.objects.values_list("lexeme", "rank", "quote_id"))
+
+
+def make(article, text, **fields):
+    return Quote.objects.create(article=article, start=0, end=len(text), exact=text, **fields)
+
+
+def test_every_write_keeps_the_index_equal_to_the_quotes():
+    article = ArticleFactory()
+    first = make(article, TEXTS[0])
+    assert index() == terms_from_quotes() and ("tax", first.id) in {(t[0], t[2]) for t in index()}
+
+    Quote.objects.bulk_create([Quote(article=article, start=0, end=len(t), exact=t) for t in TEXTS[1:]])
+    assert index() == terms_from_quotes()
+
+    first.exact = "Spending will rise"
+    first.save()
+    assert index() == terms_from_quotes()
+    assert not QuoteTerm.objects.filter(quote=first, lexeme="tax").exists()
+
+    before = index()
+    Quote.objects.update(status="accepted")  # a status change leaves the words alone
+    assert index() == before
+
+    Quote.objects.filter(exact__contains="budget").update(exact="A new deal")
+    assert index() == terms_from_quotes()
+
+    first.delete()
+    assert index() == terms_from_quotes()
+    assert not QuoteTerm.objects.filter(quote_id=first.id).exists()
+
+    article.delete()  # its quotes go with it, and so do their terms
+    assert Quote.objects.count() == 0 and index() == set()
+
+
+def ranked(qs):
+    return list(qs.order_by("-rank", "-id").values_list("id", "rank"))
+
+
+@pytest.mark.parametrize("query", ["taxes", "Budget", "monday", "Neil", "example.org", "raise", "nothing"])
+def test_a_one_word_search_finds_and_orders_what_ranking_every_match_does(query):
+    article = ArticleFactory()
+    for i, text in enumerate(TEXTS * 2):
+        make(article, text, status="suggested" if i % 4 == 0 else "accepted")
+    lexeme = selectors.search_lexeme(query)
+    assert lexeme is not None
+    found = {}
+    for scope in ("all", "accepted"):
+        qs = Quote.objects.all() if scope == "all" else Quote.objects.filter(status="accepted")
+        found[scope] = ranked(selectors.quotes_with_lexeme(qs, lexeme=lexeme))
+        assert found[scope] == ranked(selectors.quotes_ranked(qs, text=query))
+    assert (query == "nothing") == (found["accepted"] == [])
+
+
+@pytest.mark.parametrize("query, lexeme", [
+    ("Taxes", "tax"), ('"budget"', "budget"), ("budget!", "budget"), ("budget or", "budget"),
+    ("tax cut", None), ("-tax", None), ('"tax cut"', None), ("tax or cut", None), ("the", None), ("", None),
+])
+def test_which_searches_are_one_word(query, lexeme):
+    assert selectors.search_lexeme(query) == lexeme
