@@ -94,11 +94,26 @@ def test_organisations_speak():
     ("The union endorsed Maria Lopez on Tuesday.", "union", "supports", "Maria Lopez"),
     ("Senator Kim Lee criticized John Carter over the budget.", "Kim Lee", "opposes", "John Carter"),
     ("The Green Party hopes Ana Ruiz wins the election.", "Green Party", "supports", "Ana Ruiz"),
+    # Passive: the one after "by" endorses.
+    ("Maria Lopez was endorsed by the Green Party on Friday.", "Green Party", "supports", "Maria Lopez"),
+    # Auxiliaries and adverbs between subject and verb; the object ends at its preposition.
+    ("Senator Kim Lee is sharply criticizing John Carter over the budget.", "Kim Lee", "opposes", "John Carter"),
+    # "Republicans", "GOP" and "Republican Party" are one party.
+    ("Republicans criticized John Carter for the delay.", "Republican Party", "opposes", "John Carter"),
+    # A quote that names a party of the article and leans one way.
+    ("John Carter told reporters the budget was ready. “Carter has failed this city and lied about "
+     "the budget,” said Kim Lee.", "Kim Lee", "opposes", "John Carter"),
 ])
 def test_endorsement_cues(sentence, endorser, polarity, target):
     found = [(e.endorser.name, e.polarity, e.target.name if e.target else e.target_text)
              for e in suggest(sentence).endorsements]
     assert any(endorser in a and p == polarity and target in t for a, p, t in found), found
+
+
+def test_days_and_nameless_words_are_no_parties():
+    found = suggest("Ana Ruiz thanked Kim Lee. Later the board voted Wednesday to approve the plan. "
+                    "Just 25 percent of voters approve of the deal.").endorsements
+    assert [(e.endorser.name, e.polarity, e.target.name) for e in found] == [("Ana Ruiz", "supports", "Kim Lee")]
 
 
 EXAMPLE = Path(settings.BASE_DIR) / "seeds" / "000_ce8bf6a7a6e85c4c.txt"

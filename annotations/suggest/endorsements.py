@@ -8,7 +8,13 @@ responds to that support.
 
 import re
 
-from annotations.suggest.lexicon import OPPOSE_VERBS, POSITIVE_PHRASES, SUPPORT_VERBS
+from annotations.suggest.lexicon import (
+    NEGATIVE_WORDS,
+    OPPOSE_VERBS,
+    POSITIVE_PHRASES,
+    POSITIVE_WORDS,
+    SUPPORT_VERBS,
+)
 from annotations.suggest.speakers import (
     Mention,
     mention_after,
@@ -26,6 +32,23 @@ HOPE_WINS = re.compile(
     r"\bhopes?\b[’']?\s+(?:that\s+)?(?P<target>[A-Z][\w.’' ]+?|the [\w ]+?)\s+(?:is\s+re-?elected|wins|will win|"
     r"win|is elected|gets re-?elected|returns)\b")
 MOVE = re.compile(r"^\s*(?:the|his|her|this|that)\s+(?:move|decision|announcement|tweet|plan|step|pledge)\b")
+# "Obama is accusing", "Trump has been sharply criticizing": what stands between a subject and
+# its verb. Ends the text before a verb.
+AUXILIARIES = re.compile(
+    r"(?:\s+(?:is|are|was|were|been|being|has|have|had|will|would|also|again|sharply|strongly|harshly|"
+    r"openly|publicly|repeatedly|quickly|swiftly|later|then|even|not|never|previously|once|already))+\s*$",
+    re.IGNORECASE)
+# "Obama was criticized by Republicans": the verb's subject is its target.
+PASSIVE = re.compile(r"\b(?:is|are|was|were|been|being|be|get|got|gets)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+BY = re.compile(r"^\s+by\s+")
+# Where the object noun phrase ends: "Republicans for blocking", "Clinton over her emails".
+OBJECT_END = re.compile(r"\s(?:for|over|on|in|at|after|because|as|about|during|with|to|from|since|amid|"
+                        r"while|when|who|which|that)\s|\sof\s+(?=[a-z])|[,;:!?]")
+# Object pronouns stand for the party their subject form would.
+OBJECT_PRONOUNS = {"him": "he", "her": "she", "them": "they", "us": "we", "me": "i"}
+NOT_PARTIES = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+               "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december", "today", "yesterday", "tomorrow"}
 
 
 POLARITY_RE = re.compile(r"\b(?:%s)\b" % "|".join(sorted(SUPPORT_VERBS | OPPOSE_VERBS, key=len, reverse=True)))
@@ -38,6 +61,20 @@ def _polarity(word: str) -> str | None:
     if lower in OPPOSE_VERBS:
         return "opposes"
     return None
+
+
+# Capitalised words that start a phrase without naming anyone ("Just 25 percent", "Polls show").
+NOT_NAMES = {"Just", "Only", "Many", "Most", "Some", "Polls", "Poll", "Even", "Both", "All", "That", "This",
+             "These", "Those", "The", "It", "Its"}
+
+
+def _named(party: Speaker) -> bool:
+    """A party an editor could look up: a name with a capitalised word that is not a phrase
+    opener, or an organisation ("the union")."""
+    words = party.name.split()
+    if words[0] in NOT_NAMES or words[-1] in ("who", "which"):
+        return False
+    return party.kind != "person" and party.kind != "other" or any(w[:1].isupper() for w in words)
 
 
 class _Finder:
@@ -69,6 +106,9 @@ class _Finder:
         return self.registry.latest_before(pos, exclude=own)
 
     def endorser_at(self, pos: int, floor: int) -> Speaker | None:
+        aux = AUXILIARIES.search(self.text, floor, pos)
+        if aux is not None and aux.start() > floor:
+            pos = aux.start()
         quoted_by = next((q.speaker for q in self.quotes if q.start <= pos < q.end and q.speaker), None)
         if quoted_by is not None and self._quoted(pos):
             return quoted_by
@@ -105,14 +145,34 @@ class _Finder:
         if MOVE.match(rest):
             party = self.registry._named_before(self.text, start)
             return (self.registry._speaker(party) if party else None), "", None
-        mention = mention_after(self.text, start + len(rest) - len(rest.lstrip()) + (3 if rest.lstrip().startswith("of ") else 0), end)
-        target = self.party(mention)
-        return target, ("" if target else ""), None
+        return self.party(self.object_at(start, end)), "", None
+
+    def object_at(self, start: int, end: int) -> Mention | None:
+        """The noun phrase after a verb, up to the preposition or clause that follows it."""
+        rest = self.text[start:end]
+        start += len(rest) - len(rest.lstrip()) + (3 if rest.lstrip().startswith("of ") else 0)
+        stop = OBJECT_END.search(self.text, start, end)
+        word = re.match(r"\w+", self.text[start:end])
+        if word and word.group().lower() in OBJECT_PRONOUNS:
+            return Mention(start, word.end() + start, OBJECT_PRONOUNS[word.group().lower()])
+        mention = mention_after(self.text, start, stop.start() if stop else end)
+        if mention is not None and mention.text.split()[0].lower() in NOT_PARTIES:
+            return None
+        return mention
+
+    def passive(self, verb_start: int, verb_end: int, sent) -> tuple[Speaker, Speaker] | None:
+        """(endorser, target) of "X was criticized by Y"; None for an active verb."""
+        if not PASSIVE.search(self.text, sent.start, verb_start) or not BY.match(self.text[verb_end:sent.end]):
+            return None
+        by = BY.match(self.text[verb_end:sent.end])
+        endorser = self.party(self.object_at(verb_end + by.end(), sent.end))
+        target = self.endorser_at(PASSIVE.search(self.text, sent.start, verb_start).start(), sent.start)
+        return (endorser, target) if endorser is not None and target is not None else None
 
     def add(self, endorser, polarity, target, target_text, start, end, confidence, answers=None):
-        if target is not None and target.generic:
+        if target is not None and (target.generic or not _named(target)):
             target, target_text = None, target.name
-        if endorser is None or endorser.generic or (target is None and not target_text):
+        if endorser is None or endorser.generic or not _named(endorser) or (target is None and not target_text):
             return
         if target is not None and target.name == endorser.name:
             return
@@ -132,6 +192,27 @@ class _Finder:
             endorser=endorser, polarity=polarity, start=start, end=end, text=self.text[start:end],
             confidence=confidence, target=target, target_text=target_text, responds_to=responds_to))
 
+    def quote_stance(self, quote):
+        """A quote that names another party of the article and leans one way: its speaker
+        supports or opposes that party ("X has failed us," Y said)."""
+        speaker = quote.speaker
+        if speaker is None or speaker.generic:
+            return
+        words = re.findall(r"[a-z]+", quote.text.lower())
+        lean = sum(w in POSITIVE_WORDS for w in words) - sum(w in NEGATIVE_WORDS for w in words)
+        if lean == 0:
+            return
+        polarity = "supports" if lean > 0 else "opposes"
+        own = {s.name for s in (speaker, self.org_of(speaker)) if s is not None}
+        for party in self.registry.parties:
+            if party["name"] in own:
+                continue
+            names = {party["name"], *party["aliases"]}
+            if party["kind"] == "person":
+                names.add(party["name"].split()[-1])
+            if any(n in quote.text and re.search(rf"\b{re.escape(n)}\b", quote.text) for n in names if len(n) > 2):
+                self.add(speaker, polarity, self.registry._speaker(party), "", quote.start, quote.end, 0.4)
+
     def sentence(self, sent, quotes):
         text = self.text
         for m in HOPE_WINS.finditer(text, sent.start, sent.end):
@@ -141,6 +222,10 @@ class _Finder:
         for m in POLARITY_RE.finditer(text, sent.start, sent.end):
             s, e = m.span()
             polarity = _polarity(m.group())
+            swapped = self.passive(s, e, sent)
+            if swapped is not None:
+                self.add(swapped[0], polarity, swapped[1], "", sent.start, sent.end, 0.6)
+                continue
             endorser = self.endorser_at(s - (1 if text[s - 1 : s] in "‘'" else 0), sent.start)
             target, target_text, answers = self.target_after(e + (1 if text[e : e + 1] in "’'" else 0), sent.end, endorser)
             self.add(endorser, polarity, target, target_text, sent.start, sent.end, 0.6, answers)
@@ -161,5 +246,7 @@ def find(text: str, paras, registry, quotes) -> list[EndorsementSuggestion]:
     for _, spans, sents in paras:
         for sent in sents:
             finder.sentence(sent, spans)
+    for quote in quotes:
+        finder.quote_stance(quote)
     return [EndorsementSuggestion(**{**e.__dict__, "endorser": registry.final(e.endorser),
                                      "target": registry.final(e.target)}) for e in finder.found]

@@ -36,7 +36,7 @@ from annotations.suggest.speakers import (
 )
 from annotations.suggest.types import QuoteSuggestion, Suggestions
 
-ENGINE_VERSION = "rules-3"
+ENGINE_VERSION = "rules-4"
 
 SIGNED_POST = re.compile(
     r"\s[—–-]{1,2}\s*(?P<name>[A-Z][^()\n]{1,60}?)\s*\((?P<handle>@\w+)\)\s*[A-Z][a-z]+\.? \d{1,2}, \d{4}\s*$"

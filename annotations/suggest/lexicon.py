@@ -165,3 +165,35 @@ INTRO_WORDS = {"in", "at", "on", "during", "after", "before", "while", "despite"
                "later", "earlier", "last", "this", "that", "meanwhile", "but", "and", "yet", "still",
                "however", "instead", "separately", "also", "again", "now", "then", "on", "so", "thus",
                "here", "there", "although", "though", "because", "if", "once", "until", "by"}
+
+# One party, many names: "Republicans", "the GOP" and "Republican Party" are one entity.
+PARTY_NAMES = {"republicans": "Republican Party", "gop": "Republican Party",
+               "republican party": "Republican Party", "democrats": "Democratic Party",
+               "dems": "Democratic Party", "democratic party": "Democratic Party"}
+
+# Evaluative words: a quote that names a party and leans one way says where its speaker stands.
+NEGATIVE_WORDS = {
+    "wrong", "failed", "failure", "failures", "fail", "fails", "disaster", "disastrous", "lie", "lies",
+    "lied", "liar", "liars", "lying", "corrupt", "corruption", "dangerous", "weak", "incompetent",
+    "terrible", "horrible", "disgrace", "disgraceful", "shameful", "shame", "outrageous", "reckless",
+    "crooked", "bad", "worst", "worse", "fraud", "unfit", "hypocrisy", "hypocrite", "hypocritical",
+    "extreme", "radical", "dishonest", "illegal", "unconstitutional", "irresponsible", "ridiculous",
+    "absurd", "pathetic", "sad", "crazy", "nasty", "racist", "sexist", "bigot", "bigoted", "threat",
+    "threatens", "destroy", "destroyed", "destroying", "attack", "attacks", "blame", "blamed",
+    "betrayed", "betrayal", "abuse", "abused", "obstruct", "obstruction", "obstructing", "partisan",
+    "unacceptable", "unconscionable", "inexcusable", "shocking", "appalling", "deplorable",
+    "despicable", "phony", "fake", "rigged", "scandal", "mess", "chaos", "catastrophe", "catastrophic",
+    "mistake", "mistakes", "refuse", "refused", "refuses", "blocking", "blocked", "stall", "stalling",
+    "hostage", "politics", "worry", "worried", "concern", "concerned", "troubling", "alarming",
+    "oppose", "opposed", "against", "reject", "rejected", "condemn", "condemned", "criticize",
+    "criticized", "irresponsibly", "cowardly", "coward", "incompetence", "lawless", "unfair",
+}
+POSITIVE_WORDS = {
+    "great", "good", "excellent", "strong", "proud", "honored", "honor", "thank", "thanks", "grateful",
+    "support", "supports", "supported", "endorse", "endorsed", "best", "brilliant", "wonderful",
+    "terrific", "fantastic", "amazing", "outstanding", "leader", "leadership", "champion", "trust",
+    "respect", "respected", "admire", "admired", "qualified", "capable", "effective", "successful",
+    "success", "friend", "ally", "applaud", "praise", "praised", "commend", "congratulate",
+    "welcome", "welcomed", "deserve", "deserves", "right", "courage", "courageous", "integrity",
+    "honest", "decent", "smart", "tough", "fighter", "love", "loved", "agree", "agreed", "hope",
+}

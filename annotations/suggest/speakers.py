@@ -8,6 +8,7 @@ from annotations.suggest.lexicon import (
     DETERMINERS,
     INTRO_WORDS,
     ORG_WORDS,
+    PARTY_NAMES,
     PERSON_PRONOUNS,
     PRONOUNS,
     SPEAKER_NOUNS,
@@ -241,6 +242,8 @@ class Registry:
                     return self._touch(self.last_group)
             return Speaker(name=text, kind="other", generic=True)
         name, description, kind = split_name(text)
+        if name.lower() in PARTY_NAMES:
+            name, kind = PARTY_NAMES[name.lower()], "party"
         description = description or re.sub(r"^(?:the|a|an)\s+", "", mention.description)
         self.named_positions.append(mention.start)
         party = self._find(name)
