@@ -33,7 +33,7 @@ HOPE_WINS = re.compile(
     r"win|is elected|gets re-?elected|returns)\b")
 MOVE = re.compile(r"^\s*(?:the|his|her|this|that)\s+(?:move|decision|announcement|tweet|plan|step|pledge)\b")
 # "Obama is accusing", "Trump has been sharply criticizing": what stands between a subject and
-# its verb. Ends the text before a verb.
+# its verb, matched at the end of the text before the verb.
 AUXILIARIES = re.compile(
     r"(?:\s+(?:is|are|was|were|been|being|has|have|had|will|would|also|again|sharply|strongly|harshly|"
     r"openly|publicly|repeatedly|quickly|swiftly|later|then|even|not|never|previously|once|already))+\s*$",
@@ -74,7 +74,7 @@ def _named(party: Speaker) -> bool:
     words = party.name.split()
     if words[0] in NOT_NAMES or words[-1] in ("who", "which"):
         return False
-    return party.kind != "person" and party.kind != "other" or any(w[:1].isupper() for w in words)
+    return party.kind not in ("person", "other") or any(w[:1].isupper() for w in words)
 
 
 class _Finder:
@@ -162,11 +162,12 @@ class _Finder:
 
     def passive(self, verb_start: int, verb_end: int, sent) -> tuple[Speaker, Speaker] | None:
         """(endorser, target) of "X was criticized by Y"; None for an active verb."""
-        if not PASSIVE.search(self.text, sent.start, verb_start) or not BY.match(self.text[verb_end:sent.end]):
-            return None
+        be = PASSIVE.search(self.text, sent.start, verb_start)
         by = BY.match(self.text[verb_end:sent.end])
+        if be is None or by is None:
+            return None
         endorser = self.party(self.object_at(verb_end + by.end(), sent.end))
-        target = self.endorser_at(PASSIVE.search(self.text, sent.start, verb_start).start(), sent.start)
+        target = self.endorser_at(be.start(), sent.start)
         return (endorser, target) if endorser is not None and target is not None else None
 
     def add(self, endorser, polarity, target, target_text, start, end, confidence, answers=None):
