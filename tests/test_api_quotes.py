@@ -115,6 +115,8 @@ def test_browsable_api_offers_every_filter(people, world):  # noqa: F811
     page = browser.get("/api/v1/quotes/?speaker=1", HTTP_ACCEPT="text/html").content.decode()
     for name in ("speaker_name", "published_after", "q", "endorser"):
         assert f'name="{name}"' in page, name
+    # The response is shown indented, one field a line, as people read it.
+    assert "{\n  &quot;next&quot;: null,\n  &quot;previous&quot;: null,\n  &quot;results&quot;: [" in page
 
 
 def test_write_checks_the_span_against_the_body(editor, world):  # noqa: F811

@@ -8,8 +8,11 @@ class FastJSONRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
+        # The browsable API asks for an indented body, for people to read.
+        indent = self.get_indent(accepted_media_type or "", renderer_context or {})
+        option = orjson.OPT_PASSTHROUGH_DATETIME | (orjson.OPT_INDENT_2 if indent else 0)
         try:
-            return orjson.dumps(data, option=orjson.OPT_PASSTHROUGH_DATETIME, default=_fallback)
+            return orjson.dumps(data, option=option, default=_fallback)
         except TypeError:
             return super().render(data, accepted_media_type, renderer_context)
 
