@@ -285,8 +285,9 @@ class QuoteTerm(models.Model):
                               related_name="terms")
 
     class Meta:
-        # The table is made by migration 0004's SQL, beside its triggers; unmanaged, so that
-        # dumpdata leaves it out (loading quotes rebuilds it) and flush leaves it to them.
+        # The table is made by migration 0004's SQL, beside its triggers. Unmanaged, so that
+        # dumpdata leaves it out (loading the quotes rebuilds it) and flush leaves emptying it
+        # to the quote table's truncate trigger.
         managed = False
 
     def __str__(self):
