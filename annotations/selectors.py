@@ -125,6 +125,11 @@ def quotes_with_lexeme(qs, *, lexeme: str):
     return qs.filter(terms__lexeme=lexeme).annotate(rank=F("terms__rank"))
 
 
+def ranks_every_match(qs) -> bool:
+    """Whether a search queryset came from quotes_ranked, so its time grows with its matches."""
+    return isinstance(qs.query.annotations.get("rank"), Cast)
+
+
 def quotes_ranked(qs, *, text: str):
     """Matches of a websearch query, each ranked (reads every match)."""
     query = SearchQuery(text, config="english", search_type="websearch")

@@ -165,6 +165,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["annotations.api.permissions.TokenClientThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_TOKEN_RATE", "6000/minute")},
 }
+# A search of several words ranks every quote that matches; one of very common words is
+# cancelled past this and the client asked to narrow it (one-word searches never get near).
+SEARCH_TIMEOUT_MS = int(os.environ.get("SEARCH_TIMEOUT_MS", "5000"))
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Newsdesk API",

@@ -92,3 +92,20 @@ def test_a_one_word_search_finds_and_orders_what_ranking_every_match_does(query)
 ])
 def test_which_searches_are_one_word(query, lexeme):
     assert selectors.search_lexeme(query) == lexeme
+
+
+def test_a_search_too_broad_to_rank_in_time_is_a_400_that_says_so(settings):
+    from tests.api_helpers import client_for, make_user
+
+    article = ArticleFactory()
+    Quote.objects.bulk_create([Quote(article=article, start=0, end=20, exact="taxes and budget cuts",
+                                     status="accepted") for _ in range(5000)])
+    viewer = client_for(make_user("vic", "viewers"))
+    assert len(viewer.get("/api/v1/quotes/?q=taxes budget").json()["results"]) == 50
+
+    settings.SEARCH_TIMEOUT_MS = 1
+    answer = viewer.get("/api/v1/quotes/?q=taxes budget")
+    assert answer.status_code == 400
+    assert "too many quotes to rank" in answer.json()["q"][0]
+    # One word is read from the term index, in order: never cancelled.
+    assert viewer.get("/api/v1/quotes/?q=taxes").status_code == 200

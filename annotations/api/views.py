@@ -1,7 +1,11 @@
 """REST endpoints under /api/v1/. Thin: querysets come from selectors, writes go to services."""
 
+from contextlib import contextmanager
+
+import psycopg
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -77,6 +81,26 @@ class JSONErrorsForExports:
         return super().finalize_response(request, response, *args, **kwargs)
 
 
+@contextmanager
+def search_time_limit(limited: bool):
+    """Cancel a search still ranking after settings.SEARCH_TIMEOUT_MS: 400, asking for a
+    narrower one, instead of a worker and a database process held for seconds."""
+    if not limited:
+        yield
+        return
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(settings.SEARCH_TIMEOUT_MS)])
+            yield
+    except OperationalError as exc:
+        if not isinstance(exc.__cause__, psycopg.errors.QueryCanceled):
+            raise
+        raise ValidationError({"q": [f"this search matches too many quotes to rank within "
+                                     f"{settings.SEARCH_TIMEOUT_MS / 1000:g} s: add a word, or filter by "
+                                     f"speaker, outlet or date"]}) from exc
+
+
 def _service_fields(serializer) -> tuple[dict, object, list | None]:
     """(fields, article, tags) for a quote or endorsement service, from validated API data."""
     data = dict(serializer.validated_data)
@@ -143,7 +167,8 @@ class QuoteViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExports, 
             # id, from the user's scope alone: joining and reading every match before sorting
             # was most of its time, and repeating the search's join makes PostgreSQL read
             # every match again.
-            ranked = self.paginate_queryset(queryset.values("id", "rank"))
+            with search_time_limit(selectors.ranks_every_match(queryset)):
+                ranked = self.paginate_queryset(queryset.values("id", "rank"))
             page = selectors.quote_rows(self.get_queryset(), [row["id"] for row in ranked])
         else:
             page = self.paginate_queryset(selectors.quote_values(queryset))
