@@ -103,6 +103,9 @@ def test_organisations_speak():
     # A quote that names a party of the article and leans one way.
     ("John Carter told reporters the budget was ready. “Carter has failed this city and lied about "
      "the budget,” said Kim Lee.", "Kim Lee", "opposes", "John Carter"),
+    # What one party calls another.
+    ("On Saturday, Kim Lee called John Carter a “brutal bully” and left.", "Kim Lee", "opposes", "John Carter"),
+    ("Kim Lee called Ana Ruiz a great leader.", "Kim Lee", "supports", "Ana Ruiz"),
 ])
 def test_endorsement_cues(sentence, endorser, polarity, target):
     found = [(e.endorser.name, e.polarity, e.target.name if e.target else e.target_text)

@@ -44,6 +44,10 @@ BY = re.compile(r"^\s+by\s+")
 # Where the object noun phrase ends: "Republicans for blocking", "Clinton over her emails".
 OBJECT_END = re.compile(r"\s(?:for|over|on|in|at|after|because|as|about|during|with|to|from|since|amid|"
                         r"while|when|who|which|that)\s|\sof\s+(?=[a-z])|[,;:!?]")
+# "called Cummings a “brutal bully”", "branding the plan a disaster": a verb of naming, then
+# its object, then what the object is called.
+CALLED = re.compile(r"\b(?:called|calling|calls|labeled|labelled|labeling|branded|branding|dubbed)\s+")
+COMPLEMENT = re.compile(r"\s+(?:a|an|the|“|\")|\s*[“\"]")
 # Object pronouns stand for the party their subject form would.
 OBJECT_PRONOUNS = {"him": "he", "her": "she", "them": "they", "us": "we", "me": "i"}
 NOT_PARTIES = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
@@ -214,6 +218,20 @@ class _Finder:
             if any(n in quote.text and re.search(rf"\b{re.escape(n)}\b", quote.text) for n in names if len(n) > 2):
                 self.add(speaker, polarity, self.registry._speaker(party), "", quote.start, quote.end, 0.4)
 
+    def naming(self, m, sent):
+        """"X called Y a “bully”": X opposes Y when what Y is called leans negative (supports
+        when it leans positive)."""
+        split = COMPLEMENT.search(self.text, m.end(), sent.end)
+        if split is None:
+            return
+        words = re.findall(r"[a-z]+", self.text[split.end() : split.end() + 60].lower())[:6]
+        lean = sum(w in POSITIVE_WORDS for w in words) - sum(w in NEGATIVE_WORDS for w in words)
+        if lean == 0:
+            return
+        endorser = self.endorser_at(m.start(), sent.start)
+        target = self.party(self.object_at(m.end(), split.start()))
+        self.add(endorser, "supports" if lean > 0 else "opposes", target, "", sent.start, sent.end, 0.5)
+
     def sentence(self, sent, quotes):
         text = self.text
         for m in HOPE_WINS.finditer(text, sent.start, sent.end):
@@ -230,6 +248,8 @@ class _Finder:
             endorser = self.endorser_at(s - (1 if text[s - 1 : s] in "‘'" else 0), sent.start)
             target, target_text, answers = self.target_after(e + (1 if text[e : e + 1] in "’'" else 0), sent.end, endorser)
             self.add(endorser, polarity, target, target_text, sent.start, sent.end, 0.6, answers)
+        for m in CALLED.finditer(text, sent.start, sent.end):
+            self.naming(m, sent)
         lower = text[sent.start : sent.end].lower()
         for phrase in POSITIVE_PHRASES:
             at = lower.find(phrase)

@@ -187,6 +187,8 @@ NEGATIVE_WORDS = {
     "hostage", "politics", "worry", "worried", "concern", "concerned", "troubling", "alarming",
     "oppose", "opposed", "against", "reject", "rejected", "condemn", "condemned", "criticize",
     "criticized", "irresponsibly", "cowardly", "coward", "incompetence", "lawless", "unfair",
+    "bully", "wacko", "clown", "loser", "losers", "idiot", "joke", "puppet", "traitor", "liar",
+    "moron", "dummy", "lightweight", "hoax", "witch", "hunt", "socialist", "communist", "thug",
 }
 POSITIVE_WORDS = {
     "great", "good", "excellent", "strong", "proud", "honored", "honor", "thank", "thanks", "grateful",
