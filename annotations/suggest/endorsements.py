@@ -67,6 +67,12 @@ def _polarity(word: str) -> str | None:
     return None
 
 
+def _lean(words: list[str]) -> str | None:
+    """"supports" or "opposes" by which of the evaluative word lists has more of `words`."""
+    lean = sum(w in POSITIVE_WORDS for w in words) - sum(w in NEGATIVE_WORDS for w in words)
+    return None if lean == 0 else "supports" if lean > 0 else "opposes"
+
+
 # Capitalised words that start a phrase without naming anyone ("Just 25 percent", "Polls show").
 NOT_NAMES = {"Just", "Only", "Many", "Most", "Some", "Polls", "Poll", "Even", "Both", "All", "That", "This",
              "These", "Those", "The", "It", "Its"}
@@ -203,11 +209,9 @@ class _Finder:
         speaker = quote.speaker
         if speaker is None or speaker.generic:
             return
-        words = re.findall(r"[a-z]+", quote.text.lower())
-        lean = sum(w in POSITIVE_WORDS for w in words) - sum(w in NEGATIVE_WORDS for w in words)
-        if lean == 0:
+        polarity = _lean(re.findall(r"[a-z]+", quote.text.lower()))
+        if polarity is None:
             return
-        polarity = "supports" if lean > 0 else "opposes"
         own = {s.name for s in (speaker, self.org_of(speaker)) if s is not None}
         for party in self.registry.parties:
             if party["name"] in own:
@@ -224,13 +228,12 @@ class _Finder:
         split = COMPLEMENT.search(self.text, m.end(), sent.end)
         if split is None:
             return
-        words = re.findall(r"[a-z]+", self.text[split.end() : split.end() + 60].lower())[:6]
-        lean = sum(w in POSITIVE_WORDS for w in words) - sum(w in NEGATIVE_WORDS for w in words)
-        if lean == 0:
+        polarity = _lean(re.findall(r"[a-z]+", self.text[split.end() : split.end() + 60].lower())[:6])
+        if polarity is None:
             return
         endorser = self.endorser_at(m.start(), sent.start)
         target = self.party(self.object_at(m.end(), split.start()))
-        self.add(endorser, "supports" if lean > 0 else "opposes", target, "", sent.start, sent.end, 0.5)
+        self.add(endorser, polarity, target, "", sent.start, sent.end, 0.5)
 
     def sentence(self, sent, quotes):
         text = self.text
