@@ -3,6 +3,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from annotations import pipeline
 from annotations.importing import admin_views as import_views
 from annotations.models import (
     Article,
@@ -67,11 +68,29 @@ class EndorsementAdmin(SimpleHistoryAdmin):
 
 @admin.register(SuggestionRun)
 class SuggestionRunAdmin(admin.ModelAdmin):
-    list_display = ["article", "revision", "engine_version", "status", "quotes",
-                    "endorsements", "duration_ms", "started_at"]
+    """Runs are written by the pipeline only; the admin shows its state and can re-queue."""
+
+    list_display = ["article", "revision", "engine_version", "status", "quotes", "endorsements",
+                    "attempts", "duration_ms", "queued_at", "finished_at"]
     list_filter = ["status", "engine_version"]
     search_fields = ["article__title", "error"]
     raw_id_fields = ["article"]
+    actions = ["requeue"]
+    change_list_template = "admin/annotations/suggestionrun/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "pipeline": pipeline.status()})
+
+    @admin.action(description="Re-queue selected failed runs")
+    def requeue(self, request, queryset):
+        count = pipeline.runs_requeue(ids=list(queryset.values_list("id", flat=True)))
+        self.message_user(request, f"{count} run(s) pending again; workers were woken.")
 
 
 @admin.register(ImportBatch)

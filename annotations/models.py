@@ -13,6 +13,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -348,30 +349,52 @@ class Endorsement(Reviewable):
 
 
 class SuggestionRun(models.Model):
-    """One engine pass over one article revision; the unique key makes suggestion idempotent."""
+    """The need for one engine pass over one article revision, and then its outcome.
+
+    Written in the same transaction as the article change that needs it (an outbox), so
+    the need survives any broker, worker or database fault; the broker message only wakes
+    a worker, and the reconciler wakes them again while runs are pending. The unique key
+    makes a pass happen once per (article, revision, engine version).
+    """
 
     class State(models.TextChoices):
-        RUNNING = "running"
+        # A worker that is storing a pending run holds its row lock; the row stays pending
+        # until that transaction commits, so a killed worker leaves nothing half-done.
+        PENDING = "pending"
         DONE = "done"
-        FAILED = "failed"
+        FAILED = "failed"  # the engine itself failed on this text: not retried by itself
+        SUPERSEDED = "superseded"  # the article changed (or went) before the pass ran
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="suggestion_runs")
     revision = models.PositiveIntegerField()
     engine_version = models.CharField(max_length=40)
-    status = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    status = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     quotes = models.PositiveIntegerField(default=0)
     endorsements = models.PositiveIntegerField(default=0)
+    # Transient failures (lost connection, deadlock) leave the run pending and count here.
+    attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
-    started_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-started_at"]
+        ordering = ["-queued_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "revision", "engine_version"], name="suggestion_run_once"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "done", "failed", "superseded"]),
+                name="suggestion_run_status_known",
+            ),
+        ]
+        indexes = [
+            # Workers claim the oldest pending runs; the index holds only those.
+            models.Index(fields=["id"], name="suggestion_run_pending",
+                         condition=Q(status="pending")),
+            models.Index(fields=["status", "finished_at"], name="suggestion_run_status"),
         ]
 
     def __str__(self):

@@ -16,7 +16,6 @@ from annotations.models import (
     Entity,
     Quote,
     Status,
-    SuggestionRun,
     Tag,
 )
 
@@ -42,14 +41,8 @@ def entity_find(*, name: str) -> Entity | None:
     if found:
         return found
     return Entity.objects.extra(
-        where=["EXISTS (SELECT 1 FROM unnest(aliases) a WHERE lower(a) = lower(%s))"],
-        params=[name],
+        where=["annotations_lower_array(aliases) @> ARRAY[lower(%s)]"], params=[name]
     ).first()
-
-
-def articles_without_suggestions(*, engine_version: str):
-    done = SuggestionRun.objects.filter(engine_version=engine_version).values("article_id")
-    return Article.objects.exclude(id__in=done)
 
 
 def quotes_visible(*, user):

@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from annotations import selectors, suggest
+from annotations import pipeline, selectors
+from annotations.speakers import entity_resolve  # noqa: F401  (the speakers' service)
 from annotations.models import (
     Article,
     Endorsement,
@@ -19,27 +20,9 @@ from annotations.models import (
     Status,
     SuggestionRun,
 )
-from annotations.text import body_sha256, normalise_body, title_from_body
+from annotations.text import CONTEXT, body_sha256, normalise_body, title_from_body
 
 log = logging.getLogger(__name__)
-
-CONTEXT = 32  # characters of prefix/suffix kept with a quote, as W3C TextQuoteSelector
-
-
-def suggestions_queue_many(pairs: list[tuple[int, int]]) -> None:
-    """One task for many (article, revision) pairs, after commit: bulk imports use this."""
-    from annotations.tasks import suggest_articles
-
-    pairs = [list(p) for p in pairs]
-    transaction.on_commit(lambda: suggest_articles.delay(pairs))
-
-
-def _queue_suggestions(article_id: int, revision: int) -> None:
-    # Imported here: tasks imports services.
-    from annotations.tasks import suggest_article
-
-    transaction.on_commit(lambda: suggest_article.delay(article_id, revision))
-
 
 def article_create(
     *,
@@ -67,7 +50,7 @@ def article_create(
     with transaction.atomic():
         article.save()
         if suggest_after:
-            _queue_suggestions(article.id, article.revision)
+            pipeline.runs_record(revisions=[(article.id, article.revision)])
     return article
 
 
@@ -85,39 +68,18 @@ def article_update(*, article: Article, **fields) -> Article:
     with transaction.atomic():
         article.save()
         if body_changed:
-            _queue_suggestions(article.id, article.revision)
+            pipeline.runs_record(revisions=[(article.id, article.revision)])
     return article
 
 
-def entity_resolve(*, speaker: suggest.Speaker) -> Entity:
-    """The one Entity for a party, matched by name or alias; created only when none matches."""
-    names = [speaker.name, *speaker.aliases]
-    for name in names:
-        found = selectors.entity_find(name=name)
-        if found:
-            new_aliases = [a for a in names if a.lower() != found.name.lower()
-                           and a.lower() not in {x.lower() for x in found.aliases}]
-            changed = []
-            if new_aliases:
-                found.aliases = [*found.aliases, *new_aliases]
-                changed.append("aliases")
-            if speaker.description and not found.description:
-                found.description = speaker.description[:300]
-                changed.append("description")
-            if changed:
-                found.save(update_fields=[*changed, "updated_at"])
-            return found
-    try:
-        with transaction.atomic():
-            return Entity.objects.create(
-                name=speaker.name,
-                kind=speaker.kind,
-                description=speaker.description,
-                aliases=[a for a in speaker.aliases if a.lower() != speaker.name.lower()],
-            )
-    except IntegrityError:
-        # Another worker created it between our look-up and insert.
-        return Entity.objects.get(name__iexact=speaker.name)
+def article_lock(*, article_id: int) -> None:
+    """Take the article's row lock for a write to its annotations, in the caller's transaction.
+
+    The suggestion pass takes the same lock before it replaces the engine's rows, so an
+    editor's accept either commits first (and the pass keeps it) or waits and then finds
+    its suggestion replaced; never accepted and then deleted.
+    """
+    list(Article.objects.select_for_update(no_key=True).filter(pk=article_id).values_list("id"))
 
 
 def quote_anchor(body: str, start: int, end: int) -> dict:
@@ -129,134 +91,6 @@ def quote_anchor(body: str, start: int, end: int) -> dict:
         "prefix": body[max(0, start - CONTEXT) : start],
         "suffix": body[end : end + CONTEXT],
     }
-
-
-def suggestion_run_execute(*, article_id: int, revision: int) -> SuggestionRun | None:
-    """Run the engine over one article revision and store its suggestions, once.
-
-    Replaces only the engine's own still-suggested rows; what an editor accepted,
-    edited or rejected stays, and a rejected span is never suggested again.
-    """
-    started = time.monotonic()
-    try:
-        return _suggestion_run_store(article_id=article_id, revision=revision, started=started)
-    except Exception as exc:
-        # The engine is deterministic: record the failure instead of retrying forever.
-        log.exception("suggestion run failed for article %s rev %s", article_id, revision)
-        SuggestionRun.objects.update_or_create(
-            article_id=article_id,
-            revision=revision,
-            engine_version=suggest.ENGINE_VERSION,
-            defaults={
-                "status": SuggestionRun.State.FAILED,
-                "error": f"{type(exc).__name__}: {exc}"[:2000],
-                "finished_at": timezone.now(),
-            },
-        )
-        raise
-
-
-def _suggestion_run_store(*, article_id: int, revision: int, started: float):
-    with transaction.atomic():
-        article = Article.objects.select_for_update().filter(pk=article_id).first()
-        if article is None or article.revision != revision:
-            return None  # deleted, or a newer revision has its own task queued
-        run, created = SuggestionRun.objects.get_or_create(
-            article=article, revision=revision, engine_version=suggest.ENGINE_VERSION
-        )
-        if not created:
-            return run
-        result = suggest.suggest(article.body)
-        Endorsement.objects.filter(
-            article=article, origin=Origin.ENGINE, status=Status.SUGGESTED
-        ).delete()
-        Quote.objects.filter(article=article, origin=Origin.ENGINE, status=Status.SUGGESTED).delete()
-        # Spans an editor has decided on, either way, are not suggested again.
-        decided = set(Quote.objects.filter(article=article).values_list("start", "end"))
-        parties: dict = {}
-        quotes = [
-            _suggested_quote(article, q, result.engine_version, parties)
-            for q in result.quotes
-            if (q.start, q.end) not in decided
-        ]
-        bulk_create_with_history(quotes, Quote)
-        endorsements = _store_endorsements(article, result, quotes, parties)
-        run.status = SuggestionRun.State.DONE
-        run.quotes = len(quotes)
-        run.endorsements = len(endorsements)
-        run.finished_at = timezone.now()
-        run.duration_ms = int((time.monotonic() - started) * 1000)
-        run.save()
-    log.info("suggested %d quotes for article %s rev %s", len(quotes), article_id, revision)
-    return run
-
-
-def _party(speaker, known: dict):
-    """The Entity for an engine speaker, once per run (`known` caches it); nameless ones
-    ("a source") get none."""
-    if speaker is None or speaker.generic:
-        return None
-    if speaker not in known:
-        known[speaker] = entity_resolve(speaker=speaker)
-    return known[speaker]
-
-
-def _suggested_quote(article: Article, q, engine_version: str, parties: dict) -> Quote:
-    return Quote(
-        article=article,
-        start=q.start,
-        end=q.end,
-        **quote_anchor(article.body, q.start, q.end),
-        kind=q.kind,
-        speaker=_party(q.speaker, parties),
-        speaker_start=q.speaker_start,
-        speaker_end=q.speaker_end,
-        cue=q.cue[:200],
-        cue_start=q.cue_start,
-        cue_end=q.cue_end,
-        status=Status.SUGGESTED,
-        origin=Origin.ENGINE,
-        engine_version=engine_version,
-        confidence=q.confidence,
-    )
-
-
-def _store_endorsements(article: Article, result, quotes: list[Quote], parties: dict) -> list[Endorsement]:
-    """Store the engine's endorsements, skipping what an editor rejected or already made."""
-    decided = {
-        (e.endorser_id, e.target_id, e.target_text.lower(), e.polarity)
-        for e in Endorsement.objects.filter(article=article).exclude(status=Status.SUGGESTED)
-    }
-    stored: list[Endorsement | None] = []
-    for e in result.endorsements:
-        endorser, target = _party(e.endorser, parties), _party(e.target, parties)
-        target_text = "" if target else (e.target_text or (e.target.name if e.target else ""))[:300]
-        key = (endorser.id if endorser else None, target.id if target else None, target_text.lower(), e.polarity)
-        if endorser is None or (target is None and not target_text) or key in decided:
-            stored.append(None)
-            continue
-        evidence = next((q for q in quotes if q.start < e.end and e.start < q.end and q.speaker_id == endorser.id), None)
-        responds_to = stored[e.responds_to] if e.responds_to is not None else None
-        endorsement = Endorsement.objects.create(
-            article=article, endorser=endorser, target=target, target_text=target_text,
-            polarity=e.polarity, evidence=evidence, start=e.start, end=e.end,
-            exact=article.body[e.start : e.end], responds_to=responds_to,
-            status=Status.SUGGESTED, origin=Origin.ENGINE, engine_version=result.engine_version,
-            confidence=e.confidence,
-        )
-        stored.append(endorsement)
-    return [e for e in stored if e is not None]
-
-
-def suggestions_queue_missing() -> int:
-    """Queue a pass for every article the current engine has not seen (e.g. after an upgrade)."""
-    count = 0
-    for article_id, revision in selectors.articles_without_suggestions(
-        engine_version=suggest.ENGINE_VERSION
-    ).values_list("id", "revision").iterator():
-        _queue_suggestions(article_id, revision)
-        count += 1
-    return count
 
 
 # --- Editor writes: quotes, endorsements, speakers, tags -------------------------------------
@@ -344,6 +178,7 @@ def quote_review(*, quote: Quote, user, status: str) -> Quote:
 def quotes_accept_all(*, article: Article, user, min_confidence: float) -> int:
     """Accept the article's remaining suggestions at or above a confidence; returns how many."""
     with transaction.atomic():
+        article_lock(article_id=article.id)
         quotes = list(
             Quote.objects.select_for_update().filter(
                 article=article, status=Status.SUGGESTED, confidence__gte=min_confidence

@@ -29,3 +29,14 @@ def title_from_body(body: str) -> str:
     if " " in cut:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(",;: ") + "…"
+
+
+CONTEXT = 32  # characters of prefix/suffix kept with a span, as W3C TextQuoteSelector
+
+
+def iou(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Intersection over union of two character spans."""
+    overlap = min(a[1], b[1]) - max(a[0], b[0])
+    if overlap <= 0:
+        return 0.0
+    return overlap / (max(a[1], b[1]) - min(a[0], b[0]))

@@ -191,7 +191,13 @@ if os.environ.get("CACHE_URL"):
 # transport needs no server of its own.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 if CELERY_BROKER_URL:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # Redis hands an unacknowledged message to another worker after this long; kombu's default
+    # (an hour) would leave a killed worker's tasks waiting that long. Longer than any task
+    # runs: a suggestion drain hands on after SUGGEST_DRAIN_SECONDS, and an import batch that
+    # is redelivered while it still runs is left to the run that holds its lock.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300")),
+    }
 else:
     CELERY_BROKER_URL = "filesystem://"
     _broker_dir = STATE_DIR / "broker"
@@ -208,12 +214,31 @@ else:
         "polling_interval": 0.05,
     }
 CELERY_TASK_IGNORE_RESULT = True
+# One queue per deployment sharing a broker (and per test session).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ALWAYS_EAGER = False
+# A write never waits long on a broker that is down: the need is a stored row and the
+# reconciler sends the wake-up later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The reconciler: record runs that are missing, wake workers while any run is pending.
+CELERY_BEAT_SCHEDULE = {
+    "suggestions-reconcile": {
+        "task": "annotations.tasks.suggestions_reconcile",
+        "schedule": float(os.environ.get("SUGGEST_RECONCILE_SECONDS", "60")),
+    },
+}
+
+# The suggestion pipeline (annotations/pipeline.py).
+SUGGEST_CHUNK = int(os.environ.get("SUGGEST_CHUNK", "50"))  # runs claimed and stored per transaction
+SUGGEST_WAKEUPS = int(os.environ.get("SUGGEST_WAKEUPS", "4"))  # wake-ups per reconcile, at most
+SUGGEST_DRAIN_SECONDS = float(os.environ.get("SUGGEST_DRAIN_SECONDS", "30"))  # then a drain hands on
+SUGGEST_DECIDED_IOU = 0.5  # a suggestion overlapping an editor-decided span this much is dropped
 
 LOGGING = {
     "version": 1,

@@ -2,7 +2,9 @@
 
 from django.db import transaction
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, NotFound
+
+from annotations import services
 
 
 class PreconditionFailed(APIException):
@@ -32,8 +34,14 @@ class ETagMixin:
     def get_object(self):
         obj = super().get_object()
         if self.request.method not in ("GET", "HEAD", "OPTIONS"):
-            # Lock the row so the If-Match check and the write are one step.
-            obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+            # Lock the row so the If-Match check and the write are one step; an annotation's
+            # article first, the lock a suggestion pass takes before replacing suggestions.
+            if getattr(obj, "article_id", None) is not None:
+                services.article_lock(article_id=obj.article_id)
+            obj = type(obj).objects.select_for_update().filter(pk=obj.pk).first()
+            if obj is None:
+                raise NotFound("This item no longer exists: it was deleted, or it was a suggestion "
+                               "that a newer suggestion pass replaced. Reload the article. Nothing was saved.")
             self._check_if_match(obj)
         self._object = obj
         return obj

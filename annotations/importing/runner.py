@@ -1,5 +1,5 @@
 """Run an import: read rows, dedup on url or body hash, write in batches, record progress in
-the ImportBatch, queue suggestions after each commit. Re-running a file creates nothing new,
+the ImportBatch, record the need for suggestions in each commit. Re-running a file creates nothing new,
 so an import that was killed halfway completes when run again."""
 
 import datetime
@@ -12,13 +12,12 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
-from annotations import services
+from annotations import pipeline, services
 from annotations.importing.readers import Failure, UnusableInput, detect, read
 from annotations.models import Article, ImportBatch, Origin, Quote, Status
 from annotations.suggest import Speaker
 
 MAX_STORED_ERRORS = 10_000
-SUGGEST_CHUNK = 250  # articles per queued task, so a big import does not flood the broker
 
 
 @dataclass
@@ -117,9 +116,9 @@ def _flush(items: list, batch: ImportBatch, outcome: Outcome, suggest: bool, pro
     with transaction.atomic():
         created, duplicates = _write(rows, batch)
         if suggest and created:
-            pairs = [(pk, 1) for pk in created]
-            for i in range(0, len(pairs), SUGGEST_CHUNK):
-                services.suggestions_queue_many(pairs[i : i + SUGGEST_CHUNK])
+            # The need for suggestions commits with the articles, so a killed import or a
+            # broker that is down loses none.
+            pipeline.runs_record(revisions=[(pk, 1) for pk in created])
         outcome.created += len(created)
         outcome.duplicates += duplicates
         outcome.failed += len(failures)

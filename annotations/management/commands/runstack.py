@@ -1,4 +1,4 @@
-"""`make run`: database, migrations, seeds, an admin login, a Celery worker and the web server.
+"""`make run`: database, migrations, seeds, an admin login, a Celery worker, beat and the web server.
 
 Ctrl-C (or SIGTERM) stops everything this command started, the embedded
 PostgreSQL included; data stays in the state folder for the next run.
@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from annotations import services
+from annotations import pipeline
 from annotations.management.commands.load_seeds import seeds_load
 
 ADMIN_USERNAME = "admin"
@@ -51,14 +51,21 @@ class Command(BaseCommand):
         created, existing, failed = seeds_load(settings.BASE_DIR / "seeds", self.stdout, self.stderr)
         self.stdout.write(f"seeds: created={created} existing={existing} failed={failed}")
         login = admin_ensure()
-        queued = services.suggestions_queue_missing()
-        if queued:
-            self.stdout.write(f"queued suggestions for {queued} article(s)")
+        # The worker reconciles when it starts (and wakes itself); this says what waits for it.
+        pipeline.runs_record_missing()
+        pending = pipeline.status()["pending"]
+        if pending:
+            self.stdout.write(f"suggestions pending for {pending} article revision(s)")
 
         children = [
             subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "newsdesk", "worker",
                  "--loglevel", "INFO", "--concurrency", "2"]
+            ),
+            # Beat runs the reconciler every minute: whatever a fault left pending gets done.
+            subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "newsdesk", "beat", "--loglevel", "WARNING",
+                 "--schedule", str(settings.STATE_DIR / "celerybeat-schedule")]
             ),
             subprocess.Popen(
                 [sys.executable, str(settings.BASE_DIR / "manage.py"), "runserver",

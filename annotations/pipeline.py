@@ -1,0 +1,330 @@
+"""The suggestion pipeline: recording the need for a pass, waking workers, claiming and
+storing passes, reconciling. Queueing and reconciling live here and nowhere else.
+
+The need for a pass is a pending SuggestionRun row written in the article's own
+transaction (an outbox). A broker message only wakes a worker, which claims pending runs
+with FOR UPDATE SKIP LOCKED, runs the engine and stores the suggestions in the same
+transaction that marks the runs done. A killed worker, a lost message or a database that
+went away mid-pass leaves the runs pending, and the reconciler (Celery beat, and every
+worker at start) wakes workers again while any are. A pass never touches what an editor
+decided: it locks the article rows first, the same lock an editor's accept or reject takes,
+and replaces only rows that are still engine suggestions when it holds that lock.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import DataError, IntegrityError, connection, transaction
+from django.db.models import Count, Min
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from annotations import suggest
+from annotations.models import Article, Endorsement, Origin, Quote, Status, SuggestionRun
+from annotations.speakers import entities_resolve
+from annotations.text import CONTEXT, iou
+
+log = logging.getLogger(__name__)
+State = SuggestionRun.State
+
+
+# --- Recording the need, waking workers --------------------------------------------------
+
+
+def runs_record(*, revisions: list[tuple[int, int]]) -> None:
+    """Record, in the caller's transaction, that these (article id, revision) pairs need a
+    pass of the current engine; wake workers once it commits."""
+    if not revisions:
+        return
+    SuggestionRun.objects.bulk_create(
+        [SuggestionRun(article_id=a, revision=r, engine_version=suggest.ENGINE_VERSION)
+         for a, r in revisions],
+        ignore_conflicts=True,
+    )
+    chunks = -(-len(revisions) // settings.SUGGEST_CHUNK)
+    wake_after_commit(count=min(chunks, settings.SUGGEST_WAKEUPS))
+
+
+def wake_after_commit(*, count: int = 1) -> None:
+    transaction.on_commit(lambda: wake(count=count))
+
+
+def wake(*, count: int = 1) -> int:
+    """Send `count` wake-up messages; returns how many went. A broker that is down is logged,
+    not raised: the runs are stored, and the reconciler wakes workers once it is back."""
+    from annotations.tasks import suggestions_drain
+
+    for sent in range(count):
+        try:
+            suggestions_drain.apply_async(retry=False)
+        except Exception as exc:  # kombu raises many kinds; none may fail a stored write
+            log.warning("could not wake a suggestion worker (%s: %s); the reconciler will retry",
+                        type(exc).__name__, exc)
+            return sent
+    return count
+
+
+def runs_record_missing() -> int:
+    """Record a pending run for every article whose current revision has no run of the
+    current engine: articles written around the services, or before an engine upgrade."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO annotations_suggestionrun
+                (article_id, revision, engine_version, status, quotes, endorsements, attempts,
+                 error, queued_at)
+            SELECT a.id, a.revision, %(engine)s, 'pending', 0, 0, 0, '', now()
+            FROM annotations_article a
+            WHERE NOT EXISTS (
+                SELECT 1 FROM annotations_suggestionrun r
+                WHERE r.article_id = a.id AND r.revision = a.revision AND r.engine_version = %(engine)s)
+            ON CONFLICT DO NOTHING
+            """,
+            {"engine": suggest.ENGINE_VERSION},
+        )
+        return cursor.rowcount
+
+
+def reconcile() -> dict:
+    """Record what is missing and wake workers while anything is pending."""
+    recorded = runs_record_missing()
+    pending = SuggestionRun.objects.filter(status=State.PENDING).exists()
+    woken = wake(count=settings.SUGGEST_WAKEUPS) if pending else 0
+    if recorded or woken:
+        log.info("reconciled suggestions: recorded %d missing run(s), sent %d wake-up(s)", recorded, woken)
+    return {"recorded": recorded, "woken": woken}
+
+
+def requeue(*, failed: bool = False) -> int:
+    """Make failed runs of the current engine pending again (with `failed`), record missing
+    ones, and wake workers; returns how many runs were made pending."""
+    count = runs_requeue(ids=None) if failed else 0
+    count += runs_record_missing()
+    if SuggestionRun.objects.filter(status=State.PENDING).exists():
+        wake(count=settings.SUGGEST_WAKEUPS)
+    return count
+
+
+def runs_requeue(*, ids: list[int] | None) -> int:
+    """Failed runs of the current engine (all, or these ids) pending again, workers woken."""
+    runs = SuggestionRun.objects.filter(status=State.FAILED, engine_version=suggest.ENGINE_VERSION)
+    if ids is not None:
+        runs = runs.filter(id__in=ids)
+    count = runs.update(status=State.PENDING, error="", attempts=0, queued_at=timezone.now(),
+                        finished_at=None)
+    if count:
+        wake_after_commit(count=min(count, settings.SUGGEST_WAKEUPS))
+    return count
+
+
+def status() -> dict:
+    """Counts by state, failures by reason, and the age of the oldest pending run."""
+    by_state = dict(SuggestionRun.objects.values_list("status").annotate(n=Count("id")).order_by())
+    counts = {state: by_state.get(state, 0) for state in State.values}
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Pending rows a worker is storing right now are locked (FOR UPDATE); the rest can be
+        # counted with the weakest lock, which they skip for a moment at most.
+        cursor.execute("SELECT count(*) FROM (SELECT id FROM annotations_suggestionrun"
+                       " WHERE status = 'pending' FOR KEY SHARE SKIP LOCKED) idle")
+        idle = cursor.fetchone()[0]
+    failures = dict(
+        SuggestionRun.objects.filter(status=State.FAILED)
+        .extra(select={"reason": "split_part(error, ':', 1)"}).values_list("reason")
+        .annotate(n=Count("id")).order_by()
+    )
+    oldest = SuggestionRun.objects.filter(status=State.PENDING).aggregate(t=Min("queued_at"))["t"]
+    return {
+        **counts,
+        "running": counts[State.PENDING] - idle,
+        "failed_by_reason": failures,
+        "oldest_pending_seconds": round((timezone.now() - oldest).total_seconds(), 1) if oldest else None,
+        "engine_version": suggest.ENGINE_VERSION,
+    }
+
+
+# --- Draining: claim pending runs, run the engine, store ----------------------------------
+
+
+@dataclass
+class _Pass:
+    run: SuggestionRun
+    result: suggest.Suggestions
+    engine_ms: float
+
+
+def drain(*, budget_seconds: float | None = None) -> tuple[int, bool]:
+    """Store passes chunk by chunk until nothing is pending or the time budget is spent.
+    Returns (runs finished, whether pending runs may remain). Database errors that are
+    transient (lost connection, deadlock) propagate: the chunk rolled back, its runs are
+    still pending, and the caller retries."""
+    budget = settings.SUGGEST_DRAIN_SECONDS if budget_seconds is None else budget_seconds
+    deadline = time.monotonic() + budget
+    finished = 0
+    while True:
+        claimed = _drain_chunk(settings.SUGGEST_CHUNK)
+        finished += claimed
+        if claimed == 0:
+            return finished, False
+        if time.monotonic() >= deadline:
+            return finished, True
+
+
+def _drain_chunk(limit: int) -> int:
+    with transaction.atomic():
+        runs = list(
+            SuggestionRun.objects.select_for_update(skip_locked=True)
+            .filter(status=State.PENDING).order_by("id")[:limit]
+        )
+        if not runs:
+            return 0
+        now = timezone.now()
+        articles = {a[0]: a for a in Article.objects.filter(id__in={r.article_id for r in runs})
+                    .values_list("id", "revision", "body")}
+        passes = []
+        for run in runs:
+            run.started_at, run.attempts = now, run.attempts + 1
+            article = articles.get(run.article_id)
+            if article is None or article[1] != run.revision or run.engine_version != suggest.ENGINE_VERSION:
+                _finish(run, State.SUPERSEDED)
+                continue
+            began = time.monotonic()
+            try:
+                result = suggest.suggest(article[2])
+            except Exception as exc:  # the engine is deterministic: this text fails every time
+                log.exception("the engine failed on article %s rev %s", run.article_id, run.revision)
+                _finish(run, State.FAILED, error=f"{type(exc).__name__}: {exc}")
+                continue
+            passes.append(_Pass(run, result, (time.monotonic() - began) * 1000))
+        if passes:
+            _store_locked(passes, {a: b for a, _, b in articles.values()})
+        SuggestionRun.objects.bulk_update(
+            runs, ["status", "quotes", "endorsements", "attempts", "error", "started_at",
+                   "finished_at", "duration_ms"])
+    stored = [p for p in passes if p.run.status == State.DONE]
+    log.info("suggestion pass stored %d of %d run(s), %d quotes",
+             len(stored), len(runs), sum(p.run.quotes for p in stored))
+    return len(runs)
+
+
+def _finish(run: SuggestionRun, state: str, error: str = "") -> None:
+    run.status, run.error, run.finished_at = state, error[:2000], timezone.now()
+
+
+def _store_locked(passes: list[_Pass], bodies: dict[int, str]) -> None:
+    """Lock the articles (id order, as editors' writes do), drop passes whose article changed
+    since it was read, and store the rest: all at once, or one by one when that fails."""
+    locked = dict(
+        Article.objects.select_for_update(no_key=True)
+        .filter(id__in=[p.run.article_id for p in passes]).order_by("id").values_list("id", "revision")
+    )
+    current = []
+    for p in passes:
+        if locked.get(p.run.article_id) != p.run.revision:
+            _finish(p.run, State.SUPERSEDED)
+        else:
+            current.append(p)
+    if not current:
+        return
+    try:
+        with transaction.atomic():
+            _store(current, bodies)
+    except (IntegrityError, DataError):
+        # One article's output broke a constraint: store the others, fail only that one.
+        # (Transient errors, such as a lost connection, propagate: the chunk is retried.)
+        for p in current:
+            try:
+                with transaction.atomic():
+                    _store([p], bodies)
+            except (IntegrityError, DataError) as exc:
+                log.exception("storing suggestions failed for article %s", p.run.article_id)
+                _finish(p.run, State.FAILED, error=f"{type(exc).__name__}: {exc}")
+
+
+def _store(passes: list[_Pass], bodies: dict[int, str]) -> None:
+    started = time.monotonic()
+    ids = [p.run.article_id for p in passes]
+    # Only rows still engine suggestions under the article lock: an editor's accept that
+    # committed first is kept; one waiting on the lock finds its row gone (404).
+    Endorsement.objects.filter(article_id__in=ids, origin=Origin.ENGINE, status=Status.SUGGESTED).delete()
+    Quote.objects.filter(article_id__in=ids, origin=Origin.ENGINE, status=Status.SUGGESTED).delete()
+    decided: dict[int, list[tuple[int, int]]] = {}
+    for article_id, start, end in Quote.objects.filter(article_id__in=ids).values_list("article_id", "start", "end"):
+        decided.setdefault(article_id, []).append((start, end))
+    parties = entities_resolve(speakers=[s for p in passes for s in p.result.speakers])
+
+    quotes: dict[int, list[Quote]] = {}
+    for p in passes:
+        body, taken = bodies[p.run.article_id], decided.get(p.run.article_id, [])
+        quotes[p.run.id] = [
+            _quote(p, body, q, parties) for q in p.result.quotes
+            # An editor decided on (about) this span already, either way: not again.
+            if not any(iou((q.start, q.end), span) >= settings.SUGGEST_DECIDED_IOU for span in taken)
+        ]
+    bulk_create_with_history([q for qs in quotes.values() for q in qs], Quote)
+    endorsements = _endorsements(passes, bodies, quotes, parties)
+
+    share = (time.monotonic() - started) * 1000 / len(passes)
+    for p in passes:
+        _finish(p.run, State.DONE)
+        p.run.quotes, p.run.endorsements = len(quotes[p.run.id]), len(endorsements[p.run.id])
+        p.run.duration_ms = int(p.engine_ms + share)
+
+
+def _party(speaker, parties: dict):
+    return None if speaker is None or speaker.generic else parties.get(speaker)
+
+
+def _quote(p: _Pass, body: str, q, parties: dict) -> Quote:
+    return Quote(
+        article_id=p.run.article_id, start=q.start, end=q.end, exact=body[q.start:q.end],
+        prefix=body[max(0, q.start - CONTEXT):q.start], suffix=body[q.end:q.end + CONTEXT],
+        kind=q.kind, speaker=_party(q.speaker, parties),
+        speaker_start=q.speaker_start, speaker_end=q.speaker_end,
+        cue=q.cue[:200], cue_start=q.cue_start, cue_end=q.cue_end,
+        status=Status.SUGGESTED, origin=Origin.ENGINE, engine_version=p.result.engine_version,
+        confidence=q.confidence,
+    )
+
+
+def _endorsements(passes, bodies, quotes, parties) -> dict[int, list[Endorsement]]:
+    """The engine's endorsements, skipping what an editor rejected or already made."""
+    ids = [p.run.article_id for p in passes]
+    decided = {
+        (e.article_id, e.endorser_id, e.target_id, e.target_text.lower(), e.polarity)
+        for e in Endorsement.objects.filter(article_id__in=ids).exclude(status=Status.SUGGESTED)
+    }
+    made: dict[int, list[Endorsement]] = {}
+    links = []  # (endorsement, index of the one it responds to, that pass's list)
+    for p in passes:
+        slots: list[Endorsement | None] = []
+        body = bodies[p.run.article_id]
+        for e in p.result.endorsements:
+            endorser, target = _party(e.endorser, parties), _party(e.target, parties)
+            target_text = "" if target else (e.target_text or (e.target.name if e.target else ""))[:300]
+            key = (p.run.article_id, endorser and endorser.id, target and target.id, target_text.lower(), e.polarity)
+            if endorser is None or (target is None and not target_text) or key in decided:
+                slots.append(None)
+                continue
+            evidence = next((q for q in quotes[p.run.id]
+                             if q.start < e.end and e.start < q.end and q.speaker_id == endorser.id), None)
+            endorsement = Endorsement(
+                article_id=p.run.article_id, endorser=endorser, target=target, target_text=target_text,
+                polarity=e.polarity, evidence=evidence, start=e.start, end=e.end,
+                exact=body[e.start:e.end], status=Status.SUGGESTED, origin=Origin.ENGINE,
+                engine_version=p.result.engine_version, confidence=e.confidence,
+            )
+            slots.append(endorsement)
+            if e.responds_to is not None:
+                links.append((endorsement, e.responds_to, slots))
+        made[p.run.id] = slots
+    bulk_create_with_history([e for slots in made.values() for e in slots if e is not None], Endorsement)
+    linked = []
+    for endorsement, index, slots in links:
+        if 0 <= index < len(slots) and slots[index] is not None and slots[index] is not endorsement:
+            endorsement.responds_to = slots[index]
+            linked.append(endorsement)
+    if linked:
+        bulk_update_with_history(linked, Endorsement, ["responds_to"])
+    return {run_id: [e for e in slots if e is not None] for run_id, slots in made.items()}
