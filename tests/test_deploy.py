@@ -57,7 +57,7 @@ def test_compose_services_run_commands_and_settings_that_exist():
     assert services["postgres"]["image"].startswith("postgres:16")
     assert services["redis"]["image"].startswith("redis:7")
 
-    web, worker = services["web"], services["worker"]
+    web, worker, beat = services["web"], services["worker"], services["beat"]
     # gunicorn serves the WSGI application the project defines.
     module, _, attr = re.search(r"gunicorn (\S+)", web["command"]).group(1).partition(":")
     assert callable(getattr(importlib.import_module(module), attr))
@@ -72,7 +72,11 @@ def test_compose_services_run_commands_and_settings_that_exist():
     app_module = re.search(r"celery -A (\S+) worker", worker["command"]).group(1)
     app = importlib.import_module(app_module).celery_app
     app.loader.import_default_modules()
-    assert "annotations.tasks.suggest_article" in app.tasks
+    assert "annotations.tasks.suggestions_drain" in app.tasks
+    # Beat runs the same app, whose schedule holds the reconciler, a task the worker knows.
+    assert re.search(r"celery -A (\S+) beat", beat["command"]).group(1) == app_module
+    scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert "annotations.tasks.suggestions_reconcile" in scheduled <= set(app.tasks)
 
     # Each variable compose sets is one settings.py reads, and the ones that
     # production needs are all set.
@@ -81,7 +85,7 @@ def test_compose_services_run_commands_and_settings_that_exist():
         a or b
         for a, b in re.findall(r"environ(?:\.get)?\(\s*\"(\w+)\"|env_(?:bool|list)\(\"(\w+)\"", settings_source)
     }
-    for service in (web, worker):
+    for service in (web, worker, beat):
         env = service["environment"]
         assert set(env) <= read, set(env) - read
         assert {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"} <= set(env)
