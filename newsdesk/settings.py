@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "annotations.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "newsdesk.urls"
