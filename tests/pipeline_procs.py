@@ -111,8 +111,8 @@ class Worker:
                 self.kill()
         self.log.close()
 
-    def output(self) -> str:
-        return (self.state / "worker.log").read_text(errors="replace")[-4000:]
+    def output(self, tail: int = 4000) -> str:
+        return (self.state / "worker.log").read_text(errors="replace")[-tail:]
 
 
 class RedisServer:
@@ -159,3 +159,49 @@ def wait_until(predicate, timeout: float, what: str, worker: Worker | None = Non
         time.sleep(0.25)
     tail = worker.output() if worker else ""
     raise AssertionError(f"{what} not within {timeout} s\n{tail}")
+
+
+class OwnPostgres:
+    """A PostgreSQL server of the test's own (pgserver's binaries), to stop and start again."""
+
+    def __init__(self):
+        import tempfile
+
+        # The server runs as its own user when we are root: its folder must be reachable.
+        self.root = Path(tempfile.mkdtemp(prefix="newsdesk-pg-"))
+        self.root.chmod(0o755)
+        self.pgdata = self.root / "data"
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@{quote(str(self.pgdata), safe='')}:5432/faults"
+
+    def start(self) -> "OwnPostgres":
+        # A fresh process each time: pgserver remembers servers it started in-process.
+        subprocess.run([sys.executable, "-c", "import sys, pgserver; pgserver.get_server(sys.argv[1], "
+                        "cleanup_mode=None)", str(self.pgdata)], check=True, timeout=120,
+                       capture_output=True)
+        return self
+
+    def stop(self) -> None:
+        from newsdesk import embedded_db
+
+        embedded_db.stop(self.pgdata)
+
+    def sql(self, query: str, dbname: str = "faults"):
+        import psycopg
+
+        with psycopg.connect(host=str(self.pgdata), dbname=dbname, user="postgres", autocommit=True) as conn:
+            cursor = conn.execute(query)
+            return cursor.fetchall() if cursor.description else None
+
+    def manage(self, *args: str) -> str:
+        env = {**os.environ, "DATABASE_URL": self.url}
+        result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)

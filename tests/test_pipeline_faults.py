@@ -2,6 +2,7 @@
 a worker. Real worker processes, a redis-server of the test's own, the real PostgreSQL."""
 
 import threading
+import time
 
 import pytest
 from django.db import connections
@@ -156,3 +157,35 @@ def test_accepts_racing_a_resuggestion_all_persist_or_answer_404(settings):
     # A 404 is a suggestion the pass had replaced before the accept came.
     assert not Quote.objects.filter(id__in=gone).exists()
     assert SuggestionRun.objects.filter(status=SuggestionRun.State.DONE, revision=2).count() == 40
+
+
+def test_postgres_down_under_the_worker_then_back(tmp_path):
+    pg = procs.OwnPostgres().start()
+    redis = procs.RedisServer(tmp_path).start()
+    worker = None
+    try:
+        pg.sql("CREATE DATABASE faults", dbname="postgres")
+        pg.manage("migrate", "--verbosity", "0")
+        pg.manage("shell", "-c", "from tests.pipeline_procs import articles_make; articles_make(1500)")
+
+        def done():
+            return pg.sql("SELECT count(*) FROM annotations_suggestionrun WHERE status = 'done'")[0][0]
+
+        worker = procs.Worker(tmp_path, "w1", broker=redis.url, extra_env={"DATABASE_URL": pg.url}).start()
+        procs.wait_until(lambda: done() >= 200, 120, "some done", worker)
+        pg.stop()
+        time.sleep(5)  # the worker's passes and beat's reconciles fail meanwhile
+        pg.start()
+        procs.wait_until(lambda: done() == 1500, 120, "all done after the database returned", worker)
+        # The outage was met (passes interrupted, left pending, retried), not slept through.
+        assert "suggestion pass interrupted" in worker.output(tail=10**7)
+        states = pg.sql("SELECT status, count(*) FROM annotations_suggestionrun GROUP BY status")
+        assert states == [("done", 1500)]
+        doubled = pg.sql("SELECT count(*) FROM (SELECT article_id, start FROM annotations_quote"
+                         " GROUP BY article_id, start HAVING count(*) > 1) d")[0][0]
+        assert doubled == 0
+    finally:
+        if worker:
+            worker.stop()
+        redis.stop()
+        pg.remove()
