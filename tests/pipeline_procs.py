@@ -69,6 +69,13 @@ def assert_each_done_once(ids: list[int]) -> None:
     assert not wrong, f"articles with missing or doubled quotes: {wrong[:10]}"
 
 
+def process_env(state: Path, broker: str = "", **extra: str) -> dict:
+    """The environment of a project process that shares this test's database and queue."""
+    return {**os.environ, "DATABASE_URL": database_url(), "CELERY_BROKER_URL": broker,
+            "CELERY_QUEUE": celery_app.conf.task_default_queue, "NEWSDESK_STATE_DIR": str(state),
+            "SUGGEST_RECONCILE_SECONDS": "2", "LOG_LEVEL": "INFO", **extra}
+
+
 class Worker:
     """`celery worker` (with beat inside, reconciling every 2 s) in its own process group."""
 
@@ -77,9 +84,7 @@ class Worker:
         self.state = tmp / name
         self.state.mkdir(parents=True, exist_ok=True)
         self.log = open(self.state / "worker.log", "ab")
-        self.env = {**os.environ, "DATABASE_URL": database_url(), "CELERY_BROKER_URL": broker,
-                    "CELERY_QUEUE": celery_app.conf.task_default_queue, "NEWSDESK_STATE_DIR": str(self.state),
-                    "SUGGEST_RECONCILE_SECONDS": "2", "LOG_LEVEL": "INFO", **(extra_env or {})}
+        self.env = process_env(self.state, broker, **(extra_env or {}))
         self.args = [sys.executable, "-m", "celery", "-A", "newsdesk", "worker", "-n", f"{name}@%h",
                      "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-gossip",
                      "--without-mingle", "--without-heartbeat"]

@@ -189,3 +189,32 @@ def test_postgres_down_under_the_worker_then_back(tmp_path):
             worker.stop()
         redis.stop()
         pg.remove()
+
+
+def test_an_import_killed_between_batches_leaves_nothing_unsuggested(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from annotations.models import Article
+
+    source = tmp_path / "archive.jsonl"
+    with source.open("w") as fh:
+        for i in range(20000):
+            fh.write(json.dumps({"title": f"Archive {i}", "body": procs.body(10_000 + i)}) + "\n")
+    env = procs.process_env(tmp_path / "importer")
+    importer = subprocess.Popen([sys.executable, "manage.py", "import_articles", str(source)],
+                                cwd=procs.ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    procs.wait_until(lambda: Article.objects.count() >= 1000, 120, "a batch committed")
+    importer.kill()
+    importer.wait(10)
+    landed = list(Article.objects.values_list("id", flat=True))
+    assert 1000 <= len(landed) < 20000, "the kill came too late to test anything"
+    # Each committed batch carried its pending runs: nothing to re-import to get suggestions.
+    assert SuggestionRun.objects.filter(article_id__in=landed).count() == len(landed)
+    worker = procs.Worker(tmp_path, "w1").start()
+    try:
+        procs.wait_until(lambda: procs.done_count() == len(landed), 120, "all landed articles done", worker)
+    finally:
+        worker.stop()
+    procs.assert_each_done_once(landed)
