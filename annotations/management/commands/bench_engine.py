@@ -1,5 +1,5 @@
 """Engine speed: articles and words per second against a bare regex pass over the same
-texts, and (with --drain N) a real Celery worker draining N queued articles end to end."""
+texts, and (with --drain N) a real Celery worker of 2 processes draining N stored articles end to end."""
 
 import argparse
 import json
@@ -84,8 +84,10 @@ class Command(BaseCommand):
         if drain:
             result["worker"] = self._drain(drain)
             w = result["worker"]
-            self.stdout.write(f"worker (concurrency {w['concurrency']}): {w['articles']} articles queued to stored "
-                              f"in {w['seconds']} s = {w['articles_per_s']} articles/s")
+            self.stdout.write(f"worker ({w['concurrency']} processes): {w['articles']} articles queued to stored "
+                              f"in {w['seconds']} s = {w['articles_per_s']} articles/s, "
+                              f"{w['drain_to_engine_ratio']}x the engine alone on one core "
+                              f"({w['engine_alone_articles_per_s']} articles/s)")
         self.stdout.write(json.dumps(result))
 
     def _drain(self, n):
@@ -98,26 +100,43 @@ class Command(BaseCommand):
         return json.loads(out.stdout.strip().splitlines()[-1])
 
     def _drain_here(self, n):
-        """Queue n synthetic articles (after commit, as the site does) and time a real worker."""
+        """Store n synthetic articles (each with its pending run, as the site does) and time a
+        real worker of 2 processes draining them, against the engine alone on the same texts."""
+        import uuid
+
         from django.db import transaction
 
-        from annotations import services
+        from annotations import pipeline, services
         from annotations.models import Article, SuggestionRun
 
         rng = random.Random(11)
         tag = f"bench-{int(time.time())}"
+        texts = [synthetic_article(rng) + f"\n\n{tag} {i}" for i in range(n)]
+        started = time.perf_counter()
+        for text in texts[:500]:
+            suggest(text)
+        engine_per_s = min(n, 500) / (time.perf_counter() - started)
         with transaction.atomic():
-            ids = [services.article_create(body=synthetic_article(rng) + f"\n\n{tag} {i}",
-                                           outlet="Bench", suggest_after=True).id for i in range(n)]
-        concurrency = os.cpu_count() or 2
+            ids = [services.article_create(body=text, outlet="Bench").id for text in texts]
+        concurrency = 2
+        env = {**os.environ, "CELERY_QUEUE": f"bench-{uuid.uuid4().hex[:8]}"}
         started = time.perf_counter()
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "newsdesk", "worker", "--loglevel", "WARNING",
-             "--concurrency", str(concurrency)], cwd=settings.BASE_DIR)
+             "--concurrency", str(concurrency)], cwd=settings.BASE_DIR, env=env)
+        deadline = started + max(120, n / 5)
         try:
-            while SuggestionRun.objects.filter(article_id__in=ids, status="done").count() < n:
+            while True:
+                runs = SuggestionRun.objects.filter(article_id__in=ids)
+                failed = runs.filter(status="failed").first()
+                if failed:
+                    raise CommandError(f"run for article {failed.article_id} failed: {failed.error}")
+                if runs.filter(status="done").count() == n:
+                    break
                 if worker.poll() is not None:
                     raise CommandError("the worker exited")
+                if time.perf_counter() > deadline:
+                    raise CommandError(f"not drained within {deadline - started:.0f} s: {pipeline.status()}")
                 time.sleep(0.2)
             seconds = time.perf_counter() - started
         finally:
@@ -125,4 +144,6 @@ class Command(BaseCommand):
             worker.wait(timeout=60)
             Article.objects.filter(id__in=ids).delete()
         return {"articles": n, "concurrency": concurrency, "seconds": round(seconds, 1),
-                "articles_per_s": round(n / seconds, 1)}
+                "articles_per_s": round(n / seconds, 1),
+                "engine_alone_articles_per_s": round(engine_per_s, 1),
+                "drain_to_engine_ratio": round(n / seconds / engine_per_s, 2)}
