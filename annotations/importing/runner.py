@@ -15,7 +15,7 @@ from psycopg.copy import QueuedLibpqWriter
 
 from annotations import services
 from annotations.importing.readers import Failure, UnusableInput, detect, read
-from annotations.models import Article, ImportBatch, Origin, Quote, Status
+from annotations.models import Article, Entity, ImportBatch, Origin, Quote, Status
 from annotations.suggest import Speaker
 
 log = logging.getLogger(__name__)
@@ -275,12 +275,14 @@ def _store_spans(article: Article, row) -> None:
             continue
         near = min(speakers, key=lambda s: (s.end > span.start, abs(span.start - s.end)), default=None)
         speaker, s_start, s_end = None, None, None
-        if near is not None:
+        name = " ".join(near.text.split()) if near is not None else ""
+        # A "speaker" longer than any name can be is a mislabelled span: the quote lands without it.
+        if name and len(name) <= Entity._meta.get_field("name").max_length:
             s_start, s_end = _reanchor(article.body, row, near)
             if s_start is not None:
-                speaker = services.entity_resolve(speaker=Speaker(name=" ".join(near.text.split())))
+                speaker = services.entity_resolve(speaker=Speaker(name=name))
         quotes.append(Quote(article=article, start=start, end=end, **services.quote_anchor(article.body, start, end),
-                            speaker=speaker, speaker_start=s_start, speaker_end=s_start and s_end,
+                            speaker=speaker, speaker_start=s_start, speaker_end=s_end,
                             status=Status.ACCEPTED, origin=Origin.IMPORT, kind=_kind(article.body[start:end])))
     Quote.objects.bulk_create(quotes)
 
