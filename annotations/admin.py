@@ -99,7 +99,11 @@ class ImportBatchAdmin(admin.ModelAdmin):
                     "failed", "created_by", "created_at", "progress_link"]
     list_filter = ["status", "format"]
     search_fields = ["file_name"]
-    readonly_fields = ["errors", "created_at", "started_at", "finished_at"]
+    # A batch is made by the upload page and moved on by the preview and the worker. The path
+    # in particular must never be typed in: the preview shows the file and the worker imports
+    # and then removes it.
+    readonly_fields = ["created_by", "format", "status", "upload_path", "options", "total", "processed",
+                       "created", "duplicates", "failed", "errors", "created_at", "started_at", "finished_at"]
     change_list_template = "admin/annotations/importbatch/change_list.html"
 
     @admin.display(description="progress")

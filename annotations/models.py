@@ -284,6 +284,9 @@ class QuoteTerm(models.Model):
     # so no index of its own either).
     quote = models.ForeignKey(Quote, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
                               related_name="terms")
+    # Whether the quote is accepted (kept by the same triggers): viewers' searches read only
+    # these terms, through a partial index (migration 0005).
+    accepted = models.BooleanField(default=False)
 
     class Meta:
         # The table is made by migration 0004's SQL, beside its triggers. Unmanaged, so that

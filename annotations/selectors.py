@@ -5,7 +5,7 @@ import re
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
@@ -27,11 +27,13 @@ def article_find_duplicate(*, url: str | None, body_sha256: str) -> Article | No
     return Article.objects.filter(url__isnull=True, body_sha256=body_sha256).first()
 
 
-def article_list_with_counts():
-    return Article.objects.annotate(
-        suggested_count=Count("quotes", filter=Q(quotes__status=Status.SUGGESTED), distinct=True),
-        accepted_count=Count("quotes", filter=Q(quotes__status=Status.ACCEPTED), distinct=True),
-    )
+def article_list_with_counts(*, user):
+    """Articles with their counts of accepted quotes and, for editors only, of suggested ones:
+    a viewer's count of suggestions would tell them that hidden quotes exist."""
+    counts = {"accepted_count": Count("quotes", filter=Q(quotes__status=Status.ACCEPTED), distinct=True)}
+    if roles.is_editor(user):
+        counts["suggested_count"] = Count("quotes", filter=Q(quotes__status=Status.SUGGESTED), distinct=True)
+    return Article.objects.annotate(**counts)
 
 
 def entity_find(*, name: str) -> Entity | None:
@@ -53,6 +55,25 @@ def quotes_visible(*, user):
     return qs
 
 
+def _endorsements_scope(user):
+    """The endorsements `user` may see, as plain rows (for subqueries and filters)."""
+    qs = Endorsement.objects.all()
+    if not roles.is_editor(user):
+        qs = qs.filter(status=Status.ACCEPTED)
+    return qs
+
+
+def quote_ids_endorsed(*, user, endorser_id: int | None = None, target_id: int | None = None):
+    """Ids of the quotes that are evidence for an endorsement `user` may see, by or of a party:
+    a hidden endorsement must not make a quote match."""
+    found = _endorsements_scope(user).filter(evidence_id__isnull=False)
+    if endorser_id is not None:
+        found = found.filter(endorser_id=endorser_id)
+    if target_id is not None:
+        found = found.filter(target_id=target_id)
+    return found.values("evidence_id")
+
+
 # What a quote row carries, read with values(): no model instances on list paths.
 QUOTE_VALUES = [
     "id", "article_id", "article__title", "article__url", "article__outlet", "article__published_on",
@@ -63,33 +84,52 @@ QUOTE_VALUES = [
 ]
 
 
-def quote_values(qs):
-    """Rows with everything a quote shows, tag slugs and the endorsements it is evidence for
-    included, in one query."""
+def quote_values(qs, *, user):
+    """Rows with everything a quote shows, tag slugs and the endorsements (that `user` may see)
+    it is evidence for included, in one query."""
     return qs.annotate(
         tag_slugs=ArraySubquery(
             Quote.tags.through.objects.filter(quote_id=OuterRef("id")).order_by("tag__slug").values("tag__slug")
         ),
         endorsement_ids=ArraySubquery(
-            Endorsement.objects.filter(evidence_id=OuterRef("id")).order_by("id").values("id")
+            _endorsements_scope(user).filter(evidence_id=OuterRef("id")).order_by("id").values("id")
         ),
     ).values(*QUOTE_VALUES, "tag_slugs", "endorsement_ids")
 
 
-def quote_rows(qs, ids: list[int]) -> list[dict]:
+def quote_rows(qs, ids: list[int], *, user) -> list[dict]:
     """quote_values rows of `qs` (the user's scope, so they still see only what they may) for
     `ids`, in that order: for a page whose order was found first."""
-    by_id = {row["id"]: row for row in quote_values(qs.filter(id__in=ids).order_by())}
+    by_id = {row["id"]: row for row in quote_values(qs.filter(id__in=ids).order_by(), user=user)}
     return [by_id[i] for i in ids if i in by_id]
 
 
 def endorsements_visible(*, user):
-    qs = Endorsement.objects.select_related(
+    """Viewers see accepted endorsements only, and of the quote and the endorsement they refer
+    to only the ids of ones they may see (as evidence_shown and responds_to_shown)."""
+    qs = _endorsements_scope(user).select_related(
         "article", "endorser", "target", "created_by", "reviewed_by"
     ).prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "slug")))
-    if not roles.is_editor(user):
-        qs = qs.filter(status=Status.ACCEPTED)
-    return qs
+    if roles.is_editor(user):
+        return qs
+    return qs.annotate(
+        evidence_shown=Case(When(evidence__status=Status.ACCEPTED, then=F("evidence_id"))),
+        responds_to_shown=Case(When(responds_to__status=Status.ACCEPTED, then=F("responds_to_id"))),
+    )
+
+
+def entities_visible(*, user):
+    """Editors see every speaker; viewers only those in a quote or endorsement they may see, so
+    that a speaker known only from a suggestion stays hidden."""
+    if roles.is_editor(user):
+        return Entity.objects.all()
+    quotes = quotes_visible(user=user)
+    endorsements = _endorsements_scope(user)
+    return Entity.objects.filter(
+        Exists(quotes.filter(speaker_id=OuterRef("id")))
+        | Exists(endorsements.filter(endorser_id=OuterRef("id")))
+        | Exists(endorsements.filter(target_id=OuterRef("id")))
+    )
 
 
 def search_lexeme(text: str) -> str | None:
@@ -104,18 +144,23 @@ def search_lexeme(text: str) -> str | None:
     return re.sub(r"''|\\\\", lambda m: m.group()[0], written[1:-1])
 
 
-def quotes_search(qs, *, text: str):
-    """Full-text search over the quote text, best match first (rank as an integer for cursors).
-    A one-word search reads its matches in rank order from the term index; others rank every
-    match. Both give the same ranks."""
+def quotes_search(qs, *, text: str, user):
+    """Full-text search over the quote text of `qs` (`user`'s scope), best match first (rank
+    as an integer for cursors). A one-word search reads its matches in rank order from the term
+    index; others rank every match. Both give the same ranks."""
     lexeme = search_lexeme(text)
-    return quotes_with_lexeme(qs, lexeme=lexeme) if lexeme is not None else quotes_ranked(qs, text=text)
+    if lexeme is None:
+        return quotes_ranked(qs, text=text)
+    return quotes_with_lexeme(qs, lexeme=lexeme, accepted_only=not roles.is_editor(user))
 
 
-def quotes_with_lexeme(qs, *, lexeme: str):
+def quotes_with_lexeme(qs, *, lexeme: str, accepted_only: bool = False):
     """Quotes holding `lexeme`, with their rank for it, from QuoteTerm: its primary key is in
-    rank order, so a page costs the same for a rare word and for one in every tenth quote."""
-    return qs.filter(terms__lexeme=lexeme).annotate(rank=F("terms__rank"))
+    rank order, so a page costs the same for a rare word and for one in every tenth quote.
+    accepted_only reads the accepted quotes' terms alone (a partial index): a viewer's search
+    then neither reads nor waits for the hidden quotes that hold the word."""
+    terms = {"terms__lexeme": lexeme, **({"terms__accepted": True} if accepted_only else {})}
+    return qs.filter(**terms).annotate(rank=F("terms__rank"))
 
 
 def ranks_every_match(qs) -> bool:

@@ -18,7 +18,7 @@ from annotations.models import Article, Tag
 
 @login_required
 def article_list(request):
-    articles = selectors.article_list_with_counts().order_by("-published_on", "-id")
+    articles = selectors.article_list_with_counts(user=request.user).order_by("-published_on", "-id")
     q = request.GET.get("q", "").strip()
     if q:
         articles = articles.filter(Q(title__icontains=q) | Q(body__icontains=q))
@@ -37,7 +37,7 @@ def article_list(request):
     query.pop("page", None)
     return render(request, "annotations/article_list.html", {
         "page": page, "q": q, "outlet": outlet, "after": after, "before": before, "state": state,
-        "outlets": outlets, "query": query.urlencode()})
+        "outlets": outlets, "query": query.urlencode(), "can_edit": roles.is_editor(request.user)})
 
 
 def _is_date(value: str) -> bool:
@@ -55,7 +55,7 @@ def _is_date(value: str) -> bool:
 def article_edit(request, pk):
     article = get_object_or_404(Article.objects.select_related("done_by"), pk=pk)
     quotes_qs = selectors.quotes_visible(user=request.user).filter(article=article).order_by("start", "id")
-    quotes = [quote_representation(r) for r in selectors.quote_values(quotes_qs)]
+    quotes = [quote_representation(r) for r in selectors.quote_values(quotes_qs, user=request.user)]
     endorsements = EndorsementSerializer(
         selectors.endorsements_visible(user=request.user).filter(article=article).order_by("start", "id"),
         many=True).data

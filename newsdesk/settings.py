@@ -5,6 +5,7 @@ CELERY_BROKER_URL the worker talks over kombu's filesystem transport. Both keep
 their data in the state folder (NEWSDESK_STATE_DIR, default ./var).
 """
 
+import datetime
 import os
 import secrets
 import warnings
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "annotations",
 ]
 
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "annotations.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsdesk.urls"
@@ -135,6 +139,22 @@ STORAGES = {
 IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR", STATE_DIR / "uploads"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # bigger uploads stream to a temporary file
 
+# Login forms (/login/, /admin/login/): after LOGIN_FAILURE_LIMIT wrong passwords for one user
+# name from one address, that pair is locked out (429, the right password too) for
+# LOGIN_LOCKOUT_MINUTES. By pair, so that nobody can lock a colleague out from elsewhere.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=float(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "annotations.security.client_address"
+# Proxies in front of the site that append to X-Forwarded-For (a TLS proxy: 1); 0 believes only
+# the connection's address. Used for login lockouts and API throttles alike.
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "editor:articles"
 LOGOUT_REDIRECT_URL = "login"
@@ -165,7 +185,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "annotations.api.views.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["annotations.api.permissions.TokenClientThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_TOKEN_RATE", "6000/minute")},
+    "NUM_PROXIES": NUM_PROXIES,
 }
+# Wrong API tokens allowed per client address; past it, every token from there gets 429 with
+# Retry-After until the window (which starts at the first wrong one) ends.
+API_FAILED_TOKEN_RATE = os.environ.get("API_FAILED_TOKEN_RATE", "20/hour")
 # A search of several words ranks every quote that matches; one of very common words is
 # cancelled past this and the client asked to narrow it (one-word searches never get near).
 SEARCH_TIMEOUT_MS = int(os.environ.get("SEARCH_TIMEOUT_MS", "5000"))

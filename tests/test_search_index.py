@@ -109,3 +109,25 @@ def test_a_search_too_broad_to_rank_in_time_is_a_400_that_says_so(settings):
     assert "too many quotes to rank" in answer.json()["q"][0]
     # One word is read from the term index, in order: never cancelled.
     assert viewer.get("/api/v1/quotes/?q=taxes").status_code == 200
+
+
+def test_the_index_knows_which_terms_are_of_accepted_quotes():
+    """Viewers' searches read only accepted quotes' terms: the flag follows every status change."""
+    article = ArticleFactory()
+    first = make(article, TEXTS[0], status="suggested")
+    Quote.objects.bulk_create([Quote(article=article, start=0, end=len(t), exact=t, status="accepted")
+                               for t in TEXTS[1:3]])
+
+    def flags_match():
+        wrong = QuoteTerm.objects.exclude(accepted=True, quote__status="accepted").filter(accepted=True).count()
+        missing = QuoteTerm.objects.filter(accepted=False, quote__status="accepted").count()
+        return wrong == missing == 0 and QuoteTerm.objects.filter(accepted=True).exists()
+
+    assert flags_match()
+    Quote.objects.filter(pk=first.pk).update(status="accepted")
+    assert flags_match() and QuoteTerm.objects.filter(quote=first, accepted=False).count() == 0
+    Quote.objects.update(status="rejected")
+    assert not QuoteTerm.objects.filter(accepted=True).exists()
+    Quote.objects.filter(pk=first.pk).update(status="accepted", exact="Spending will rise")  # both at once
+    assert set(QuoteTerm.objects.filter(accepted=True).values_list("lexeme", flat=True)) == {"spend", "rise"}
+    assert index() == terms_from_quotes()

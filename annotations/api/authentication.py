@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-from annotations import roles
+from annotations import roles, security
 
 
 def _user_by_token_sql() -> str:
@@ -22,9 +22,20 @@ class TokenAuthentication(authentication.TokenAuthentication):
     request needs both; the ORM's two queries (or one with a subquery expression) cost
     several times the query itself to build, a fifth of a small page's time."""
 
+    def authenticate(self, request):
+        # DRF makes one authenticator per request: the token check below needs the address.
+        self._request = request
+        return super().authenticate(request)
+
     def authenticate_credentials(self, key):
+        # An address that sent too many wrong tokens gets 429 for any token, the right one too:
+        # else guessing would go on, only answered 429 for misses and 200 for a hit.
+        wait = security.failed_tokens_wait(self._request)
+        if wait is not None:
+            raise exceptions.Throttled(wait=wait, detail="Too many invalid tokens from this address.")
         found = list(get_user_model().objects.raw(_user_by_token_sql(), [roles.EDITORS, key]))
         if not found:
+            security.failed_token_record(self._request)
             raise exceptions.AuthenticationFailed("Invalid token.")
         user = found[0]
         if not user.is_active:

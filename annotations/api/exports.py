@@ -134,7 +134,7 @@ def quote_annotation(row: dict, absolute) -> dict:
 
 
 def stream_quotes(queryset, fmt: str, request) -> StreamingHttpResponse:
-    rows = selectors.quote_values(queryset).iterator(chunk_size=CHUNK)
+    rows = selectors.quote_values(queryset, user=request.user).iterator(chunk_size=CHUNK)
     if fmt == "jsonl":
         body = (orjson.dumps(quote_row(q)) + b"\n" for q in rows)
         content_type, ext = "application/x-ndjson", "jsonl"

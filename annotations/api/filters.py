@@ -40,13 +40,13 @@ class QuoteFilter(RequestFilterSet):
         return queryset.filter(speaker_id__in=selectors.entity_ids_named(name=value))
 
     def filter_q(self, queryset, name, value):
-        return selectors.quotes_search(queryset, text=value) if value.strip() else queryset
+        return selectors.quotes_search(queryset, text=value, user=self.request.user) if value.strip() else queryset
 
     def filter_endorser(self, queryset, name, value):
-        return queryset.filter(endorsements__endorser_id=value).distinct()
+        return queryset.filter(id__in=selectors.quote_ids_endorsed(user=self.request.user, endorser_id=value))
 
     def filter_target(self, queryset, name, value):
-        return queryset.filter(endorsements__target_id=value).distinct()
+        return queryset.filter(id__in=selectors.quote_ids_endorsed(user=self.request.user, target_id=value))
 
 
 class EndorsementFilter(RequestFilterSet):

@@ -51,7 +51,8 @@ class ArticleSerializer(serializers.ModelSerializer):
 
 
 class ArticleListSerializer(ArticleSerializer):
-    suggested_count = serializers.IntegerField(read_only=True)
+    # Left out where the list did not count it (for viewers, see selectors.article_list_with_counts).
+    suggested_count = serializers.IntegerField(read_only=True, help_text="editors only")
     accepted_count = serializers.IntegerField(read_only=True)
 
     class Meta(ArticleSerializer.Meta):
@@ -141,7 +142,8 @@ class QuoteSerializer(ReviewableFields):
     def to_representation(self, instance):
         if isinstance(instance, dict):
             return quote_representation(instance)
-        row = selectors.quote_values(Quote.objects.filter(pk=instance.pk)).get()
+        request = self.context.get("request")
+        row = selectors.quote_values(Quote.objects.filter(pk=instance.pk), user=request and request.user).get()
         return quote_representation(row)
 
 
@@ -171,9 +173,17 @@ class EndorsementSerializer(ReviewableFields):
         read_only_fields = ReviewableFields.REVIEW_READ_ONLY
         extra_kwargs = {"start": {"max_value": 2**31 - 1}, "end": {"max_value": 2**31 - 1}}
 
-
     def get_etag(self, obj) -> str:
         return etag_of(obj)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # A viewer's scope says which referred-to rows they may see (selectors.endorsements_visible);
+        # the id of a hidden one would tell them it exists.
+        if hasattr(instance, "evidence_shown"):
+            data["evidence_id"] = instance.evidence_shown
+            data["responds_to"] = instance.responds_to_shown
+        return data
 
 
 class ReviewSerializer(serializers.Serializer):

@@ -169,9 +169,9 @@ class QuoteViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExports, 
             # every match again.
             with search_time_limit(selectors.ranks_every_match(queryset)):
                 ranked = self.paginate_queryset(queryset.values("id", "rank"))
-            page = selectors.quote_rows(self.get_queryset(), [row["id"] for row in ranked])
+            page = selectors.quote_rows(self.get_queryset(), [row["id"] for row in ranked], user=request.user)
         else:
-            page = self.paginate_queryset(selectors.quote_values(queryset))
+            page = self.paginate_queryset(selectors.quote_values(queryset, user=request.user))
         return self.get_paginated_response([serializers.quote_representation(row) for row in page])
 
     def perform_create(self, serializer):
@@ -231,7 +231,10 @@ class SpeakerViewSet(ReleaseAfterRender, AtomicWritesMixin, ETagMixin, viewsets.
     filter_backends = [DjangoFilterBackend]
     filterset_class = filters.SpeakerFilter
     pagination_class = Pagination
-    queryset = Entity.objects.all()
+    queryset = Entity.objects.all()  # for the schema; requests read get_queryset
+
+    def get_queryset(self):
+        return selectors.entities_visible(user=self.request.user)
 
     def perform_create(self, serializer):
         serializer.instance = services.entity_create(**serializer.validated_data)
@@ -260,7 +263,7 @@ class ArticleViewSet(ReleaseAfterRender, AtomicWritesMixin, ETagMixin, viewsets.
     editor_actions = ("done", "reopen")
 
     def get_queryset(self):
-        return selectors.article_list_with_counts().select_related("done_by")
+        return selectors.article_list_with_counts(user=self.request.user).select_related("done_by")
 
     def get_serializer_class(self):
         return serializers.ArticleListSerializer if self.action == "list" else serializers.ArticleSerializer

@@ -1,5 +1,6 @@
 """The bare baseline: the same quote rows as the API (same values() query, tags and
-endorsements included), rendered by orjson in a plain Django view: no DRF, no auth."""
+endorsements included), rendered by orjson in a plain Django view: no DRF, no auth (so the
+scope of an anonymous user, which is a viewer's)."""
 
 import orjson
 from django.http import HttpResponse
@@ -19,10 +20,10 @@ def bare_quotes(request):
         qs = qs.filter(id__lt=int(request.GET["before"]))
     size = min(int(request.GET.get("page_size", Pagination.page_size)), Pagination.max_page_size)
     if "q" in request.GET:  # ranked on narrow rows first, as the API does
-        ranked = selectors.quotes_search(qs, text=request.GET["q"]).order_by("-rank", "-id")
-        rows = selectors.quote_rows(qs, list(ranked.values_list("id", flat=True)[:size]))
+        ranked = selectors.quotes_search(qs, text=request.GET["q"], user=request.user).order_by("-rank", "-id")
+        rows = selectors.quote_rows(qs, list(ranked.values_list("id", flat=True)[:size]), user=request.user)
     else:
-        rows = list(selectors.quote_values(qs.order_by("-id"))[:size])
+        rows = list(selectors.quote_values(qs.order_by("-id"), user=request.user)[:size])
     return HttpResponse(orjson.dumps({"results": rows}), content_type="application/json")
 
 

@@ -1,7 +1,7 @@
 """The admin's import pages: upload, preview with the column mapping, live progress, errors."""
 
 import csv
-from pathlib import Path
+import logging
 
 from django import forms
 from django.contrib import admin, messages
@@ -14,8 +14,10 @@ from annotations.importing.readers import FORMATS, Failure, UnusableInput
 from annotations.importing.readers import preview as read_preview
 from annotations.importing.rows import FIELD_ALIASES
 from annotations.importing.runner import rate
-from annotations.importing.service import import_batch_confirm, import_batch_upload
+from annotations.importing.service import import_batch_confirm, import_batch_file, import_batch_upload
 from annotations.models import ImportBatch
+
+log = logging.getLogger(__name__)
 
 
 class UploadForm(forms.Form):
@@ -50,11 +52,18 @@ def preview(request, pk):
     batch = get_object_or_404(ImportBatch, pk=pk, status=ImportBatch.State.PENDING)
     fmt = request.POST.get("format") or batch.format or "auto"
     mapping = {f: request.POST[f"map_{f}"] for f in FIELD_ALIASES if request.POST.get(f"map_{f}")} or None
+    shown = None
     try:
-        shown = read_preview(Path(batch.upload_path), fmt, mapping)
+        shown = read_preview(import_batch_file(batch), fmt, mapping)
     except UnusableInput as exc:
         messages.error(request, str(exc))
-        shown = None
+    except OSError as exc:
+        messages.error(request, f"{batch.file_name}: cannot read the file ({exc.strerror or exc})")
+    except Exception:
+        # The file is the uploader's: whatever in it the readers did not foresee is a message
+        # on this page, not a server error.
+        log.exception("preview of import batch %s failed", batch.pk)
+        messages.error(request, f"{batch.file_name}: the file could not be read for a preview")
     if request.method == "POST" and "confirm" in request.POST and shown is not None:
         import_batch_confirm(batch=batch, fmt=shown["format"], mapping=shown["mapping"] or None)
         return redirect("admin:annotations_importbatch_progress", batch.pk)

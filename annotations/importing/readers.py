@@ -15,6 +15,7 @@ from annotations.seeds import SeedError, parse_seed
 FORMATS = ["csv", "jsonl", "seed", "doccano", "labelstudio"]
 MAX_ZIP_BYTES = 2 * 1024**3  # what an archive may expand to, in all
 MAX_SEED_BYTES = 8 * 1024**2
+TOO_DEEP = "JSON nested too deeply"
 csv.field_size_limit(16 * 1024**2)
 
 DEFAULT_LABELS = {"quote": "quote", "quotation": "quote", "content": "quote", "statement": "quote",
@@ -33,6 +34,8 @@ class UnusableInput(Exception):
 
 
 def detect(path: Path) -> str:
+    if not path.exists():
+        raise UnusableInput(f"{path}: no such file or folder")
     if path.is_dir():
         return "seed"
     suffix = path.suffix.lower()
@@ -48,7 +51,7 @@ def detect(path: Path) -> str:
                 if raw.strip():
                     try:
                         first = json.loads(decode_line(raw)[0])
-                    except ValueError:
+                    except (ValueError, RecursionError):
                         return "jsonl"
                     labelled = isinstance(first, dict) and any(k in first for k in ("label", "labels", "entities"))
                     return "doccano" if labelled else "jsonl"
@@ -135,6 +138,9 @@ def _json_lines(path: Path):
             except ValueError as exc:
                 yield n, Failure(name, n, f"malformed JSON ({exc.args[0].split(':')[0]})")
                 continue
+            except RecursionError:
+                yield n, Failure(name, n, TOO_DEEP)
+                continue
             yield n, obj if isinstance(obj, dict) else Failure(name, n, "expected a JSON object")
 
 
@@ -160,13 +166,29 @@ def _doccano(path, mapping, outlet, labels):
         if isinstance(obj, Failure):
             yield obj
             continue
-        text = obj.get("text") or obj.get("data") or ""
-        raw = obj.get("label") or obj.get("labels") or []
-        if obj.get("entities"):
-            raw = [(e.get("start_offset"), e.get("end_offset"), e.get("label")) for e in obj["entities"]]
-        items = [tuple(x[:3]) for x in raw if isinstance(x, (list, tuple)) and len(x) >= 3]
+        try:
+            text, items = _doccano_spans(obj)
+        except RowError as exc:
+            yield Failure(path.name, n, str(exc))
+            continue
         yield _row({**obj, "text": text}, file=path.name, line=n, outlet=outlet,
                    mapping=mapping or default_mapping(list(obj) + ["text"]), spans=_spans(items, text, labels))
+
+
+def _doccano_spans(obj: dict) -> tuple[str, list]:
+    """(text, [(start, end, label)]) of a doccano row, in either of its export shapes.
+    Labels that are not spans (a classification project's) are left out."""
+    text = obj.get("text") or obj.get("data") or ""
+    if not isinstance(text, str):
+        raise RowError(f"text: expected a string, got {_json_type(text)}")
+    entities = obj.get("entities")
+    if entities:
+        if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
+            raise RowError("entities: expected a list of objects with start_offset, end_offset and label")
+        return text, [(e.get("start_offset"), e.get("end_offset"), e.get("label")) for e in entities]
+    raw = obj.get("label") or obj.get("labels") or []
+    raw = raw if isinstance(raw, list) else []
+    return text, [tuple(x[:3]) for x in raw if isinstance(x, list) and len(x) >= 3]
 
 
 def _labelstudio(path, mapping, outlet, labels):
@@ -176,22 +198,59 @@ def _labelstudio(path, mapping, outlet, labels):
             tasks = json.load(fh)
     except ValueError as exc:
         raise UnusableInput(f"{name}: not a Label Studio JSON export ({exc})") from None
+    except RecursionError:
+        # One JSON document: nothing of it can be read when any part is too deep.
+        raise UnusableInput(f"{name}: not a Label Studio JSON export ({TOO_DEEP})") from None
     if isinstance(tasks, dict):
         tasks = [tasks]
+    if not isinstance(tasks, list):
+        raise UnusableInput(f"{name}: not a Label Studio JSON export (expected a list of tasks)")
     for n, task in enumerate(tasks, 1):
-        data = task.get("data") if isinstance(task, dict) else None
-        if not isinstance(data, dict):
-            yield Failure(name, n, "task without a data object")
+        try:
+            data, text, items = _labelstudio_task(task)
+        except RowError as exc:
+            yield Failure(name, n, str(exc))
             continue
-        text = data.get("text") or data.get("body") or ""
-        items = []
-        for annotation in task.get("annotations") or task.get("completions") or []:
-            for result in annotation.get("result", []):
-                value = result.get("value", {})
-                for label in value.get("labels", []):
-                    items.append((value.get("start"), value.get("end"), label))
         yield _row({**data, "text": text}, file=name, line=n, outlet=outlet,
                    mapping=mapping or default_mapping(list(data) + ["text"]), spans=_spans(items, text, labels))
+
+
+def _labelstudio_task(task) -> tuple[dict, str, list]:
+    """(data, text, [(start, end, label)]) of one Label Studio task. Results that are not
+    labelled spans (choices, relations) carry no labels and are left out."""
+    data = task.get("data") if isinstance(task, dict) else None
+    if not isinstance(data, dict):
+        raise RowError("task without a data object")
+    text = data.get("text") or data.get("body") or ""
+    if not isinstance(text, str):
+        raise RowError(f"data.text: expected a string, got {_json_type(text)}")
+    annotations = task.get("annotations") or task.get("completions") or []
+    if not _objects(annotations):
+        raise RowError("annotations: expected a list of objects")
+    items = []
+    for annotation in annotations:
+        results = annotation.get("result") or []
+        if not _objects(results):
+            raise RowError("annotations: result: expected a list of objects")
+        for result in results:
+            value = result.get("value") or {}
+            if not isinstance(value, dict):
+                raise RowError(f"annotations: result: value: expected an object, got {_json_type(value)}")
+            found = value.get("labels") or []
+            if not isinstance(found, list):
+                raise RowError(f"annotations: result: value: labels: expected a list, got {_json_type(found)}")
+            items += [(value.get("start"), value.get("end"), label) for label in found]
+    return data, text, items
+
+
+def _objects(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+
+def _json_type(value) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false", int: "a number",
+             float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _seed_row(text: str, *, file: str, outlet: str):
@@ -269,7 +328,10 @@ def preview(path: Path, fmt: str, mapping: dict | None = None, rows: int = 5) ->
     if fmt == "csv":
         with path.open("rb") as fh:
             first = next(text_lines(fh, fh.peek(4096)[:4096]), "")
-        columns = next(csv.reader([first], csv.excel_tab if first.count("\t") > first.count(",") else csv.excel), [])
+        try:
+            columns = next(csv.reader([first], csv.excel_tab if first.count("\t") > first.count(",") else csv.excel), [])
+        except csv.Error as exc:
+            raise UnusableInput(f"{path.name}: unreadable header row ({exc})") from None
     elif fmt in ("jsonl", "doccano"):
         for _, obj in _json_lines(path):
             if isinstance(obj, dict):

@@ -90,11 +90,19 @@ def parse_date(value) -> datetime.date | None:
     raise RowError(f"published_on: {str(value)[:40]!r} is not a date (use YYYY-MM-DD)")
 
 
+# PostgreSQL text cannot hold NUL, and a lone surrogate (a JSON "\ud800" escape) cannot be
+# encoded to UTF-8: either would fail the whole batch's COPY, so the row is refused here.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def article_row(data: dict, *, file: str, line: int, mapping: dict, outlet: str = "", spans=()) -> ArticleRow:
     def get(name):
         column = mapping.get(name)
         value = data.get(column) if column else None
-        return "" if value is None else str(value)
+        text = "" if value is None else str(value)
+        if _UNSTORABLE.search(text):
+            raise RowError(f"{name}: contains a NUL character or a lone surrogate")
+        return text
 
     raw_body = get("body")
     if len(raw_body) > MAX_BODY_CHARS:
@@ -102,8 +110,6 @@ def article_row(data: dict, *, file: str, line: int, mapping: dict, outlet: str 
     body = normalise_body(raw_body)
     if not body:
         raise RowError("body: missing or empty")
-    if "\x00" in body:
-        raise RowError("body: contains NUL characters")
     url = get("url").strip() or None
     if url:
         if not valid_url(url):

@@ -3,6 +3,7 @@ the ImportBatch, record the need for suggestions in each commit. Re-running a fi
 so an import that was killed halfway completes when run again."""
 
 import datetime
+import logging
 import queue
 import threading
 from dataclasses import dataclass, field
@@ -14,8 +15,10 @@ from psycopg.copy import QueuedLibpqWriter
 
 from annotations import pipeline, services
 from annotations.importing.readers import Failure, UnusableInput, detect, read
-from annotations.models import Article, ImportBatch, Origin, Quote, Status
+from annotations.models import Article, Entity, ImportBatch, Origin, Quote, Status
 from annotations.suggest import Speaker
+
+log = logging.getLogger(__name__)
 
 MAX_STORED_ERRORS = 10_000
 
@@ -53,7 +56,31 @@ def import_run(*, paths: list[Path], fmt: str, batch: ImportBatch, batch_size: i
                suggest: bool = True, mapping: dict | None = None, outlet: str = "",
                labels: dict | None = None, progress=None, on_failure=None) -> Outcome:
     """Import `paths`; `progress(batch)` after each batch, `on_failure(failure)` for each bad row
-    (as it happens, so memory stays flat however many rows fail)."""
+    (as it happens, so memory stays flat however many rows fail). An import that dies (a bug,
+    the database gone, Ctrl-C) ends its batch `failed` with the reason, never `running`."""
+    try:
+        return _import_run(paths=paths, fmt=fmt, batch=batch, batch_size=batch_size, suggest=suggest,
+                           mapping=mapping, outlet=outlet, labels=labels, progress=progress,
+                           on_failure=on_failure)
+    except BaseException as exc:
+        reason = f"the import stopped: {type(exc).__name__}: {exc}".rstrip(": ")
+        try:
+            import_batch_fail(batch=batch, reason=reason[:1000])
+        except Exception:
+            log.exception("could not mark import batch %s failed", batch.pk)
+        raise
+
+
+def import_batch_fail(*, batch: ImportBatch, reason: str) -> None:
+    """End a batch as failed with the reason, whatever state it was left in."""
+    batch.status = ImportBatch.State.FAILED
+    batch.errors = [*(batch.errors or []), {"file": "", "line": 0, "reason": reason}]
+    batch.finished_at = timezone.now()
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=batch.status, errors=batch.errors, finished_at=batch.finished_at)
+
+
+def _import_run(*, paths, fmt, batch, batch_size, suggest, mapping, outlet, labels, progress, on_failure) -> Outcome:
     outcome = Outcome()
     batch.status, batch.started_at = ImportBatch.State.RUNNING, timezone.now()
     formats = {}
@@ -62,7 +89,7 @@ def import_run(*, paths: list[Path], fmt: str, batch: ImportBatch, batch_size: i
             formats[path] = detect(path) if fmt == "auto" else fmt
         except UnusableInput as exc:
             outcome.unusable.append(str(exc))
-    batch.total = sum(estimate_rows(p, f) for p, f in formats.items() if p.exists())
+    batch.total = sum(_estimate(p, f) for p, f in formats.items())
     batch.save()
     # Parsing (CPU) and writing (database) overlap: a writer thread takes batches as
     # they are parsed, so the import runs at the speed of the slower of the two.
@@ -95,6 +122,10 @@ def import_run(*, paths: list[Path], fmt: str, batch: ImportBatch, batch_size: i
                             break
             except UnusableInput as exc:
                 outcome.unusable.append(str(exc))
+            except OSError as exc:
+                # Unreadable (a folder given as a file, no permission, a disk error): this
+                # input is unusable, the others still run.
+                outcome.unusable.append(f"{path}: cannot read ({exc.strerror or exc})")
         batches.put(pending)
     finally:
         batches.put(None)
@@ -108,6 +139,13 @@ def import_run(*, paths: list[Path], fmt: str, batch: ImportBatch, batch_size: i
     batch.finished_at = timezone.now()
     batch.save()
     return outcome
+
+
+def _estimate(path: Path, fmt: str) -> int:
+    try:
+        return estimate_rows(path, fmt)
+    except OSError:
+        return 0  # reading it will say why
 
 
 def _flush(items: list, batch: ImportBatch, outcome: Outcome, suggest: bool, progress, on_failure) -> None:
@@ -236,12 +274,14 @@ def _store_spans(article: Article, row) -> None:
             continue
         near = min(speakers, key=lambda s: (s.end > span.start, abs(span.start - s.end)), default=None)
         speaker, s_start, s_end = None, None, None
-        if near is not None:
+        name = " ".join(near.text.split()) if near is not None else ""
+        # A "speaker" longer than any name can be is a mislabelled span: the quote lands without it.
+        if name and len(name) <= Entity._meta.get_field("name").max_length:
             s_start, s_end = _reanchor(article.body, row, near)
             if s_start is not None:
-                speaker = services.entity_resolve(speaker=Speaker(name=" ".join(near.text.split())))
+                speaker = services.entity_resolve(speaker=Speaker(name=name))
         quotes.append(Quote(article=article, start=start, end=end, **services.quote_anchor(article.body, start, end),
-                            speaker=speaker, speaker_start=s_start, speaker_end=s_start and s_end,
+                            speaker=speaker, speaker_start=s_start, speaker_end=s_end,
                             status=Status.ACCEPTED, origin=Origin.IMPORT, kind=_kind(article.body[start:end])))
     Quote.objects.bulk_create(quotes)
 

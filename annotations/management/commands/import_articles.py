@@ -31,6 +31,10 @@ class Command(BaseCommand):
             columns = json.loads(mapping) if mapping else None
         except ValueError as exc:
             raise CommandError(f"--label-map/--mapping: not JSON ({exc})", returncode=2) from None
+        for option, value in (("--label-map", labels), ("--mapping", columns)):
+            if value is not None and not (isinstance(value, dict)
+                                          and all(isinstance(v, str) for v in value.values())):
+                raise CommandError(f'{option}: expected a JSON object of names, e.g. {{"a": "b"}}', returncode=2)
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1", returncode=2)
         batch = ImportBatch.objects.create(file_name=", ".join(paths)[:500], format=format,
