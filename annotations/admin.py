@@ -3,7 +3,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from annotations import pipeline
+from annotations import pipeline, services
 from annotations.importing import admin_views as import_views
 from annotations.models import (
     Article,
@@ -32,6 +32,16 @@ class ArticleAdmin(SimpleHistoryAdmin):
     readonly_fields = ["body_sha256", "revision", "created_at", "updated_at", "done_by", "done_at"]
     raw_id_fields = ["import_batch"]
     filter_horizontal = ["tags"]
+
+    def save_model(self, request, obj, form, change):
+        # A body edit is a new revision with its annotations re-anchored: the one service.
+        if change and "body" in form.changed_data:
+            stored = Article.objects.get(pk=obj.pk)
+            fields = {name: getattr(obj, name) for name in form.changed_data if name != "tags"}
+            services.article_update(article=stored, **fields)
+            obj.revision, obj.body, obj.body_sha256 = stored.revision, stored.body, stored.body_sha256
+        else:
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(Entity)

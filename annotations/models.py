@@ -193,10 +193,19 @@ def _review_constraints(prefix: str):
     ]
 
 
+class Anchor(models.TextChoices):
+    # Anchored: body[start:end] == exact, checked by the database on every write.
+    ANCHORED = "anchored"
+    # The words were lost in an edit of the article: the row keeps its last text and offsets
+    # (into an older revision), is never highlighted, and waits for an editor to re-attach it.
+    ORPHANED = "orphaned"
+
+
 class Reviewable(models.Model):
-    """Status, origin and review trail shared by quotes and endorsements."""
+    """Status, origin, anchoring and review trail shared by quotes and endorsements."""
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACCEPTED)
+    anchor = models.CharField(max_length=10, choices=Anchor.choices, default=Anchor.ANCHORED)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.EDITOR)
     engine_version = models.CharField(max_length=40, blank=True)
     confidence = models.FloatField(null=True, blank=True)

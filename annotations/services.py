@@ -7,11 +7,12 @@ import time
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from annotations import pipeline, selectors
+from annotations import anchoring, pipeline, selectors
 from annotations.speakers import entity_resolve  # noqa: F401  (the speakers' service)
 from annotations.models import (
+    Anchor,
     Article,
     Endorsement,
     Entity,
@@ -55,7 +56,9 @@ def article_create(
 
 
 def article_update(*, article: Article, **fields) -> Article:
-    """Change fields; a changed body gets a new revision and a fresh suggestion pass."""
+    """Change fields. A changed body is a new revision: every quote and endorsement is
+    re-anchored to the new text (or orphaned when its words are gone), and the revision gets
+    a suggestion pass. The one path for body changes: the admin, the API and imports call it."""
     if "body" in fields:
         fields["body"] = normalise_body(fields["body"])
     body_changed = "body" in fields and fields["body"] != article.body
@@ -66,10 +69,67 @@ def article_update(*, article: Article, **fields) -> Article:
         article.revision += 1
     article.full_clean(exclude=["body_sha256"])
     with transaction.atomic():
-        article.save()
-        if body_changed:
-            pipeline.runs_record(revisions=[(article.id, article.revision)])
+        if not body_changed:
+            article.save()
+            return article
+        # The text as stored, under the row lock: the one the annotations point into.
+        old = Article.objects.select_for_update().values_list("body", flat=True).get(pk=article.pk)
+        quotes = list(Quote.objects.filter(article=article, anchor=Anchor.ANCHORED))
+        endorsements = list(Endorsement.objects.filter(article=article, anchor=Anchor.ANCHORED,
+                                                       start__isnull=False))
+        article.save()  # the database orphans what no longer matches; placing follows
+        annotations_reanchor(old=old, article=article, quotes=quotes, endorsements=endorsements)
+        pipeline.runs_record(revisions=[(article.id, article.revision)])
     return article
+
+
+def annotations_reanchor(*, old: str, article: Article, quotes: list, endorsements: list) -> dict:
+    """Move each annotation to where its words are in the new body, or orphan it; each move
+    is recorded in the row's history with its method. Returns counts by method."""
+    new = article.body
+    diff = anchoring.Diff(old, new)
+    counts: dict[str, int] = {}
+    for rows, fields in ((quotes, QUOTE_SPAN_FIELDS), (endorsements, ["start", "end", "exact"])):
+        placements = anchoring.reanchor(old, new, [_anchor_of(r) for r in rows], diff)
+        for row, placement in zip(rows, placements):
+            counts[placement.method] = counts.get(placement.method, 0) + 1
+            _apply_placement(row, placement, diff, article.revision)
+        if rows:
+            bulk_update_with_history(rows, type(row), [*fields, "anchor", "updated_at"])
+    return counts
+
+
+QUOTE_SPAN_FIELDS = ["start", "end", "exact", "prefix", "suffix", "speaker_start", "speaker_end",
+                     "cue_start", "cue_end"]
+
+
+def _anchor_of(row) -> anchoring.Anchor:
+    return anchoring.Anchor(row.start, row.end, row.exact, getattr(row, "prefix", ""), getattr(row, "suffix", ""))
+
+
+def _apply_placement(row, placement: anchoring.Placement, diff: anchoring.Diff, revision: int) -> None:
+    before = f"{row.start}-{row.end}"
+    row.updated_at = timezone.now()
+    if not placement.placed:
+        row.anchor = Anchor.ORPHANED
+        row._change_reason = f"orphaned at revision {revision}: the words at {before} are gone"
+        return
+    row.anchor = Anchor.ANCHORED
+    row.start, row.end = placement.start, placement.end
+    if isinstance(row, Quote):
+        row.exact, row.prefix, row.suffix = quote_anchor(diff.new, row.start, row.end).values()
+        # A speaker mention or cue moves with its words, or is dropped when they changed.
+        for name in ("speaker", "cue"):
+            s, e = getattr(row, f"{name}_start"), getattr(row, f"{name}_end")
+            kept = diff.kept(s, e) if s is not None else None
+            if not (kept and diff.new[kept[0]:kept[1]] == diff.old[s:e]):
+                kept = (None, None)
+            setattr(row, f"{name}_start", kept[0])
+            setattr(row, f"{name}_end", kept[1])
+    else:
+        row.exact = diff.new[row.start:row.end]
+    row._change_reason = (f"re-anchored at revision {revision} ({placement.method}): "
+                          f"{before} -> {row.start}-{row.end}")
 
 
 def article_lock(*, article_id: int) -> None:
@@ -138,6 +198,8 @@ def quote_create(*, article: Article, user, start: int, end: int, text: str, tag
 def quote_update(*, quote: Quote, user, tags=None, **fields) -> Quote:
     """An edit is a review: an edited suggestion becomes the editor's, so no engine pass replaces it."""
     body = quote.article.body
+    if not _reattaching(quote, fields):
+        return _edit_save(quote, user, fields, tags)  # an orphan's old offsets stay as they were
     start, end = fields.get("start", quote.start), fields.get("end", quote.end)
     _check_span(body, start, end, fields.pop("text", None), "text")
     for name in ("speaker", "cue"):
@@ -146,6 +208,23 @@ def quote_update(*, quote: Quote, user, tags=None, **fields) -> Quote:
         _check_span(body, s, e, None, f"{name}_start")
     quote.exact, quote.prefix, quote.suffix = quote_anchor(body, start, end).values()
     return _edit_save(quote, user, fields, tags)
+
+
+def _reattaching(obj, fields: dict) -> bool:
+    """Whether an edit places the annotation: always for an anchored one; for an orphan only
+    when the editor gives its new span (start, end and the text), which re-attaches it."""
+    if obj.anchor == Anchor.ANCHORED:
+        return True
+    given = {"start", "end", "text"} & set(fields)
+    if given and given != {"start", "end", "text"}:
+        raise ValidationError({"start": "this annotation lost its place in an edit of the article: "
+                                        "re-attach it by giving start, end and text together"})
+    if not given:
+        for name in ("speaker_start", "speaker_end", "cue_start", "cue_end"):
+            fields.pop(name, None)  # offsets into a text that no longer exists
+        return False
+    obj.anchor = Anchor.ANCHORED
+    return True
 
 
 def _edit_save(obj, user, fields: dict, tags):
@@ -212,9 +291,11 @@ def endorsement_create(*, article: Article, user, tags=(), **fields) -> Endorsem
 
 def endorsement_update(*, endorsement: Endorsement, user, tags=None, **fields) -> Endorsement:
     body = endorsement.article.body
+    _endorsement_check_links(endorsement.article, fields, this=endorsement)
+    if not _reattaching(endorsement, fields):
+        return _edit_save(endorsement, user, fields, tags)
     start, end = fields.get("start", endorsement.start), fields.get("end", endorsement.end)
     _check_span(body, start, end, fields.pop("text", None), "text")
-    _endorsement_check_links(endorsement.article, fields, this=endorsement)
     endorsement.exact = body[start:end] if start is not None else ""
     return _edit_save(endorsement, user, fields, tags)
 

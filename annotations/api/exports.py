@@ -127,7 +127,9 @@ def quote_annotation(row: dict, absolute) -> dict:
             "selector": [
                 {"type": "TextQuoteSelector", "exact": row["exact"], "prefix": row["prefix"],
                  "suffix": row["suffix"]},
-                {"type": "TextPositionSelector", "start": row["start"], "end": row["end"]},
+                # An orphan's offsets point into an older text: its words are all it has.
+                *([{"type": "TextPositionSelector", "start": row["start"], "end": row["end"]}]
+                  if row["anchor"] == "anchored" else []),
             ],
         },
     }

@@ -2,7 +2,7 @@ import django_filters as filters
 from django.db.models import Q
 
 from annotations import selectors
-from annotations.models import Article, Endorsement, Entity, Quote, Status
+from annotations.models import Anchor, Article, Endorsement, Entity, Quote, Status
 
 
 class RequestFilterSet(filters.FilterSet):
@@ -26,6 +26,7 @@ class QuoteFilter(RequestFilterSet):
     published_after = filters.DateFilter(field_name="article__published_on", lookup_expr="gte")
     published_before = filters.DateFilter(field_name="article__published_on", lookup_expr="lte")
     status = filters.ChoiceFilter(choices=Status.choices)
+    anchor = filters.ChoiceFilter(choices=Anchor.choices, label="anchored, or orphaned by an edit of the text")
     kind = filters.ChoiceFilter(choices=Quote.Kind.choices)
     tag = filters.CharFilter(field_name="tags__slug", max_length=100)
     q = filters.CharFilter(method="filter_q", max_length=500, label="Full-text search, ranked")
@@ -60,6 +61,7 @@ class EndorsementFilter(RequestFilterSet):
     published_before = filters.DateFilter(field_name="article__published_on", lookup_expr="lte")
     polarity = filters.ChoiceFilter(choices=Endorsement.Polarity.choices)
     status = filters.ChoiceFilter(choices=Status.choices)
+    anchor = filters.ChoiceFilter(choices=Anchor.choices, label="anchored, or orphaned by an edit of the text")
     tag = filters.CharFilter(field_name="tags__slug", max_length=100)
 
     class Meta:

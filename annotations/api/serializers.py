@@ -75,9 +75,9 @@ class ReviewableFields(serializers.ModelSerializer):
         source="article", queryset=Article.objects.all(), write_only=True
     )
 
-    REVIEW_FIELDS = ["tags", "status", "origin", "engine_version", "confidence",
+    REVIEW_FIELDS = ["tags", "status", "anchor", "origin", "engine_version", "confidence",
                      "created_by", "created_at", "reviewed_by", "reviewed_at", "updated_at"]
-    REVIEW_READ_ONLY = ["origin", "engine_version", "confidence", "created_at", "reviewed_at",
+    REVIEW_READ_ONLY = ["anchor", "origin", "engine_version", "confidence", "created_at", "reviewed_at",
                         "updated_at"]
 
 
@@ -109,6 +109,7 @@ def quote_representation(row: dict) -> dict:
         "cue_end": row["cue_end"],
         "tags": row["tag_slugs"],
         "status": row["status"],
+        "anchor": row["anchor"],
         "origin": row["origin"],
         "engine_version": row["engine_version"],
         "confidence": row["confidence"],
