@@ -40,7 +40,7 @@ run: $(VENV)/.installed
 
 # The whole suite, on DATABASE_URL when set, else on the embedded PostgreSQL.
 test: $(VENV)/.installed-dev
-	@command -v chromium >/dev/null 2>&1 || echo "NOTE: no Chromium found: the browser tests will be skipped (apt-get install chromium)"
+	@command -v chromium >/dev/null 2>&1 || echo "NOTE: no Chromium found: the browser tests will be skipped, or fail with CI=true (apt-get install chromium)"
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 migrations-check: $(VENV)/.installed

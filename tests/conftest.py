@@ -1,3 +1,4 @@
+import os
 import shutil
 import time
 import uuid
@@ -6,6 +7,32 @@ import pytest
 from django.db import connections
 
 from newsdesk.celery import app as celery_app
+
+
+# In CI a green run must mean the browser, the real worker and the whole stack ran: a skip of
+# one of these tests (no Chromium, say) fails it there, and stays a note on a developer's machine.
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+MUST_RUN = ("slow", "browser", "worker")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "browser" in item.fixturenames or item.path.parent.name == "browser":
+            item.add_marker(pytest.mark.browser)
+        if "celery_worker" in item.fixturenames:
+            item.add_marker(pytest.mark.worker)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        kinds = [name for name in MUST_RUN if item.get_closest_marker(name)]
+        if kinds:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            report.outcome = "failed"
+            report.longrepr = f"CI=true: a {'/'.join(kinds)} test may not be skipped ({reason})"
 
 
 @pytest.fixture(scope="session", autouse=True)
