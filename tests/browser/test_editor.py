@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 
 from annotations import services
-from annotations.models import Entity, Quote
+from annotations.models import Endorsement, Entity, Quote
 from annotations.seeds import parse_seed
 from tests.browser.conftest import open_editor, start_quote
 
@@ -169,11 +169,36 @@ def test_markup_in_text_and_names_stays_inert(login, live_server):
 
 def test_viewers_read_but_cannot_annotate(login, live_server):
     article = example_article()
-    suggestion(article, "we got worried")
+    hidden = suggestion(article, "we got worried")
+    shown = suggestion(article, "We reject their support")
+    shown.status = "accepted"
+    shown.save()
+    party = Entity.objects.create(name="Trump campaign")
+    Endorsement.objects.create(article=article, endorser=party, target_text="the Taliban", polarity="opposes",
+                               status="accepted", origin="editor")
+    Endorsement.objects.create(article=article, endorser=party, target_text="America First", polarity="supports",
+                               status="suggested", origin="engine", engine_version="test", confidence=0.9)
     page = login("vic", "viewers")
     open_editor(page, live_server, article)
-    assert page.locator("#btn-quote").is_hidden()
-    assert page.locator("#quote-list li").count() == 0  # viewers see accepted quotes only
+    # Each check first finds what it looks at, so a selector that matches nothing cannot pass.
+    for button in ("#btn-quote", "#btn-endorse", "#btn-accept-all", "#btn-done"):
+        assert page.locator(button).count() == 1 and page.locator(button).is_hidden(), button
+    # Viewers see the accepted quote, highlighted and listed, and nothing of the suggestion.
+    assert page.locator("#body .hl.accepted").count() > 0
+    assert "".join(page.locator("#body .hl.accepted").all_inner_texts()) == "We reject their support"
+    assert page.locator("#body .hl").count() == page.locator("#body .hl.accepted").count()
+    assert page.locator("#quote-list li").evaluate_all("items => items.map(li => li.dataset.id)") == [str(shown.id)]
+    assert page.locator(f"#quote-list li[data-id='{hidden.id}']").count() == 0
+    assert page.locator("#quote-list li button").count() == 0  # no Accept, Reject or Edit
+    endorsements = page.locator("#endorsement-list li").all_inner_texts()
+    assert len(endorsements) == 1 and "Trump campaign opposes the Taliban" in endorsements[0]
+    # Keys that would change something do nothing for a viewer.
+    page.locator("#body").focus()
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    assert page.locator("#quote-form").is_hidden()
+    assert Quote.objects.get(pk=hidden.pk).status == "suggested"
+    assert page.errors == []
 
 
 def test_keyboard_selection_makes_a_quote(login, live_server):
