@@ -1,4 +1,5 @@
 import os
+import random
 import shutil
 import time
 import uuid
@@ -33,6 +34,21 @@ def pytest_runtest_makereport(item, call):
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
             report.outcome = "failed"
             report.longrepr = f"CI=true: a {'/'.join(kinds)} test may not be skipped ({reason})"
+
+
+# The fuzzing run (tests/test_api_schemathesis.py) draws new cases each session from this seed;
+# FUZZ_SEED=<seed> replays a run.
+FUZZ_SEED = int(os.environ.get("FUZZ_SEED") or random.SystemRandom().randrange(2**32))
+FUZZ_SEED_USED = pytest.StashKey[bool]()
+
+
+def pytest_report_header(config):
+    return f"fuzz seed: {FUZZ_SEED}"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if config.stash.get(FUZZ_SEED_USED, False):
+        terminalreporter.write_line(f"fuzz seed: {FUZZ_SEED} (replay the API fuzzing with FUZZ_SEED={FUZZ_SEED})")
 
 
 @pytest.fixture(scope="session", autouse=True)
