@@ -217,3 +217,33 @@ def test_keyboard_selection_makes_a_quote(login, live_server):
     page.wait_for_selector("#banner.info:has-text('Saved.')")
     assert Quote.objects.get().exact == "that the group was hopeful"
     assert page.locator("#body").inner_text() == body
+
+
+def test_endorsement_from_the_current_quote_with_the_e_key(login, live_server):
+    article = example_article()
+    campaign = Entity.objects.create(name="Trump campaign", kind="organisation")
+    taliban = Entity.objects.create(name="Taliban", kind="group")
+    sentence = "We reject their support"
+    start = article.body.index(sentence)
+    quote = Quote.objects.create(article=article, start=start, end=start + len(sentence), exact=sentence,
+                                 speaker=campaign, status="accepted", kind="direct")
+    page = login()
+    open_editor(page, live_server, article)
+    page.locator("#body").focus()
+    page.keyboard.press("j")  # the quote is the current one
+    page.keyboard.press("e")
+    assert page.locator("#endorse-form").is_visible()
+    assert page.locator("#endorse-excerpt").inner_text() == sentence
+    assert page.get_by_label("Endorser").input_value() == "Trump campaign"  # the quote's speaker
+    page.get_by_label("Polarity").select_option("opposes")
+    page.get_by_label("Target (speaker or free text)").fill("Taliban")
+    page.wait_for_selector("#speaker-options option[value='Taliban']", state="attached")
+    page.locator("#endorse-form button[type='submit']").click()
+    page.wait_for_selector("#banner.info:has-text('Endorsement saved.')")
+
+    endorsement = Endorsement.objects.get()
+    assert (endorsement.endorser, endorsement.target, endorsement.polarity) == (campaign, taliban, "opposes")
+    assert (endorsement.evidence_id, endorsement.start, endorsement.end) == (quote.id, quote.start, quote.end)
+    assert endorsement.created_by.username == "eddie"
+    assert "Trump campaign opposes Taliban" in page.locator("#endorsement-list").inner_text()
+    assert page.errors == []
