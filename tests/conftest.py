@@ -1,3 +1,5 @@
+import os
+import random
 import shutil
 import time
 import uuid
@@ -6,6 +8,47 @@ import pytest
 from django.db import connections
 
 from newsdesk.celery import app as celery_app
+
+
+# In CI a green run must mean the browser, the real worker and the whole stack ran: a skip of
+# one of these tests (no Chromium, say) fails it there, and stays a note on a developer's machine.
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+MUST_RUN = ("slow", "browser", "worker")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "browser" in item.fixturenames or item.path.parent.name == "browser":
+            item.add_marker(pytest.mark.browser)
+        if "celery_worker" in item.fixturenames:
+            item.add_marker(pytest.mark.worker)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        kinds = [name for name in MUST_RUN if item.get_closest_marker(name)]
+        if kinds:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            report.outcome = "failed"
+            report.longrepr = f"CI=true: a {'/'.join(kinds)} test may not be skipped ({reason})"
+
+
+# The fuzzing run (tests/test_api_schemathesis.py) draws new cases each session from this seed;
+# FUZZ_SEED=<seed> replays a run.
+FUZZ_SEED = int(os.environ.get("FUZZ_SEED") or random.SystemRandom().randrange(2**32))
+FUZZ_SEED_USED = pytest.StashKey[bool]()
+
+
+def pytest_report_header(config):
+    return f"fuzz seed: {FUZZ_SEED}"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if config.stash.get(FUZZ_SEED_USED, False):
+        terminalreporter.write_line(f"fuzz seed: {FUZZ_SEED} (replay the API fuzzing with FUZZ_SEED={FUZZ_SEED})")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -84,8 +84,22 @@ def test_cursor_pagination_is_stable_and_bounded(editor, world):  # noqa: F811
     seen = walk_pages(editor, "/api/v1/quotes/?page_size=7", 7)
     assert len(seen) == len(set(seen)) == 32
     assert seen == sorted(seen, reverse=True)
-    assert len(editor.get("/api/v1/quotes/?page_size=100000").json()["results"]) == 32
     assert editor.get("/api/v1/quotes/?cursor=garbage").status_code == 404
+
+
+def more_quotes(article, n):
+    """n accepted quotes on `article`, in one insert."""
+    Quote.objects.bulk_create(Quote(article=article, start=0, end=6, exact="Intro.", status="accepted")
+                              for _ in range(n))
+
+
+def test_page_size_is_capped_at_500(editor, world):  # noqa: F811
+    more_quotes(world["article"], 598)  # 600 with the world's two
+    first = editor.get("/api/v1/quotes/?page_size=100000").json()
+    assert len(first["results"]) == 500 and first["next"]
+    seen = walk_pages(editor, "/api/v1/quotes/?page_size=100000", 500)
+    assert len(seen) == len(set(seen)) == 600
+    assert len(editor.get("/api/v1/quotes/").json()["results"]) == 50  # the default page
 
 
 def test_search_pages_follow_the_rank(people, editor, world):  # noqa: F811
@@ -209,6 +223,32 @@ def test_exports_parse_back(editor, world, tmp_path):  # noqa: F811
     result = subprocess.run([sys.executable, str(W3C_VALIDATOR), str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
     assert "2 of 2 annotations pass" in result.stdout
+
+
+def test_exports_hold_every_row_past_one_read_chunk(people, editor, world):  # noqa: F811
+    """Exports are read in chunks of exports.CHUNK rows: one of three chunks holds every row,
+    each once, and a viewer's holds no suggestion."""
+    from annotations.api import exports
+
+    total = 2 * exports.CHUNK + 50
+    more_quotes(world["article"], total - 2)
+    every = set(Quote.objects.values_list("id", flat=True))
+    assert len(every) == total
+
+    def body(client, fmt):
+        return b"".join(client.get(f"/api/v1/quotes/?format={fmt}").streaming_content)
+
+    rows = [json.loads(line) for line in body(editor, "jsonl").splitlines()]
+    assert len(rows) == total and {r["id"] for r in rows} == every
+    assert [r["id"] for r in rows] == sorted(every)
+    table = list(csv.DictReader(io.StringIO(body(editor, "csv").decode("utf-8-sig"))))
+    assert len(table) == total and {int(r["id"]) for r in table} == every
+    items = json.loads(body(editor, "jsonld"))["first"]["items"]
+    assert len(items) == total and len({i["id"] for i in items}) == total
+
+    viewer = client_for(people["viewer"])
+    seen = [json.loads(line)["id"] for line in body(viewer, "jsonl").splitlines()]
+    assert len(seen) == total - 1 and set(seen) == every - {world["suggested"].id}
 
 
 def test_export_errors_are_json(editor, world):  # noqa: F811

@@ -2,7 +2,23 @@
 
 import pytest
 
+from annotations.models import Endorsement, Tag
 from tests.api_helpers import BODY, client_for, people, world  # noqa: F401
+from tests.factories import EntityFactory
+
+
+@pytest.fixture
+def rights_world(world):  # noqa: F811
+    """world, plus an accepted endorsement an editor made, a suggested one from the engine (its
+    evidence the accepted quote, so a quote row could leak it), an unused speaker and a tag."""
+    article, jane, bob = world["article"], world["jane"], world["bob"]
+    endorsed = Endorsement.objects.create(article=article, endorser=jane, target=bob, polarity="opposes",
+                                          status="accepted", origin="editor")
+    suggested = Endorsement.objects.create(article=article, endorser=bob, target_text="tax cuts",
+                                           polarity="supports", evidence=world["accepted"], status="suggested",
+                                           origin="engine", engine_version="t", confidence=0.9)
+    return {**world, "endorsement": endorsed, "suggested_endorsement": suggested,
+            "spare": EntityFactory(name="Nobody Quoted"), "tag": Tag.objects.create(name="Budget", slug="budget")}
 
 
 def quote_payload(world):
@@ -56,6 +72,35 @@ CASES = {
                            lambda w: {"article_id": w["article"].id, "endorser_id": w["jane"].id,
                                       "target_text": "tax cuts", "polarity": "supports"},
                            {"anonymous": 401, "viewer": 403, "editor": 201, "admin": 201}),
+    "read accepted endorsement": ("get", lambda w: f"/api/v1/endorsements/{w['endorsement'].id}/", None,
+                                  {"anonymous": 401, "viewer": 200, "editor": 200, "admin": 200}),
+    "read suggested endorsement": ("get", lambda w: f"/api/v1/endorsements/{w['suggested_endorsement'].id}/",
+                                   None, {"anonymous": 401, "viewer": 404, "editor": 200, "admin": 200}),
+    "update endorsement": ("patch", lambda w: f"/api/v1/endorsements/{w['endorsement'].id}/",
+                           lambda w: {"polarity": "supports"},
+                           {"anonymous": 401, "viewer": 403, "editor": 200, "admin": 200}),
+    "accept endorsement": ("post", lambda w: f"/api/v1/endorsements/{w['suggested_endorsement'].id}/accept/",
+                           None, {"anonymous": 401, "viewer": 403, "editor": 200, "admin": 200}),
+    "reject endorsement": ("post", lambda w: f"/api/v1/endorsements/{w['suggested_endorsement'].id}/reject/",
+                           None, {"anonymous": 401, "viewer": 403, "editor": 200, "admin": 200}),
+    "delete endorsement": ("delete", lambda w: f"/api/v1/endorsements/{w['endorsement'].id}/", None,
+                           {"anonymous": 401, "viewer": 403, "editor": 204, "admin": 204}),
+    "accept all": ("post", lambda w: "/api/v1/quotes/accept-all/",
+                   lambda w: {"article_id": w["article"].id, "min_confidence": 0.5},
+                   {"anonymous": 401, "viewer": 403, "editor": 200, "admin": 200}),
+    "reopen article": ("post", lambda w: f"/api/v1/articles/{w['article'].id}/reopen/", None,
+                       {"anonymous": 401, "viewer": 403, "editor": 200, "admin": 200}),
+    "read speaker": ("get", lambda w: f"/api/v1/speakers/{w['jane'].id}/", None,
+                     {"anonymous": 401, "viewer": 200, "editor": 200, "admin": 200}),
+    "delete speaker": ("delete", lambda w: f"/api/v1/speakers/{w['spare'].id}/", None,
+                       {"anonymous": 401, "viewer": 403, "editor": 204, "admin": 204}),
+    # One that quotes or endorsements use stays, for everyone.
+    "delete used speaker": ("delete", lambda w: f"/api/v1/speakers/{w['bob'].id}/", None,
+                            {"anonymous": 401, "viewer": 403, "editor": 400, "admin": 400}),
+    "update tag": ("patch", lambda w: f"/api/v1/tags/{w['tag'].id}/", lambda w: {"colour": "#445566"},
+                   {"anonymous": 401, "viewer": 403, "editor": 200, "admin": 200}),
+    "delete tag": ("delete", lambda w: f"/api/v1/tags/{w['tag'].id}/", None,
+                   {"anonymous": 401, "viewer": 403, "editor": 204, "admin": 204}),
     "list tags": ("get", lambda w: "/api/v1/tags/", None,
                   {"anonymous": 401, "viewer": 200, "editor": 200, "admin": 200}),
     "create tag": ("post", lambda w: "/api/v1/tags/",
@@ -66,21 +111,40 @@ CASES = {
 
 @pytest.mark.parametrize("role", ["anonymous", "viewer", "editor", "admin"])
 @pytest.mark.parametrize("case", list(CASES))
-def test_rights_matrix(case, role, people, world):  # noqa: F811
+def test_rights_matrix(case, role, people, rights_world):  # noqa: F811
     method, url, payload, expected = CASES[case]
     client = client_for(people[role])
-    data = payload(world) if payload else None
-    response = getattr(client, method)(url(world), data, format="json")
+    data = payload(rights_world) if payload else None
+    response = getattr(client, method)(url(rights_world), data, format="json")
     assert response.status_code == expected[role], (case, role, response.content[:300])
 
 
-def test_viewer_lists_only_accepted_quotes_and_endorsements(people, world):  # noqa: F811
-    viewer = client_for(people["viewer"])
-    ids = [q["id"] for q in viewer.get("/api/v1/quotes/").json()["results"]]
-    assert ids == [world["accepted"].id]
+def test_viewer_lists_only_accepted_quotes_and_endorsements(people, rights_world):  # noqa: F811
+    w = rights_world
+    viewer, editor = client_for(people["viewer"]), client_for(people["editor"])
+    assert [q["id"] for q in viewer.get("/api/v1/quotes/").json()["results"]] == [w["accepted"].id]
+    assert {q["id"] for q in editor.get("/api/v1/quotes/").json()["results"]} == {w["accepted"].id,
+                                                                                  w["suggested"].id}
+    endorsements = viewer.get("/api/v1/endorsements/").json()["results"]
+    assert [(e["id"], e["status"]) for e in endorsements] == [(w["endorsement"].id, "accepted")]
+    assert viewer.get(f"/api/v1/endorsements/?article={w['article'].id}").json()["results"] == endorsements
+    assert {e["id"] for e in editor.get("/api/v1/endorsements/").json()["results"]} == {
+        w["endorsement"].id, w["suggested_endorsement"].id}
+
+
+def test_endorsement_review_and_delete_do_what_they_say(people, rights_world):  # noqa: F811
+    w = rights_world
     editor = client_for(people["editor"])
-    ids = {q["id"] for q in editor.get("/api/v1/quotes/").json()["results"]}
-    assert ids == {world["accepted"].id, world["suggested"].id}
+    accepted = editor.post(f"/api/v1/endorsements/{w['suggested_endorsement'].id}/accept/")
+    assert (accepted.json()["status"], accepted.json()["reviewed_by"]) == ("accepted", "eddie")
+    assert Endorsement.objects.get(pk=w["suggested_endorsement"].id).status == "accepted"
+    assert editor.post(f"/api/v1/endorsements/{w['suggested_endorsement'].id}/reject/").json()["status"] == "rejected"
+    # An engine suggestion is rejected, not deleted, so the engine does not suggest it again;
+    # an editor's own endorsement is gone.
+    assert editor.delete(f"/api/v1/endorsements/{w['suggested_endorsement'].id}/").status_code == 204
+    assert Endorsement.objects.get(pk=w["suggested_endorsement"].id).status == "rejected"
+    assert editor.delete(f"/api/v1/endorsements/{w['endorsement'].id}/").status_code == 204
+    assert not Endorsement.objects.filter(pk=w["endorsement"].id).exists()
 
 
 def test_session_writes_need_csrf(people, world):  # noqa: F811
@@ -137,3 +201,12 @@ def test_token_clients_are_throttled_the_browser_is_not(people, world, monkeypat
     browser = APIClient()
     browser.force_login(people["viewer"])
     assert {browser.get("/api/v1/tags/").status_code for _ in range(5)} == {200}
+
+
+@pytest.mark.xfail(strict=True, reason="quote rows list the ids of every endorsement the quote is evidence for, "
+                                       "suggested ones too (selectors.quote_values is not scoped to the user)")
+def test_quote_rows_do_not_name_hidden_endorsements(people, rights_world):  # noqa: F811
+    viewer = client_for(people["viewer"])
+    quote_id = rights_world["accepted"].id
+    assert viewer.get("/api/v1/quotes/").json()["results"][0]["endorsements"] == []
+    assert viewer.get(f"/api/v1/quotes/{quote_id}/").json()["endorsements"] == []

@@ -1,6 +1,7 @@
 """Production configuration: compose, settings from the environment, check --deploy."""
 
 import importlib
+import json
 import os
 import re
 import secrets
@@ -99,3 +100,47 @@ def test_compose_services_run_commands_and_settings_that_exist():
 def test_migrations_are_complete():
     result = run_manage("makemigrations", "--check", "--dry-run", env_overrides={})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Run in a process of its own with DEBUG=0, so settings.py computes the production security
+# settings from the environment (this process turns them off for the tests; see conftest).
+PRODUCTION_REQUESTS = r"""
+import json
+from django.contrib.auth.models import User
+from django.test import Client
+
+User.objects.create_user("ops", password="a-long-enough-password-1")
+client = Client(HTTP_HOST="news.example.org")
+plain = client.get("/login/")
+https = {"HTTP_X_FORWARDED_PROTO": "https"}
+page = client.get("/login/", **https)
+login = client.post("/login/", {"username": "ops", "password": "a-long-enough-password-1"}, **https)
+cookie = lambda response, name: {k: response.cookies[name][k] for k in ("secure", "httponly", "samesite")}
+print(json.dumps({
+    "plain": [plain.status_code, plain.get("Location"), plain.has_header("Strict-Transport-Security")],
+    "https": [page.status_code, page.get("Strict-Transport-Security")],
+    "csrf_cookie": cookie(page, "csrftoken"),
+    "login": [login.status_code, login.get("Location")],
+    "session_cookie": cookie(login, "sessionid"),
+}))
+"""
+
+
+def test_production_settings_redirect_http_and_secure_https(transactional_db):
+    """DEBUG off, nothing else set: plain HTTP is sent to HTTPS; behind the proxy (X-Forwarded-Proto:
+    https) pages are served with HSTS, and the session and CSRF cookies are Secure."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    result = run_manage("shell", "-c", PRODUCTION_REQUESTS, env_overrides={
+        "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "news.example.org",
+        "DATABASE_URL": url, "SECURE_SSL_REDIRECT": None, "SESSION_COOKIE_SECURE": None,
+        "CSRF_COOKIE_SECURE": None, "SECURE_HSTS_SECONDS": None})
+    assert result.returncode == 0, result.stdout + result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["plain"] == [301, "https://news.example.org/login/", False]
+    assert seen["https"] == [200, "max-age=31536000; includeSubDomains; preload"]
+    assert seen["csrf_cookie"]["secure"] is True
+    assert seen["login"] == [302, "/articles/"]
+    assert seen["session_cookie"]["secure"] is True and seen["session_cookie"]["httponly"] is True

@@ -211,3 +211,45 @@ def test_suggest_file_names_a_bad_line(tmp_path):
     source.write_text('{"id": 1, "text": "ok"}\n{not json\n')
     with pytest.raises(CommandError, match="line 2: not valid JSON"):
         call_command("suggest_file", str(source), str(tmp_path / "o.jsonl"), stdout=StringIO())
+
+
+def test_evaluate_scores_an_imperfect_prediction_exactly(tmp_path):
+    """Three gold quotes, four predicted: one exact with the right speaker, one at IoU 0.6 with
+    the wrong speaker, one at IoU 8/18, one where no quote is; two gold stances, three predicted
+    (one right, one with the wrong polarity, one of a party not in the gold)."""
+    text = "x" * 100
+    gold = {"id": "d1", "text": text,
+            "quotes": [{"start": 0, "end": 10, "speaker": "Ann Bo"}, {"start": 20, "end": 30, "speaker": "Cy Dee"},
+                       {"start": 50, "end": 60, "speaker": "Eve Fox"}],
+            "stances": [{"subject": "Ann Bo", "object": "Cy Dee", "polarity": "positive"},
+                        {"subject": "Eve Fox", "object": "Ann Bo", "polarity": "negative"}]}
+    pred = {"id": "d1",
+            "quotes": [{"start": 0, "end": 10, "speaker": "Ann Bo"}, {"start": 20, "end": 26, "speaker": "Zed Q"},
+                       {"start": 52, "end": 68, "speaker": "Eve Fox"}, {"start": 80, "end": 90, "speaker": "Ann Bo"}],
+            "endorsements": [{"endorser": "Ann Bo", "target": "Cy Dee", "polarity": "supports"},
+                             {"endorser": "Eve Fox", "target": "Ann Bo", "polarity": "supports"},
+                             {"endorser": "Zed Q", "target": "Cy Dee", "polarity": "opposes"}]}
+    (tmp_path / "gold.jsonl").write_text(json.dumps(gold) + "\n")
+    (tmp_path / "pred.jsonl").write_text(json.dumps(pred) + "\n")
+    stdout = StringIO()
+    call_command("evaluate_suggestions", str(tmp_path / "gold.jsonl"), "--pred", str(tmp_path / "pred.jsonl"),
+                 stdout=stdout)
+    summary = json.loads(stdout.getvalue().strip().splitlines()[-1])
+
+    def prf(p, r, f1):
+        return {"precision": p, "recall": r, "f1": f1}
+
+    assert summary["quotes"] == {
+        "articles": 1, "gold": 3, "predicted": 4,
+        "quote@0.3": prf(0.75, 1.0, 0.8571),     # 3 of 4 predicted, 3 of 3 gold
+        "quote@0.5": prf(0.5, 0.6667, 0.5714),   # the IoU 8/18 one no longer counts
+        "quote@0.8": prf(0.25, 0.3333, 0.2857),  # only the exact one
+        "speaker_accuracy@0.5": 0.5,             # of the two matched at 0.5, one speaker right
+        "attribution@0.5": prf(0.25, 0.3333, 0.2857),
+    }
+    assert summary["endorsements"] == {
+        "gold": 2, "predicted": 3,
+        "endorsement": prf(0.3333, 0.5, 0.4),
+        "endorsement_any_polarity": prf(0.6667, 1.0, 0.8),
+    }
+    assert "quote@0.5                0.500   0.667   0.571" in stdout.getvalue()

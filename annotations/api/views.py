@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -51,6 +51,17 @@ class Pagination(CursorPagination):
         if "rank" in queryset.query.annotations:
             return ("-rank", "-id")
         return self.ordering if isinstance(self.ordering, tuple) else (self.ordering,)
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        # Every ordering here is on integers (id, rank). DRF passes the position on unchecked, so
+        # a tampered cursor with another one failed in the query (500); it is an invalid cursor.
+        if cursor is not None and cursor.position is not None:
+            try:
+                int(cursor.position)
+            except ValueError:
+                raise NotFound(self.invalid_cursor_message) from None
+        return cursor
 
 
 class ReleaseAfterRender:

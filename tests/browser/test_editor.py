@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 
 from annotations import services
-from annotations.models import Entity, Quote
+from annotations.models import Endorsement, Entity, Quote
 from annotations.seeds import parse_seed
 from tests.browser.conftest import open_editor, start_quote
 
@@ -169,11 +169,36 @@ def test_markup_in_text_and_names_stays_inert(login, live_server):
 
 def test_viewers_read_but_cannot_annotate(login, live_server):
     article = example_article()
-    suggestion(article, "we got worried")
+    hidden = suggestion(article, "we got worried")
+    shown = suggestion(article, "We reject their support")
+    shown.status = "accepted"
+    shown.save()
+    party = Entity.objects.create(name="Trump campaign")
+    Endorsement.objects.create(article=article, endorser=party, target_text="the Taliban", polarity="opposes",
+                               status="accepted", origin="editor")
+    Endorsement.objects.create(article=article, endorser=party, target_text="America First", polarity="supports",
+                               status="suggested", origin="engine", engine_version="test", confidence=0.9)
     page = login("vic", "viewers")
     open_editor(page, live_server, article)
-    assert page.locator("#btn-quote").is_hidden()
-    assert page.locator("#quote-list li").count() == 0  # viewers see accepted quotes only
+    # Each check first finds what it looks at, so a selector that matches nothing cannot pass.
+    for button in ("#btn-quote", "#btn-endorse", "#btn-accept-all", "#btn-done"):
+        assert page.locator(button).count() == 1 and page.locator(button).is_hidden(), button
+    # Viewers see the accepted quote, highlighted and listed, and nothing of the suggestion.
+    assert page.locator("#body .hl.accepted").count() > 0
+    assert "".join(page.locator("#body .hl.accepted").all_inner_texts()) == "We reject their support"
+    assert page.locator("#body .hl").count() == page.locator("#body .hl.accepted").count()
+    assert page.locator("#quote-list li").evaluate_all("items => items.map(li => li.dataset.id)") == [str(shown.id)]
+    assert page.locator(f"#quote-list li[data-id='{hidden.id}']").count() == 0
+    assert page.locator("#quote-list li button").count() == 0  # no Accept, Reject or Edit
+    endorsements = page.locator("#endorsement-list li").all_inner_texts()
+    assert len(endorsements) == 1 and "Trump campaign opposes the Taliban" in endorsements[0]
+    # Keys that would change something do nothing for a viewer.
+    page.locator("#body").focus()
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    assert page.locator("#quote-form").is_hidden()
+    assert Quote.objects.get(pk=hidden.pk).status == "suggested"
+    assert page.errors == []
 
 
 def test_keyboard_selection_makes_a_quote(login, live_server):
@@ -192,3 +217,33 @@ def test_keyboard_selection_makes_a_quote(login, live_server):
     page.wait_for_selector("#banner.info:has-text('Saved.')")
     assert Quote.objects.get().exact == "that the group was hopeful"
     assert page.locator("#body").inner_text() == body
+
+
+def test_endorsement_from_the_current_quote_with_the_e_key(login, live_server):
+    article = example_article()
+    campaign = Entity.objects.create(name="Trump campaign", kind="organisation")
+    taliban = Entity.objects.create(name="Taliban", kind="group")
+    sentence = "We reject their support"
+    start = article.body.index(sentence)
+    quote = Quote.objects.create(article=article, start=start, end=start + len(sentence), exact=sentence,
+                                 speaker=campaign, status="accepted", kind="direct")
+    page = login()
+    open_editor(page, live_server, article)
+    page.locator("#body").focus()
+    page.keyboard.press("j")  # the quote is the current one
+    page.keyboard.press("e")
+    assert page.locator("#endorse-form").is_visible()
+    assert page.locator("#endorse-excerpt").inner_text() == sentence
+    assert page.get_by_label("Endorser").input_value() == "Trump campaign"  # the quote's speaker
+    page.get_by_label("Polarity").select_option("opposes")
+    page.get_by_label("Target (speaker or free text)").fill("Taliban")
+    page.wait_for_selector("#speaker-options option[value='Taliban']", state="attached")
+    page.locator("#endorse-form button[type='submit']").click()
+    page.wait_for_selector("#banner.info:has-text('Endorsement saved.')")
+
+    endorsement = Endorsement.objects.get()
+    assert (endorsement.endorser, endorsement.target, endorsement.polarity) == (campaign, taliban, "opposes")
+    assert (endorsement.evidence_id, endorsement.start, endorsement.end) == (quote.id, quote.start, quote.end)
+    assert endorsement.created_by.username == "eddie"
+    assert "Trump campaign opposes Taliban" in page.locator("#endorsement-list").inner_text()
+    assert page.errors == []
