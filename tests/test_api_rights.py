@@ -203,8 +203,6 @@ def test_token_clients_are_throttled_the_browser_is_not(people, world, monkeypat
     assert {browser.get("/api/v1/tags/").status_code for _ in range(5)} == {200}
 
 
-@pytest.mark.xfail(strict=True, reason="quote rows list the ids of every endorsement the quote is evidence for, "
-                                       "suggested ones too (selectors.quote_values is not scoped to the user)")
 def test_quote_rows_do_not_name_hidden_endorsements(people, rights_world):  # noqa: F811
     viewer = client_for(people["viewer"])
     quote_id = rights_world["accepted"].id
