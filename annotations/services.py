@@ -132,14 +132,16 @@ def _apply_placement(row, placement: anchoring.Placement, diff: anchoring.Diff, 
                           f"{before} -> {row.start}-{row.end}")
 
 
-def article_lock(*, article_id: int) -> None:
-    """Take the article's row lock for a write to its annotations, in the caller's transaction.
+def article_lock(*, article_id: int) -> int | None:
+    """Take the article's row lock for a write to its annotations, in the caller's transaction;
+    returns its revision (None when it is gone).
 
     The suggestion pass takes the same lock before it replaces the engine's rows, so an
     editor's accept either commits first (and the pass keeps it) or waits and then finds
     its suggestion replaced; never accepted and then deleted.
     """
-    list(Article.objects.select_for_update(no_key=True).filter(pk=article_id).values_list("id"))
+    return Article.objects.select_for_update(no_key=True).filter(pk=article_id).values_list(
+        "revision", flat=True).first()
 
 
 def quote_anchor(body: str, start: int, end: int) -> dict:

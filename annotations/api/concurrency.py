@@ -19,6 +19,20 @@ class PreconditionFailed(APIException):
         self.data = data
 
 
+def check_article_revision(request, revision: int | None) -> None:
+    """A page that loaded an older text of the article (it sends X-Article-Revision) must not
+    write offsets into the new one: 412, and the page offers a reload that keeps its form."""
+    sent = request.headers.get("X-Article-Revision")
+    if sent is None or revision is None or sent.strip() == str(revision):
+        return
+    raise PreconditionFailed({
+        "detail": f"The article text changed (revision {sent.strip()[:20]} is now {revision}) since this "
+                  "page loaded. Nothing was saved; reload the page to annotate the new text.",
+        "code": "article_changed",
+        "article_revision": revision,
+    })
+
+
 def etag_of(obj) -> str:
     return f'"{obj.pk}-{int(obj.updated_at.timestamp() * 1_000_000)}"'
 
@@ -37,7 +51,7 @@ class ETagMixin:
             # Lock the row so the If-Match check and the write are one step; an annotation's
             # article first, the lock a suggestion pass takes before replacing suggestions.
             if getattr(obj, "article_id", None) is not None:
-                services.article_lock(article_id=obj.article_id)
+                check_article_revision(self.request, services.article_lock(article_id=obj.article_id))
             obj = type(obj).objects.select_for_update().filter(pk=obj.pk).first()
             if obj is None:
                 raise NotFound("This item no longer exists: it was deleted, or it was a suggestion "

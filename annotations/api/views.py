@@ -20,7 +20,7 @@ from rest_framework.views import exception_handler
 
 from annotations import selectors, services
 from annotations.api import exports, filters, serializers
-from annotations.api.concurrency import AtomicWritesMixin, ETagMixin, PreconditionFailed
+from annotations.api.concurrency import AtomicWritesMixin, ETagMixin, PreconditionFailed, check_article_revision
 from annotations.api.permissions import ReadAnyWriteAdmins, ReadAnyWriteEditors
 from annotations.api.renderers import FastJSONRenderer
 from annotations.models import Article, Entity, Status, Tag
@@ -187,6 +187,7 @@ class QuoteViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExports, 
 
     def perform_create(self, serializer):
         data, article, tags = _service_fields(serializer)
+        check_article_revision(self.request, services.article_lock(article_id=article.id))
         serializer.instance = services.quote_create(article=article, user=self.request.user, tags=tags or (), **data)
 
     def perform_update(self, serializer):
@@ -203,6 +204,7 @@ class QuoteViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExports, 
         body = serializers.ReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         article = get_object_or_404(Article, pk=body.validated_data["article_id"])
+        check_article_revision(request, article.revision)
         count = services.quotes_accept_all(
             article=article, user=request.user, min_confidence=body.validated_data["min_confidence"]
         )
@@ -224,6 +226,7 @@ class EndorsementViewSet(ReleaseAfterRender, AtomicWritesMixin, ReviewActions, E
 
     def perform_create(self, serializer):
         data, article, tags = _service_fields(serializer)
+        check_article_revision(self.request, services.article_lock(article_id=article.id))
         serializer.instance = services.endorsement_create(article=article, user=self.request.user, tags=tags or (),
                                                           **data)
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from annotations import services
 from annotations.models import Endorsement, Entity, Quote
 from annotations.seeds import parse_seed
-from tests.browser.conftest import open_editor, start_quote
+from tests.browser.conftest import open_editor, select_text, start_quote
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -246,4 +246,52 @@ def test_endorsement_from_the_current_quote_with_the_e_key(login, live_server):
     assert (endorsement.evidence_id, endorsement.start, endorsement.end) == (quote.id, quote.start, quote.end)
     assert endorsement.created_by.username == "eddie"
     assert "Trump campaign opposes Taliban" in page.locator("#endorsement-list").inner_text()
+    assert page.errors == []
+
+
+def test_orphans_are_listed_and_reattached_by_selection(login, live_server):
+    article = services.article_create(body="Intro. Ann Lee said “the bridge opens in May” today.", suggest_after=False)
+    start = article.body.index("“the bridge")
+    text = "“the bridge opens in May”"
+    quote = services.quote_create(article=article, user=None, start=start, end=start + len(text), text=text)
+    services.article_update(article=article, body="Intro. Ann Lee said “the tunnel will close for good” today.")
+    quote.refresh_from_db()
+    assert quote.anchor == "orphaned"
+    page = login()
+    open_editor(page, live_server, article)
+    assert "1 annotation lost its place" in page.locator("#orphans").inner_text()
+    assert "the bridge opens in May" in page.locator("#orphan-list").inner_text()
+    assert page.locator("#body .hl").count() == 0  # never highlighted on other words
+
+    select_text(page, "“the tunnel will close for good”")
+    page.get_by_role("button", name="Re-attach to selection").click()
+    page.wait_for_selector("#banner.info:has-text('Re-attached.')")
+    quote.refresh_from_db()
+    assert (quote.anchor, quote.exact) == ("anchored", "“the tunnel will close for good”")
+    page.reload()
+    page.wait_for_function("window.newsdeskEditorReady === true")
+    assert page.locator("#orphans").is_hidden()
+    assert "".join(page.locator("#body .hl.accepted").all_inner_texts()) == "“the tunnel will close for good”"
+    assert page.errors == []
+
+
+def test_a_write_after_the_text_changed_offers_a_reload_and_keeps_the_form(login, live_server):
+    article = services.article_create(body="Intro. Ann Lee said the bridge reopens in May.", suggest_after=False)
+    page = login()
+    start_quote(page, live_server, article, "the bridge reopens in May", "Ann Lee")
+    page.get_by_label("Cue").fill("said")
+    # Someone corrects the text while the form is open.
+    services.article_update(article=article, body="Update: Ann Lee said the bridge reopens in June.")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector("#banner.error:has-text('article text changed')")
+    assert not Quote.objects.filter(article=article).exists()
+    page.locator("#banner").get_by_role("button", name="Reload").click()
+    page.wait_for_function("window.newsdeskEditorReady === true")
+    assert page.get_by_label("Cue").input_value() == "said"  # what was typed came back
+    assert "select its words again" in page.locator("#banner").inner_text()
+    select_text(page, "the bridge reopens in June")
+    page.get_by_role("button", name="Use selection as span").click()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector("#banner.info:has-text('Saved.')")
+    assert Quote.objects.get(article=article).exact == "the bridge reopens in June"
     assert page.errors == []

@@ -22,10 +22,16 @@ function describe(status, body) {
   return `The server answered ${status}.`;
 }
 
+// Writes say which text of the article the page shows: after someone changed the text, the
+// server refuses offsets into the old one (412, code "article_changed").
+let articleRevision = null;
+export function setArticleRevision(revision) { articleRevision = revision; }
+
 export async function request(method, url, {body, etag} = {}) {
   const headers = {"Accept": "application/json", "X-CSRFToken": csrfToken()};
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (etag) headers["If-Match"] = etag;
+  if (method !== "GET" && articleRevision !== null) headers["X-Article-Revision"] = String(articleRevision);
   let response;
   try {
     response = await fetch(url, {method, headers, credentials: "same-origin",

@@ -1,7 +1,7 @@
 // The annotation editor: the article as text, highlights by status, a side panel, keys.
 // Text is only ever set with textContent, so markup in articles or names never runs.
 import {offsetIndex} from "./offsets.js";
-import {ApiError, request} from "./api.js";
+import {ApiError, request, setArticleRevision} from "./api.js";
 
 const data = JSON.parse(document.getElementById("editor-data").textContent);
 const article = data.article;
@@ -10,6 +10,7 @@ const index = offsetIndex(text);
 const $ = (id) => document.getElementById(id);
 const bodyEl = $("body");
 const draftKey = `newsdesk-draft-${article.id}`;
+setArticleRevision(article.revision);
 const state = {
   quotes: data.quotes, endorsements: data.endorsements, tags: data.tags,
   current: null, showRejected: false, editing: null, span: null, speakers: new Map(),
@@ -17,10 +18,13 @@ const state = {
 
 const slice = (start, end) => text.slice(index.toU16(start), index.toU16(end));
 const byReading = (a, b) => a.start - b.start || a.end - b.end || a.id - b.id;
-const visible = () => state.quotes.filter((q) => state.showRejected || q.status !== "rejected").sort(byReading);
+const shown = (x) => state.showRejected || x.status !== "rejected";
+// Orphans lost their words in an edit of the text: never highlighted, listed above the article.
+const orphaned = (x) => x.anchor === "orphaned";
+const visible = () => state.quotes.filter((q) => shown(q) && !orphaned(q)).sort(byReading);
 const quoteById = (id) => state.quotes.find((q) => q.id === id);
 const label = (q) => (q.speaker ? q.speaker.name
-  : q.speaker_start != null ? slice(q.speaker_start, q.speaker_end) : "no speaker");
+  : q.speaker_start != null && !orphaned(q) ? slice(q.speaker_start, q.speaker_end) : "no speaker");
 const short = (s, n = 120) => (s.length > n ? s.slice(0, n - 1) + "…" : s);
 
 function node(tag, props = {}, ...children) {
@@ -132,7 +136,68 @@ function renderPanel() {
   $("btn-accept-all").textContent = `Accept all (${above})`;
 }
 
-function render() { renderBody(); renderPanel(); }
+function renderOrphans() {
+  const quotes = state.quotes.filter((q) => orphaned(q) && shown(q)).sort(byReading);
+  const endorsements = state.endorsements.filter((e) => orphaned(e) && shown(e));
+  const count = quotes.length + endorsements.length;
+  $("orphans").hidden = !count;
+  $("orphans-title").textContent = `${count} annotation${count === 1 ? "" : "s"} lost ${count === 1 ? "its" : "their"} place `
+    + "in an edit of the text — select the words in the article and re-attach, or delete.";
+  const item = (x, kind, title) => node("li", {class: `item ${x.status}`, "data-id": x.id},
+    node("div", {class: "who"}, node("strong", {text: title}), node("span", {class: `badge ${x.status}`, text: x.status})),
+    node("div", {class: "quote-text", text: short(x.text, 200)}),
+    node("div", {class: "actions"}, ...(data.can_edit ? [
+      node("button", {type: "button", text: "Re-attach to selection", onmousedown: (ev) => ev.preventDefault(),
+                      onclick: () => reattach(x, kind)}),
+      node("button", {type: "button", class: "danger", text: "Delete", onclick: () => removeOrphan(x, kind)}),
+    ] : [])));
+  $("orphan-list").replaceChildren(
+    ...quotes.map((q) => item(q, "quotes", `Quote · ${label(q)}`)),
+    ...endorsements.map((e) => item(e, "endorsements",
+      `Endorsement · ${e.endorser.name} ${e.polarity} ${e.target ? e.target.name : e.target_text}`)));
+}
+
+function render() { renderBody(); renderPanel(); renderOrphans(); }
+
+function replaceItem(kind, updated) {
+  if (kind === "quotes") return replaceQuote(updated);
+  state.endorsements = state.endorsements.map((x) => (x.id === updated.id ? updated : x));
+}
+
+async function reattach(x, kind) {
+  const span = selectionSpan();
+  if (!span) return banner("Select the words in the article first, then press Re-attach.");
+  try {
+    const saved = await request("PATCH", `/api/v1/${kind}/${x.id}/`,
+      {body: {start: span.start, end: span.end, text: slice(span.start, span.end)}, etag: x.etag});
+    replaceItem(kind, saved);
+    banner("Re-attached.", "info");
+    render();
+  } catch (err) { failed("Not re-attached", err); }
+}
+
+async function removeOrphan(x, kind) {
+  if (!confirm("Delete this annotation?")) return;
+  try {
+    await request("DELETE", `/api/v1/${kind}/${x.id}/`, {etag: x.etag});
+    // An engine suggestion is rejected rather than deleted, so it is not suggested again.
+    if (kind === "quotes") state.quotes = state.quotes.filter((q) => q.id !== x.id);
+    else state.endorsements = state.endorsements.filter((e) => e.id !== x.id);
+    render();
+  } catch (err) { failed("Not deleted", err); }
+}
+
+/** An error banner; when the article's text changed under the page, with a reload button. */
+function failed(what, err, extra = "") {
+  if (err.status === 412 && err.body?.code === "article_changed") {
+    banner(`${what}. ${err.message} ${extra}`);
+    const button = node("button", {type: "button", text: "Reload", onclick: () => window.location.reload()});
+    $("banner").append(" ", button);
+    return true;
+  }
+  banner(`${what}: ${err.message} ${extra}`.trim());
+  return false;
+}
 
 function select(id, from) {
   state.current = id;
@@ -175,7 +240,7 @@ async function review(q, action) {
     banner("");
   } catch (err) {
     if (err.status === 412 && err.body?.current) { banner(explainConflict(q, err)); replaceQuote(err.body.current); }
-    else banner(`Not saved: ${err.message}`);
+    else failed("Not saved", err);
   }
   render();
 }
@@ -185,7 +250,7 @@ async function reviewEndorsement(e, action) {
     const updated = await request("POST", `/api/v1/endorsements/${e.id}/${action}/`, {etag: e.etag});
     state.endorsements = state.endorsements.map((x) => (x.id === updated.id ? updated : x));
     banner("");
-  } catch (err) { banner(`Not saved: ${err.message}`); }
+  } catch (err) { failed("Not saved", err); }
   renderPanel();
 }
 
@@ -203,7 +268,7 @@ async function acceptAll() {
     const result = await request("POST", "/api/v1/quotes/accept-all/", {body: {article_id: article.id, min_confidence: threshold()}});
     await reloadQuotes();
     banner(`Accepted ${result.accepted} suggestion(s).`, "info");
-  } catch (err) { banner(`Not saved: ${err.message}`); }
+  } catch (err) { failed("Not saved", err); }
   render();
 }
 
@@ -235,7 +300,9 @@ const knownSpeaker = (name) => state.speakers.get(name.trim().toLowerCase()) || 
 
 async function speakerFor(name, kind = "person", description = "") {
   if (!name.trim()) return null;
-  const known = knownSpeaker(name);
+  // Look the name up first: a form restored after a reload knows no speakers yet, and a save
+  // refused earlier may already have made this one.
+  const known = knownSpeaker(name) || (await suggestSpeakers(name), knownSpeaker(name));
   if (known) return known;
   const created = await request("POST", "/api/v1/speakers/", {body: {name: name.trim(), kind, description}});
   state.speakers.set(created.name.toLowerCase(), created);
@@ -246,15 +313,17 @@ async function speakerFor(name, kind = "person", description = "") {
 
 function openQuoteForm(q = null, span = null, draft = null) {
   if (!data.can_edit) return banner("Only editors can change annotations.");
-  span = span || (q ? {start: q.start, end: q.end} : selectionSpan());
-  if (!span) return banner("Select some text in the article first, then press Quote.");
+  // A draft made on an older text of the article comes back without its span (null).
+  if (!draft) span = span || (q && !orphaned(q) ? {start: q.start, end: q.end} : selectionSpan());
+  if (!span && !draft) return banner("Select some text in the article first, then press Quote.");
   banner("");
   state.editing = q ? q.id : "new";
   state.span = span;
   const form = $("quote-form");
   form.hidden = false;
   $("quote-form-title").textContent = q ? "Edit quote" : "New quote";
-  $("quote-excerpt").textContent = short(slice(span.start, span.end), 300);
+  $("quote-excerpt").textContent = span ? short(slice(span.start, span.end), 300)
+    : "The article text changed: select the quote's words again and press “Use selection as span”.";
   $("speaker").value = draft?.speaker ?? (q?.speaker ? q.speaker.name : "");
   if (q?.speaker) state.speakers.set(q.speaker.name.toLowerCase(), q.speaker);
   $("quote-kind").value = draft?.kind ?? q?.kind ?? "direct";
@@ -268,7 +337,8 @@ function openQuoteForm(q = null, span = null, draft = null) {
 }
 
 function formValues() {
-  return {editing: state.editing, span: state.span, speaker: $("speaker").value, kind: $("quote-kind").value,
+  return {editing: state.editing, span: state.span, revision: article.revision,
+          speaker: $("speaker").value, kind: $("quote-kind").value,
           cue: $("quote-cue").value, tags: [...$("quote-tags").selectedOptions].map((o) => o.value),
           speakerKind: $("speaker-kind").value, speakerDescription: $("speaker-description").value};
 }
@@ -285,6 +355,7 @@ function updateNewSpeaker() {
 async function saveQuote(event) {
   event.preventDefault();
   const v = formValues();
+  if (!v.span) return banner("Select the quote's words in the article and press “Use selection as span” first.");
   const existing = v.editing === "new" ? null : quoteById(v.editing);
   try {
     const speaker = await speakerFor(v.speaker, v.speakerKind, v.speakerDescription);
@@ -303,7 +374,7 @@ async function saveQuote(event) {
       banner(`Not saved. ${explainConflict({...existing, ...v, text: slice(v.span.start, v.span.end)}, err)} Your changes are still in the form; save again to apply them.`);
       replaceQuote(err.body.current);
       render();
-    } else banner(`Not saved: ${err.message}`);
+    } else failed("Not saved", err, "Your form is kept: it comes back after the reload.");
   }
 }
 
@@ -317,7 +388,7 @@ async function deleteQuote() {
     closeQuoteForm();
     await reloadQuotes();
     render();
-  } catch (err) { banner(`Not deleted: ${err.message}`); }
+  } catch (err) { failed("Not deleted", err); }
 }
 
 // --- The endorsement form ---------------------------------------------------------------
@@ -354,7 +425,7 @@ async function saveEndorsement(event) {
     $("endorse-form").hidden = true;
     banner("Endorsement saved.", "info");
     renderPanel();
-  } catch (err) { banner(`Not saved: ${err.message}`); }
+  } catch (err) { failed("Not saved", err); }
 }
 
 // --- Wiring -----------------------------------------------------------------------------
@@ -415,9 +486,13 @@ if (!data.can_edit) for (const id of ["btn-quote", "btn-endorse", "btn-accept-al
 
 render();
 const draft = JSON.parse(sessionStorage.getItem(draftKey) || "null");
-if (draft && draft.span) {
+if (draft && draft.editing) {
   const q = draft.editing === "new" ? null : quoteById(draft.editing);
-  openQuoteForm(q, draft.span, draft);
-  banner("Restored the quote you had not saved yet.", "info");
+  // A span into an older text of the article would mark other words: what was typed comes
+  // back, and the editor selects the words again in the new text.
+  const sameText = draft.revision === undefined || draft.revision === article.revision;
+  openQuoteForm(q, sameText ? draft.span : null, draft);
+  banner(sameText ? "Restored the quote you had not saved yet."
+    : "Restored the quote you had not saved yet. The article text changed since: select its words again.", "info");
 }
 window.newsdeskEditorReady = true;
