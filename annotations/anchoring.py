@@ -8,6 +8,7 @@ close fuzzy match around the hint; otherwise the span is orphaned and keeps its 
 """
 
 import difflib
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -39,26 +40,36 @@ class Placement:
 class Diff:
     """The stretches two texts share, as (old start, new start, length), in order.
 
-    Lines first, then characters inside the lines that changed: the same result as a diff of
-    characters where edits are local, in a fraction of the time on long texts.
+    Lines first, then words inside the lines that changed, then characters inside the words
+    that changed: what a diff of characters finds where edits are local, in a fraction of
+    the time (a diff of 12,000 characters at once takes seconds in Python).
     """
+
+    CHAR_DIFF_MAX = 400  # characters on a side; longer changed runs share nothing by this diff
 
     def __init__(self, old: str, new: str):
         self.old, self.new = old, new
         self.blocks: list[tuple[int, int, int]] = []
-        old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
-        old_at, new_at = _starts(old_lines), _starts(new_lines)
-        matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+        self._match(_LINE.findall(old), _LINE.findall(new), 0, 0, _WORD)
+        self._old_starts = [b[0] for b in self.blocks]
+
+    def _match(self, a: list[str], b: list[str], a0: int, b0: int, finer) -> None:
+        """Shared runs of the token lists a and b (starting at a0 and b0 in the texts); changed
+        runs again with `finer` tokens, down to characters."""
+        a_at, b_at = _starts(a, a0), _starts(b, b0)
+        matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
-                self._add(old_at[i1], new_at[j1], old_at[i2] - old_at[i1])
+                self._add(a_at[i1], b_at[j1], a_at[i2] - a_at[i1])
             elif tag == "replace":
-                a, b = old[old_at[i1]:old_at[i2]], new[new_at[j1]:new_at[j2]]
-                chars = difflib.SequenceMatcher(None, a, b, autojunk=False)
-                for i, j, size in chars.get_matching_blocks():
-                    if size:
-                        self._add(old_at[i1] + i, new_at[j1] + j, size)
-        self._old_starts = [b[0] for b in self.blocks]
+                a_text, b_text = "".join(a[i1:i2]), "".join(b[j1:j2])
+                if finer is not None:
+                    self._match(finer.findall(a_text), finer.findall(b_text), a_at[i1], b_at[j1],
+                                _CHAR if finer is _WORD else None)
+                elif max(len(a_text), len(b_text)) <= self.CHAR_DIFF_MAX:
+                    chars = difflib.SequenceMatcher(None, a_text, b_text, autojunk=False)
+                    for i, j, size in chars.get_matching_blocks():
+                        self._add(a_at[i1] + i, b_at[j1] + j, size)
 
     def _add(self, i: int, j: int, size: int) -> None:
         last = self.blocks[-1] if self.blocks else None
@@ -86,10 +97,17 @@ class Diff:
         return j + min(position - i, size)
 
 
-def _starts(lines: list[str]) -> list[int]:
-    at = [0]
-    for line in lines:
-        at.append(at[-1] + len(line))
+_LINE = re.compile(r"[^\n]*\n|[^\n]+")
+# A word with the spaces after it: half the tokens of words and spaces apart, and no token
+# (a lone space) so common that matching slows to a crawl.
+_WORD = re.compile(r"\w+\s*|[^\w\s]\s*|\s+")
+_CHAR = re.compile(r".", re.S)
+
+
+def _starts(tokens: list[str], offset: int = 0) -> list[int]:
+    at = [offset]
+    for token in tokens:
+        at.append(at[-1] + len(token))
     return at
 
 

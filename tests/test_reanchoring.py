@@ -191,3 +191,33 @@ def test_reanchoring_speed_is_benchmarked_not_timed():
     body, anchors = _body_with_quotes()
     placements = anchoring.reanchor(body, "New lead. " + body, anchors)
     assert [p.method for p in placements] == [anchoring.SHIFTED] * 20
+
+
+@pytest.mark.django_db(transaction=True)  # the import writes from a thread of its own
+def test_import_update_corrects_the_text_and_reanchors(tmp_path):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    body = _seed_body()
+    source = tmp_path / "news.jsonl"
+    source.write_text(json.dumps({"url": "https://example.org/taliban", "body": body}) + "\n")
+    call_command("import_articles", str(source), stdout=io.StringIO())
+    article = Article.objects.get(url="https://example.org/taliban")
+    quote = _accepted(article, "“we got worried”")
+
+    corrected = body.replace("As per the media report,", "As per a CBS report on Sunday,")
+    source.write_text(json.dumps({"url": "https://example.org/taliban", "body": corrected}) + "\n"
+                      + json.dumps({"url": "https://example.org/other", "body": "Another story."}) + "\n")
+    out = io.StringIO()
+    call_command("import_articles", str(source), "--update", stdout=out)
+    assert "created=1 duplicates=0 failed=0 updated=1" in out.getvalue()
+    article.refresh_from_db()
+    assert article.revision == 2 and "CBS report on Sunday" in article.body
+    quote.refresh_from_db()
+    assert quote.anchor == Anchor.ANCHORED and article.body[quote.start:quote.end] == "“we got worried”"
+    # The same file again changes nothing; without --update a new text is only a duplicate.
+    out = io.StringIO()
+    call_command("import_articles", str(source), "--update", stdout=out)
+    assert "created=0 duplicates=2 failed=0 updated=0" in out.getvalue()

@@ -25,6 +25,9 @@ class UploadForm(forms.Form):
     format = forms.ChoiceField(choices=[("auto", "detect from the file")] + [(f, f) for f in FORMATS])
     outlet = forms.CharField(required=False, max_length=200, help_text="for rows that name no outlet")
     suggest = forms.BooleanField(required=False, initial=True, label="Queue suggestions for new articles")
+    update = forms.BooleanField(required=False, initial=False, label="Correct stored articles",
+                                help_text="a row whose url is already stored with another text becomes a new "
+                                          "revision of that article; its annotations are re-anchored")
 
 
 def _check(request):
@@ -42,7 +45,7 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         batch = import_batch_upload(uploaded=form.cleaned_data["file"], user=request.user,
                                     fmt=form.cleaned_data["format"], outlet=form.cleaned_data["outlet"],
-                                    suggest=form.cleaned_data["suggest"])
+                                    suggest=form.cleaned_data["suggest"], update=form.cleaned_data["update"])
         return redirect("admin:annotations_importbatch_preview", batch.pk)
     return render(request, "admin/annotations/importbatch/upload.html", _context(request, "Import articles", form=form))
 

@@ -28,6 +28,7 @@ class Outcome:
     created: int = 0
     duplicates: int = 0
     failed: int = 0
+    updated: int = 0  # with update: stored articles (same url) whose text the file corrects
     unusable: list[str] = field(default_factory=list)
 
 
@@ -54,14 +55,15 @@ def estimate_rows(path: Path, fmt: str) -> int:
 
 def import_run(*, paths: list[Path], fmt: str, batch: ImportBatch, batch_size: int = 1000,
                suggest: bool = True, mapping: dict | None = None, outlet: str = "",
-               labels: dict | None = None, progress=None, on_failure=None) -> Outcome:
-    """Import `paths`; `progress(batch)` after each batch, `on_failure(failure)` for each bad row
+               labels: dict | None = None, progress=None, on_failure=None, update: bool = False) -> Outcome:
+    """Import `paths` (with `update`, a row whose url is stored with another text corrects
+    that article's text, through the one body-change service that re-anchors its annotations); `progress(batch)` after each batch, `on_failure(failure)` for each bad row
     (as it happens, so memory stays flat however many rows fail). An import that dies (a bug,
     the database gone, Ctrl-C) ends its batch `failed` with the reason, never `running`."""
     try:
         return _import_run(paths=paths, fmt=fmt, batch=batch, batch_size=batch_size, suggest=suggest,
                            mapping=mapping, outlet=outlet, labels=labels, progress=progress,
-                           on_failure=on_failure)
+                           on_failure=on_failure, update=update)
     except BaseException as exc:
         reason = f"the import stopped: {type(exc).__name__}: {exc}".rstrip(": ")
         try:
@@ -80,7 +82,8 @@ def import_batch_fail(*, batch: ImportBatch, reason: str) -> None:
         status=batch.status, errors=batch.errors, finished_at=batch.finished_at)
 
 
-def _import_run(*, paths, fmt, batch, batch_size, suggest, mapping, outlet, labels, progress, on_failure) -> Outcome:
+def _import_run(*, paths, fmt, batch, batch_size, suggest, mapping, outlet, labels, progress, on_failure,
+                update) -> Outcome:
     outcome = Outcome()
     batch.status, batch.started_at = ImportBatch.State.RUNNING, timezone.now()
     formats = {}
@@ -99,7 +102,7 @@ def _import_run(*, paths, fmt, batch, batch_size, suggest, mapping, outlet, labe
     def writer():
         try:
             while (items := batches.get()) is not None:
-                _flush(items, batch, outcome, suggest, progress, on_failure)
+                _flush(items, batch, outcome, suggest, progress, on_failure, update)
         except BaseException as exc:  # re-raised in the caller's thread
             crashed.append(exc)
             while batches.get() is not None:
@@ -148,10 +151,14 @@ def _estimate(path: Path, fmt: str) -> int:
         return 0  # reading it will say why
 
 
-def _flush(items: list, batch: ImportBatch, outcome: Outcome, suggest: bool, progress, on_failure) -> None:
+def _flush(items: list, batch: ImportBatch, outcome: Outcome, suggest: bool, progress, on_failure,
+           update: bool = False) -> None:
     rows = [i for i in items if not isinstance(i, Failure)]
     failures = [i for i in items if isinstance(i, Failure)]
     with transaction.atomic():
+        if update:
+            rows, corrected = _correct(rows)
+            outcome.updated += corrected
         created, duplicates = _write(rows, batch)
         if suggest and created:
             # The need for suggestions commits with the articles, so a killed import or a
@@ -170,6 +177,21 @@ def _flush(items: list, batch: ImportBatch, outcome: Outcome, suggest: bool, pro
             on_failure(failure)
     if progress:
         progress(batch)
+
+
+def _correct(rows: list) -> tuple[list, int]:
+    """Rows whose url is stored with another text correct that article (a new revision, its
+    annotations re-anchored); returns the other rows and how many articles were corrected."""
+    stored = {a.url: a for a in Article.objects.filter(url__in={r.url for r in rows if r.url})}
+    rest, corrected = [], 0
+    for row in rows:
+        article = stored.get(row.url) if row.url else None
+        if article is not None and article.body_sha256 != row.sha:
+            services.article_update(article=article, body=row.body)
+            corrected += 1
+        else:
+            rest.append(row)  # new, or the same text again (a duplicate)
+    return rest, corrected
 
 
 def _key(row) -> tuple:

@@ -19,7 +19,7 @@ def _upload_root() -> Path:
     return Path(settings.IMPORT_UPLOAD_DIR).resolve()
 
 
-def import_batch_upload(*, uploaded, user, fmt: str, outlet: str, suggest: bool) -> ImportBatch:
+def import_batch_upload(*, uploaded, user, fmt: str, outlet: str, suggest: bool, update: bool = False) -> ImportBatch:
     """Stream an uploaded file to a folder of its own under the upload folder and record a
     pending ImportBatch."""
     folder = _upload_root() / uuid.uuid4().hex
@@ -33,7 +33,7 @@ def import_batch_upload(*, uploaded, user, fmt: str, outlet: str, suggest: bool)
             fh.write(chunk)
     return ImportBatch.objects.create(
         created_by=user, file_name=name[:500], format=fmt, upload_path=str(target),
-        options={"outlet": outlet, "suggest": suggest, "mapping": None},
+        options={"outlet": outlet, "suggest": suggest, "update": update, "mapping": None},
     )
 
 
@@ -93,7 +93,8 @@ def import_batch_execute(*, batch_id: int) -> None:
     try:
         import_run(paths=[path], fmt=batch.format or "auto", batch=batch,
                    suggest=options.get("suggest", True), mapping=options.get("mapping"),
-                   outlet=options.get("outlet", ""), labels=options.get("labels"))
+                   outlet=options.get("outlet", ""), labels=options.get("labels"),
+                   update=options.get("update", False))
     except Exception:
         # import_run has marked the batch failed with the reason; a retry would fail the
         # same way, so the task ends here.

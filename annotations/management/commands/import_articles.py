@@ -21,11 +21,14 @@ class Command(BaseCommand):
         parser.add_argument("--outlet", default="", help="outlet for rows that name none")
         parser.add_argument("--no-suggest", action="store_true", help="do not queue suggestions")
         parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument("--update", action="store_true",
+                            help="a row whose url is stored with another text corrects that article "
+                                 "(new revision, annotations re-anchored)")
         parser.add_argument("--label-map", default="",
                             help='JSON: label -> quote|speaker, e.g. \'{"QUOTE": "quote", "SRC": "speaker"}\'')
         parser.add_argument("--mapping", default="", help='JSON: field -> column, e.g. \'{"body": "story"}\'')
 
-    def handle(self, *args, paths, format, outlet, no_suggest, batch_size, label_map, mapping, **options):
+    def handle(self, *args, paths, format, outlet, no_suggest, batch_size, label_map, mapping, update, **options):
         try:
             labels = json.loads(label_map) if label_map else None
             columns = json.loads(mapping) if mapping else None
@@ -53,16 +56,18 @@ class Command(BaseCommand):
 
         outcome = import_run(paths=[Path(p) for p in paths], fmt=format, batch=batch, batch_size=batch_size,
                              suggest=not no_suggest, mapping=columns, outlet=outlet, labels=labels,
-                             progress=progress, on_failure=lambda f: self.stdout.write(f"{f.file}:{f.line}: {f.reason}"))
+                             progress=progress, on_failure=lambda f: self.stdout.write(f"{f.file}:{f.line}: {f.reason}"),
+                             update=update)
         if tty:
             sys.stderr.write("\n")
         for reason in outcome.unusable:
             self.stderr.write(f"unusable: {reason}")
         elapsed = time.monotonic() - started
-        rows = outcome.created + outcome.duplicates + outcome.failed
+        rows = outcome.created + outcome.duplicates + outcome.failed + outcome.updated
         self.stderr.write(f"{rows:,} rows in {elapsed:.1f}s ({rows / elapsed if elapsed else 0:,.0f} rows/s), "
                           f"import batch {batch.pk}")
-        self.stdout.write(f"created={outcome.created} duplicates={outcome.duplicates} failed={outcome.failed}")
+        self.stdout.write(f"created={outcome.created} duplicates={outcome.duplicates} failed={outcome.failed}"
+                          + (f" updated={outcome.updated}" if update else ""))
         if outcome.unusable and not rows:
             sys.exit(2)
         if outcome.failed or outcome.unusable:
