@@ -2,15 +2,13 @@
 
 import datetime
 import logging
-import time
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from annotations import anchoring, pipeline, selectors
-from annotations.speakers import entity_resolve  # noqa: F401  (the speakers' service)
 from annotations.models import (
     Anchor,
     Article,
@@ -19,7 +17,6 @@ from annotations.models import (
     Origin,
     Quote,
     Status,
-    SuggestionRun,
 )
 from annotations.text import CONTEXT, body_sha256, normalise_body, title_from_body
 

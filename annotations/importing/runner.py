@@ -14,6 +14,7 @@ from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
 from annotations import pipeline, services
+from annotations.speakers import entity_resolve
 from annotations.importing.readers import Failure, UnusableInput, detect, read
 from annotations.models import Article, Entity, ImportBatch, Origin, Quote, Status
 from annotations.suggest import Speaker
@@ -301,7 +302,7 @@ def _store_spans(article: Article, row) -> None:
         if name and len(name) <= Entity._meta.get_field("name").max_length:
             s_start, s_end = _reanchor(article.body, row, near)
             if s_start is not None:
-                speaker = services.entity_resolve(speaker=Speaker(name=name))
+                speaker = entity_resolve(speaker=Speaker(name=name))
         quotes.append(Quote(article=article, start=start, end=end, **services.quote_anchor(article.body, start, end),
                             speaker=speaker, speaker_start=s_start, speaker_end=s_end,
                             status=Status.ACCEPTED, origin=Origin.IMPORT, kind=_kind(article.body[start:end])))

@@ -100,7 +100,7 @@ class Command(BaseCommand):
 
     def _service(self, cases):
         from annotations import services
-        from annotations.models import Article, Quote
+        from annotations.models import Quote
 
         times = []
         for text, spans, new in cases:
