@@ -267,3 +267,11 @@ def test_openapi_schema_and_offline_docs(editor):
     html = docs.content.decode()
     assert docs.status_code == 200
     assert "swagger-ui" in html and "cdn" not in html.lower() and "//unpkg" not in html
+
+
+def test_a_nul_character_anywhere_in_a_write_is_a_400(editor, world):  # noqa: F811
+    # A tag slug is only looked up, never validated as text: PostgreSQL refuses the NUL.
+    answer = editor.post("/api/v1/quotes/", {"article_id": world["article"].id, "start": 0, "end": 6,
+                                             "text": "Intro.", "tags": ["bad\x00slug"]}, format="json")
+    assert answer.status_code == 400
+    assert "cannot be stored" in answer.json()["detail"]

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 import psycopg
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import DataError, IntegrityError, OperationalError, connection, transaction
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -38,6 +38,10 @@ def api_exception_handler(exc, context):
         exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     elif isinstance(exc, IntegrityError):
         exc = ValidationError({"detail": f"the change breaks a data rule: {str(exc).splitlines()[0]}"})
+    elif isinstance(exc, DataError):
+        # A value the database cannot hold (a NUL character, a number out of range), wherever
+        # in the request it was: the client's to fix.
+        exc = ValidationError({"detail": f"a value cannot be stored: {str(exc).splitlines()[0]}"})
     return exception_handler(exc, context)
 
 
