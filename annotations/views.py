@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
@@ -18,6 +19,9 @@ from annotations.models import Article, Tag
 
 @login_required
 def article_list(request):
+    for name, value in request.GET.items():
+        if "\x00" in value:  # PostgreSQL text cannot hold it; say so instead of failing
+            return HttpResponseBadRequest(f"{name}: contains a NUL character", content_type="text/plain")
     articles = selectors.article_list_with_counts(user=request.user).order_by("-published_on", "-id")
     q = request.GET.get("q", "").strip()
     if q:

@@ -218,6 +218,18 @@ def test_exports_parse_back(editor, world, tmp_path):  # noqa: F811
     selectors = {s["type"]: s for s in items[0]["target"]["selector"]}
     assert BODY[selectors["TextPositionSelector"]["start"]:selectors["TextPositionSelector"]["end"]] == \
         selectors["TextQuoteSelector"]["exact"]
+
+
+@pytest.mark.skipif(not W3C_VALIDATOR.exists(),
+                    reason=f"the W3C Web Annotation test suite is not beside the project ({W3C_VALIDATOR})")
+def test_the_jsonld_export_passes_the_w3c_suite(editor, world, tmp_path):  # noqa: F811
+    # An orphan (its words gone in an edit) is exported too, with its words alone.
+    world["accepted"].anchor = "orphaned"
+    world["accepted"].save()
+    ld = editor.get("/api/v1/quotes/?format=jsonld")
+    doc = json.loads(b"".join(ld.streaming_content))
+    orphan = next(i for i in doc["first"]["items"] if i["target"]["selector"][0]["exact"] == "taxes will fall")
+    assert [s["type"] for s in orphan["target"]["selector"]] == ["TextQuoteSelector"]
     path = tmp_path / "export.jsonld"
     path.write_text(json.dumps(doc))
     result = subprocess.run([sys.executable, str(W3C_VALIDATOR), str(path)], capture_output=True, text=True)
@@ -275,3 +287,13 @@ def test_a_nul_character_anywhere_in_a_write_is_a_400(editor, world):  # noqa: F
                                              "text": "Intro.", "tags": ["bad\x00slug"]}, format="json")
     assert answer.status_code == 400
     assert "cannot be stored" in answer.json()["detail"]
+
+
+def test_hostile_strings_on_pages_are_400s_not_500s(people, world, client):  # noqa: F811
+    client.force_login(people["editor"])
+    for url in ("/articles/?q=a%00b", "/articles/?outlet=a%00b"):
+        answer = client.get(url)
+        assert answer.status_code == 400 and b"NUL" in answer.content
+    assert client.options("/api/docs/").status_code == 405
+    for url in (f"/api/v1/quotes/{world['accepted'].id}/", f"/api/v1/articles/{world['article'].id}/"):
+        assert client.options(url).status_code == 200

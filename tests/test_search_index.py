@@ -107,11 +107,16 @@ def test_a_search_too_broad_to_rank_in_time_is_a_400_that_says_so(settings):
                                      status="accepted", **ORPHAN) for _ in range(5000)])
     viewer = client_for(make_user("vic", "viewers"))
     assert len(viewer.get("/api/v1/quotes/?q=taxes budget").json()["results"]) == 50
+    export = viewer.get("/api/v1/quotes/?q=taxes budget&format=jsonl")
+    assert export.status_code == 200 and len(b"".join(export.streaming_content).splitlines()) == 5000
 
     settings.SEARCH_TIMEOUT_MS = 1
     answer = viewer.get("/api/v1/quotes/?q=taxes budget")
     assert answer.status_code == 400
     assert "too many quotes to rank" in answer.json()["q"][0]
+    # An export of the same search is held to the same limit, answered before any row streams.
+    export = viewer.get("/api/v1/quotes/?q=taxes budget&format=csv")
+    assert export.status_code == 400 and "too many quotes to rank" in export.json()["q"][0]
     # One word is read from the term index, in order: never cancelled.
     assert viewer.get("/api/v1/quotes/?q=taxes").status_code == 200
 

@@ -135,8 +135,14 @@ def quote_annotation(row: dict, absolute) -> dict:
     }
 
 
-def stream_quotes(queryset, fmt: str, request) -> StreamingHttpResponse:
-    rows = selectors.quote_values(queryset, user=request.user).iterator(chunk_size=CHUNK)
+def rows_by_id(scope, ids: list[int], *, user):
+    """quote_values rows of these ids, read a chunk at a time, in order."""
+    for i in range(0, len(ids), CHUNK):
+        yield from selectors.quote_rows(scope, ids[i:i + CHUNK], user=user)
+
+
+def stream_quotes(rows, fmt: str, request) -> StreamingHttpResponse:
+    """Stream quote_values rows as JSON Lines, CSV or W3C Web Annotation JSON-LD."""
     if fmt == "jsonl":
         body = (orjson.dumps(quote_row(q)) + b"\n" for q in rows)
         content_type, ext = "application/x-ndjson", "jsonl"

@@ -176,7 +176,16 @@ class QuoteViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExports, 
         queryset = self.filter_queryset(self.get_queryset())
         fmt = request.accepted_renderer.format
         if fmt in exports.EXPORT_FORMATS:
-            return exports.stream_quotes(queryset.order_by("id"), fmt, request)
+            if not selectors.ranks_every_match(queryset):
+                rows = selectors.quote_values(queryset.order_by("id"), user=request.user).iterator(
+                    chunk_size=exports.CHUNK)
+                return exports.stream_quotes(rows, fmt, request)
+            # A broad search is held to the same time limit as a page of it: its matches are
+            # found first (400 when that takes too long), then streamed a chunk at a time.
+            with search_time_limit(True):
+                ids = list(queryset.order_by("id").values_list("id", flat=True))
+            return exports.stream_quotes(exports.rows_by_id(self.get_queryset(), ids, user=request.user),
+                                         fmt, request)
         if "rank" in queryset.query.annotations:
             # A search orders its matches on narrow rows, then reads the page's full rows by
             # id, from the user's scope alone: joining and reading every match before sorting
