@@ -4,25 +4,38 @@ EDITORS = "editors"
 VIEWERS = "viewers"
 
 
-def is_editor(user) -> bool:
-    if not user or not user.is_authenticated:
-        return False
-    if user.is_staff or user.is_superuser:
-        return True
-    cached = getattr(user, "_newsdesk_is_editor", None)
+def _in_group(user, name: str) -> bool:
+    attr = f"_newsdesk_in_{name}"
+    cached = getattr(user, attr, None)
     if cached is None:
-        cached = user.groups.filter(name=EDITORS).exists()
-        user._newsdesk_is_editor = cached
+        cached = user.groups.filter(name=name).exists()
+        setattr(user, attr, cached)
     return cached
 
 
-def remember_editor(user, flag: bool) -> None:
-    """Record the role when it was loaded with the user, so is_editor needs no query."""
-    user._newsdesk_is_editor = flag
+def is_editor(user) -> bool:
+    if not user or not user.is_authenticated:
+        return False
+    return user.is_staff or user.is_superuser or _in_group(user, EDITORS)
 
 
-def is_admin(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_staff or user.is_superuser))
+def can_read(user) -> bool:
+    """Editors, viewers and staff read; an account with no role yet reads nothing."""
+    return is_editor(user) or bool(user and user.is_authenticated and _in_group(user, VIEWERS))
+
+
+def remember_roles(user, *, editor: bool, viewer: bool) -> None:
+    """Record the roles when they were loaded with the user, so the checks need no query."""
+    setattr(user, f"_newsdesk_in_{EDITORS}", editor)
+    setattr(user, f"_newsdesk_in_{VIEWERS}", viewer)
+
+
+def may_write_articles(user, action: str) -> bool:
+    """Article writes (add, change, delete) are for staff with Django's model permission, as
+    on the admin's own pages: superusers have it, other staff only when an admin gave it.
+    (Editors hold change_article for marking articles done, not for editing them.)"""
+    return bool(user and user.is_authenticated and (user.is_staff or user.is_superuser)
+                and user.has_perm(f"annotations.{action}_article"))
 
 # What each group may do, by model; the migration that creates the groups uses the same lists.
 ANNOTATION_MODELS = ["quote", "endorsement", "entity", "tag"]

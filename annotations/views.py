@@ -1,6 +1,7 @@
 """The editor's pages. They render text only; every change goes through the REST API."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponseBadRequest
@@ -17,8 +18,14 @@ from annotations.api.serializers import (
 from annotations.models import Article, Tag
 
 
+def _reader(request) -> None:
+    if not roles.can_read(request.user):
+        raise PermissionDenied("Your account has no role yet (editors or viewers): ask an admin to give it one.")
+
+
 @login_required
 def article_list(request):
+    _reader(request)
     for name, value in request.GET.items():
         if "\x00" in value:  # PostgreSQL text cannot hold it; say so instead of failing
             return HttpResponseBadRequest(f"{name}: contains a NUL character", content_type="text/plain")
@@ -57,6 +64,7 @@ def _is_date(value: str) -> bool:
 @login_required
 @ensure_csrf_cookie
 def article_edit(request, pk):
+    _reader(request)
     article = get_object_or_404(Article.objects.select_related("done_by"), pk=pk)
     quotes_qs = selectors.quotes_visible(user=request.user).filter(article=article).order_by("start", "id")
     quotes = [quote_representation(r) for r in selectors.quote_values(quotes_qs, user=request.user)]

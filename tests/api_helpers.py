@@ -1,5 +1,5 @@
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -13,6 +13,9 @@ def make_user(username, role):
     user = User.objects.create_user(username, password="pw-" + username, is_staff=(role == "admin"))
     if role in ("editors", "viewers"):
         user.groups.add(Group.objects.get(name=role))
+    if role == "admin":  # an admin is given the article permissions, as in the admin
+        user.user_permissions.add(*Permission.objects.filter(
+            content_type__app_label="annotations", codename__endswith="_article"))
     return user
 
 

@@ -175,13 +175,18 @@ def test_tokens_that_do_not_open_the_api(people, world):  # noqa: F811
 
 
 def test_the_role_is_read_with_each_request(people, world):  # noqa: F811
-    """The token check loads the role with the user: a user taken out of the editors group
-    sees only accepted work on the next request."""
+    """The token check loads the role with the user: an editor made a viewer sees only
+    accepted work on the next request, and one with no role left reads nothing."""
+    from django.contrib.auth.models import Group
+
     editor = client_for(people["editor"])
     assert len(editor.get("/api/v1/quotes/").json()["results"]) == 2
-    people["editor"].groups.clear()
+    people["editor"].groups.set([Group.objects.get(name="viewers")])
     assert [q["id"] for q in editor.get("/api/v1/quotes/").json()["results"]] == [world["accepted"].id]
     assert editor.post(f"/api/v1/quotes/{world['accepted'].id}/reject/").status_code == 403
+    people["editor"].groups.clear()
+    refused = editor.get("/api/v1/quotes/")
+    assert refused.status_code == 403 and "no role" in refused.json()["detail"]
 
 
 def test_token_clients_are_throttled_the_browser_is_not(people, world, monkeypatch):  # noqa: F811
@@ -208,3 +213,23 @@ def test_quote_rows_do_not_name_hidden_endorsements(people, rights_world):  # no
     quote_id = rights_world["accepted"].id
     assert viewer.get("/api/v1/quotes/").json()["results"][0]["endorsements"] == []
     assert viewer.get(f"/api/v1/quotes/{quote_id}/").json()["endorsements"] == []
+
+
+@pytest.mark.django_db
+def test_an_account_with_no_role_reads_nothing_and_staff_need_the_article_permission(client):
+    from django.contrib.auth.models import User
+
+    from tests.api_helpers import make_user
+
+    nobody = make_user("nobody", None)
+    assert client_for(nobody).get("/api/v1/quotes/").status_code == 403
+    assert client_for(nobody).get("/api/v1/articles/").status_code == 403
+    client.force_login(nobody)
+    assert client.get("/articles/").status_code == 403
+    # Staff with no permissions: as on the admin's pages, no article writes through the API.
+    bare_staff = User.objects.create_user("staffer", password="pw", is_staff=True)
+    api = client_for(bare_staff)
+    assert api.get("/api/v1/articles/").status_code == 200
+    assert api.post("/api/v1/articles/", {"body": "Some text."}, format="json").status_code == 403
+    admin = make_user("boss", "admin")
+    assert client_for(admin).post("/api/v1/articles/", {"body": "Some text."}, format="json").status_code == 201

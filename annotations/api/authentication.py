@@ -9,9 +9,10 @@ from annotations import roles, security
 def _user_by_token_sql() -> str:
     user = get_user_model()
     memberships = user.groups.through._meta.db_table
+    member = (f'EXISTS (SELECT 1 FROM "{memberships}" m JOIN "{Group._meta.db_table}" g '
+              f'ON g.id = m.group_id WHERE m.user_id = u.id AND g.name = %s)')
     return (
-        f'SELECT u.*, EXISTS (SELECT 1 FROM "{memberships}" m JOIN "{Group._meta.db_table}" g '
-        f'ON g.id = m.group_id WHERE m.user_id = u.id AND g.name = %s) AS newsdesk_is_editor '
+        f'SELECT u.*, {member} AS newsdesk_is_editor, {member} AS newsdesk_is_viewer '
         f'FROM "{Token._meta.db_table}" t JOIN "{user._meta.db_table}" u ON u.id = t.user_id '
         f'WHERE t.key = %s'
     )
@@ -33,12 +34,12 @@ class TokenAuthentication(authentication.TokenAuthentication):
         wait = security.failed_tokens_wait(self._request)
         if wait is not None:
             raise exceptions.Throttled(wait=wait, detail="Too many invalid tokens from this address.")
-        found = list(get_user_model().objects.raw(_user_by_token_sql(), [roles.EDITORS, key]))
+        found = list(get_user_model().objects.raw(_user_by_token_sql(), [roles.EDITORS, roles.VIEWERS, key]))
         if not found:
             security.failed_token_record(self._request)
             raise exceptions.AuthenticationFailed("Invalid token.")
         user = found[0]
         if not user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
-        roles.remember_editor(user, user.newsdesk_is_editor)
+        roles.remember_roles(user, editor=user.newsdesk_is_editor, viewer=user.newsdesk_is_viewer)
         return user, Token(key=key, user=user)

@@ -10,28 +10,38 @@ from annotations import roles
 log = logging.getLogger(__name__)
 
 
+NO_ROLE = "Your account has no role yet (editors or viewers): ask an admin to give it one."
+
+
 class ReadAnyWriteEditors(BasePermission):
-    """Signed-in users read (what their queryset shows); editors and admins write."""
+    """Editors and viewers read (what their queryset shows); editors and admins write."""
 
     message = "Only editors may change annotations."
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return False
+        if not roles.can_read(request.user):
+            self.message = NO_ROLE
+            return False
         return request.method in SAFE_METHODS or roles.is_editor(request.user)
 
 
 class ReadAnyWriteAdmins(BasePermission):
-    message = "Only admins may change articles."
+    message = "Only admins with the permission to change articles may do that."
+    ACTIONS = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
+            return False
+        if not roles.can_read(request.user):
+            self.message = NO_ROLE
             return False
         if request.method in SAFE_METHODS:
             return True
         if getattr(view, "action", None) in getattr(view, "editor_actions", ()):
             return roles.is_editor(request.user)
-        return roles.is_admin(request.user)
+        return roles.may_write_articles(request.user, self.ACTIONS.get(request.method, "change"))
 
 
 class TokenClientThrottle(UserRateThrottle):
