@@ -16,4 +16,4 @@ RUN DATABASE_URL=postgres://build@localhost/build SECRET_KEY=collectstatic-only 
     python manage.py collectstatic --noinput
 USER newsdesk
 EXPOSE 8000
-CMD ["gunicorn", "newsdesk.wsgi:application", "-c", "python:newsdesk.gunicorn_conf", "--bind", "0.0.0.0:8000"]
+CMD ["gunicorn", "newsdesk.wsgi:application", "-c", "python:newsdesk.gunicorn_conf"]

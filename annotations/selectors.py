@@ -184,3 +184,20 @@ def entity_ids_named(*, name: str) -> RawSQL:
         " OR EXISTS (SELECT 1 FROM unnest(aliases) a WHERE a ILIKE %s)",
         [pattern, pattern],
     )
+
+
+def endorsement_response_chain(*, endorsement) -> list[int]:
+    """The ids that `endorsement` responds to, its answer's answer and so on (cycle-safe)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH RECURSIVE chain(id, responds_to_id) AS (
+                SELECT id, responds_to_id FROM annotations_endorsement WHERE id = %s
+                UNION
+                SELECT e.id, e.responds_to_id FROM annotations_endorsement e JOIN chain c ON e.id = c.responds_to_id
+            )
+            SELECT id FROM chain
+            """,
+            [endorsement.pk],
+        )
+        return [row[0] for row in cursor.fetchall()]

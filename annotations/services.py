@@ -309,6 +309,9 @@ def _endorsement_check_links(article, fields, this=None) -> None:
             raise ValidationError({"responds_to": "the endorsement it responds to is in another article"})
         if this is not None and responds_to.pk == this.pk:
             raise ValidationError({"responds_to": "an endorsement cannot respond to itself"})
+        if this is not None and this.pk in selectors.endorsement_response_chain(endorsement=responds_to):
+            raise ValidationError({"responds_to": f"endorsement {responds_to.pk} already responds, through its "
+                                                  f"chain, to this one: responses cannot go in a circle"})
     target, target_text = fields.get("target"), fields.get("target_text")
     if this is None and target is None and not (target_text or "").strip():
         raise ValidationError({"target_id": "give a target speaker or a target_text"})
@@ -335,11 +338,20 @@ def _clean_aliases(name: str, aliases) -> list[str]:
     return result
 
 
+def _check_names_free(name: str, aliases: list[str], this: Entity | None = None) -> None:
+    """A name or alias belongs to one speaker: "Mujahid" cannot point at two parties."""
+    for field, names in (("name", [name]), ("aliases", aliases)):
+        for other_name in names:
+            other = selectors.entity_find(name=other_name)
+            if other is not None and (this is None or other.pk != this.pk):
+                raise ValidationError({field: f"{other_name!r} already exists as a name or alias of the "
+                                              f"speaker {other.name!r} (id {other.pk}); merge the two instead"})
+
+
 def entity_create(*, name: str, **fields) -> Entity:
     name = name.strip()
-    if selectors.entity_find(name=name):
-        raise ValidationError({"name": f"a speaker named {name!r} already exists (by name or alias)"})
     fields["aliases"] = _clean_aliases(name, fields.get("aliases"))
+    _check_names_free(name, fields["aliases"])
     entity = Entity(name=name, **fields)
     entity.full_clean()
     entity.save()
@@ -351,6 +363,7 @@ def entity_update(*, entity: Entity, **fields) -> Entity:
         setattr(entity, name, value)
     entity.name = entity.name.strip()
     entity.aliases = _clean_aliases(entity.name, entity.aliases)
+    _check_names_free(entity.name, entity.aliases, this=entity)
     entity.full_clean()
     entity.save()
     return entity

@@ -1,6 +1,13 @@
-"""gunicorn settings (the Dockerfile, docker-compose and bench_api start it with these)."""
+"""gunicorn settings: the one configuration the Dockerfile, docker-compose and bench_api use."""
 
 import gc
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+# Long enough for a whole export of a large filtered list: a worker killed mid-stream would
+# cut the file off behind a 200 that looks complete.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "300"))
 
 
 def post_worker_init(worker):

@@ -297,3 +297,16 @@ def test_hostile_strings_on_pages_are_400s_not_500s(people, world, client):  # n
     assert client.options("/api/docs/").status_code == 405
     for url in (f"/api/v1/quotes/{world['accepted'].id}/", f"/api/v1/articles/{world['article'].id}/"):
         assert client.options(url).status_code == 200
+
+
+def test_pages_send_a_content_security_policy_and_users_change_their_password(people, client):  # noqa: F811
+    client.force_login(people["viewer"])
+    page = client.get("/articles/")
+    assert "script-src 'self'" in page["Content-Security-Policy"] and "'unsafe-inline'" not in \
+        page["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    assert "camera=()" in page["Permissions-Policy"]
+    changed = client.post("/account/password/", {"old_password": "pw-vera", "new_password1": "a-Long-new-pass-42",
+                                                 "new_password2": "a-Long-new-pass-42"})
+    assert changed.status_code == 302 and changed["Location"] == "/account/password/done/"
+    people["viewer"].refresh_from_db()
+    assert people["viewer"].check_password("a-Long-new-pass-42")

@@ -233,3 +233,30 @@ def test_an_account_with_no_role_reads_nothing_and_staff_need_the_article_permis
     assert api.post("/api/v1/articles/", {"body": "Some text."}, format="json").status_code == 403
     admin = make_user("boss", "admin")
     assert client_for(admin).post("/api/v1/articles/", {"body": "Some text."}, format="json").status_code == 201
+
+
+@pytest.mark.django_db
+def test_a_name_belongs_to_one_speaker_and_responses_do_not_circle(people, world):  # noqa: F811
+    from annotations.models import Endorsement, Entity
+
+    editor = client_for(people["editor"])
+    mujahid = Entity.objects.create(name="Zabiullah Mujahid", aliases=["Mujahid"])
+    other = Entity.objects.create(name="Tim Murtaugh")
+    taken = editor.patch(f"/api/v1/speakers/{other.id}/", {"name": "Mujahid"}, format="json")
+    assert taken.status_code == 400 and "merge the two" in taken.json()["name"][0]
+    alias = editor.patch(f"/api/v1/speakers/{other.id}/", {"aliases": ["Zabiullah Mujahid"]}, format="json")
+    assert alias.status_code == 400 and "already exists as a name or alias" in alias.json()["aliases"][0]
+    made = editor.post("/api/v1/speakers/", {"name": "Someone", "aliases": ["mujahid"]}, format="json")
+    assert made.status_code == 400
+    # Its own name and aliases are fine to keep.
+    assert editor.patch(f"/api/v1/speakers/{mujahid.id}/", {"aliases": ["Mujahid", "Z. Mujahid"]},
+                        format="json").status_code == 200
+
+    article = world["article"]
+    a = Endorsement.objects.create(article=article, endorser=mujahid, target=other, polarity="supports")
+    b = Endorsement.objects.create(article=article, endorser=other, target=mujahid, polarity="opposes",
+                                   responds_to=a)
+    c = Endorsement.objects.create(article=article, endorser=mujahid, target=other, polarity="opposes",
+                                   responds_to=b)
+    circle = editor.patch(f"/api/v1/endorsements/{a.id}/", {"responds_to": c.id}, format="json")
+    assert circle.status_code == 400 and "circle" in circle.json()["responds_to"][0]

@@ -62,8 +62,13 @@ def test_compose_services_run_commands_and_settings_that_exist():
     # gunicorn serves the WSGI application the project defines.
     module, _, attr = re.search(r"gunicorn (\S+)", web["command"]).group(1).partition(":")
     assert callable(getattr(importlib.import_module(module), attr))
-    config = re.search(r"-c python:(\S+)", web["command"]).group(1)
+    config = re.search(r"-c python:([\w.]+)", web["command"]).group(1)
     assert callable(importlib.import_module(config).post_worker_init)
+    # One gunicorn configuration everywhere: no command line overrides it.
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert f"python:{config}" in dockerfile
+    for command in (web["command"], dockerfile):
+        assert not re.search(r"--(timeout|workers|bind)\b", command), command
     # Every management command the web service runs exists.
     from django.core.management import get_commands
 

@@ -225,3 +225,20 @@ def test_the_admin_preview_never_answers_500(name, tmp_path, settings, client, d
     for fmt in ("", "csv", "jsonl", "doccano", "labelstudio", "seed", "nonsense"):
         page = client.post(response["Location"], {"format": fmt} if fmt else {})
         assert page.status_code == 200, (name, fmt)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unclosed_csv_quote_names_the_row_where_it_opened(tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    path = tmp_path / "news.csv"
+    path.write_text('title,body\nOne,First story.\nTwo,"Second story, never closed\nThree,Third story.\n'
+                    'Four,Fourth story.\n')
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_articles", str(path), stdout=out)
+    text = out.getvalue()
+    assert "news.csv:3: a quoted field opened in this row is never closed: lines 3-5" in text, text
+    assert "created=1 duplicates=0 failed=1" in text

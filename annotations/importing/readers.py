@@ -97,7 +97,9 @@ def _csv(path: Path, mapping, outlet):
             yield sample
             yield from lines
 
-        reader = csv.reader(all_lines(), dialect)
+        # strict: a quoted field never closed fails at the end of the file instead of taking
+        # every line after it into one field.
+        reader = csv.reader(all_lines(), dialect, strict=True)
         try:
             header = next(reader)
         except (StopIteration, csv.Error):
@@ -113,7 +115,13 @@ def _csv(path: Path, mapping, outlet):
             except StopIteration:
                 return
             except csv.Error as exc:
+                if "unexpected end of data" in str(exc):
+                    yield Failure(name, start_line, f"a quoted field opened in this row is never closed: "
+                                                    f"lines {start_line}-{reader.line_num} were read as one "
+                                                    f"row and not imported; close the quote and import again")
+                    return
                 yield Failure(name, reader.line_num, f"unreadable CSV ({exc})")
+                start_line = reader.line_num + 1
                 continue
             if not any(v.strip() for v in values):
                 start_line = reader.line_num + 1
