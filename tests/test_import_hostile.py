@@ -242,3 +242,35 @@ def test_an_unclosed_csv_quote_names_the_row_where_it_opened(tmp_path):
     text = out.getvalue()
     assert "news.csv:3: a quoted field opened in this row is never closed: lines 3-5" in text, text
     assert "created=1 duplicates=0 failed=1" in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_overlong_line_and_a_zip_bomb_are_skipped_with_their_reasons(tmp_path, monkeypatch):
+    import io
+    import json
+    import zipfile
+
+    from django.core.management import call_command
+
+    from annotations.importing import decode
+
+    monkeypatch.setattr(decode, "MAX_LINE_BYTES", 4096)  # the same code path as 64 MB, smaller
+    path = tmp_path / "news.jsonl"
+    path.write_text(json.dumps({"body": "First story."}) + "\n"
+                    + json.dumps({"body": "x " * 10_000}) + "\n"
+                    + json.dumps({"body": "Third story."}) + "\n")
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_articles", str(path), stdout=out)
+    assert "news.jsonl:2: line over the" in out.getvalue()
+    assert "created=2 duplicates=0 failed=1" in out.getvalue()
+
+    bomb = tmp_path / "seeds.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("ok.txt", "date 2024-01-02 A normal story about the council.")
+        archive.writestr("bomb.txt", "date 2024-01-02 " + "a" * 5_000_000)
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_articles", str(bomb), stdout=out)
+    assert "seeds.zip:bomb.txt:0: member compressed" in out.getvalue()
+    assert "created=1 duplicates=0 failed=1" in out.getvalue()

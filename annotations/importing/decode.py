@@ -27,13 +27,40 @@ def decode_line(raw: bytes) -> tuple[str, bool]:
             return raw.decode("latin-1"), False
 
 
+MAX_LINE_BYTES = 64 * 1024**2  # a line (a row) longer than this is skipped, not held in memory
+
+
+class LineTooLong(str):
+    """Stands for a line over MAX_LINE_BYTES that was skipped unread: a blank line to parsers,
+    recognisable to readers, which report it with its line number."""
+
+
+TOO_LONG_REASON = f"line over the {MAX_LINE_BYTES // 1024**2} MB limit for one row; skipped"
+
+
+def _capped(readline, newline):
+    """Lines from readline(limit), a line over the limit read to its end in pieces and given
+    as LineTooLong, so memory stays at the limit however long a line is."""
+    while True:
+        line = readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE_BYTES and not line.endswith(newline):
+            while (rest := readline(1024**2)) and not rest.endswith(newline):
+                pass
+            yield LineTooLong("\n")
+            continue
+        yield line
+
+
 def text_lines(fh, head: bytes):
     """Yield decoded lines (with their line ends) from a binary file object."""
     encoding = sniff(head)
     if encoding:
         import io
 
-        yield from io.TextIOWrapper(fh, encoding=encoding, newline="")
+        text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+        yield from _capped(text.readline, "\n")
         return
-    for raw in fh:
-        yield decode_line(raw)[0]
+    for raw in _capped(fh.readline, b"\n"):
+        yield raw if isinstance(raw, LineTooLong) else decode_line(raw)[0]

@@ -8,13 +8,14 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from annotations.importing.decode import decode_line, text_lines
+from annotations.importing.decode import TOO_LONG_REASON, LineTooLong, decode_line, text_lines
 from annotations.importing.rows import RowError, Span, article_row, default_mapping
 from annotations.seeds import SeedError, parse_seed
 
 FORMATS = ["csv", "jsonl", "seed", "doccano", "labelstudio"]
 MAX_ZIP_BYTES = 2 * 1024**3  # what an archive may expand to, in all
 MAX_SEED_BYTES = 8 * 1024**2
+MAX_ZIP_RATIO = 100
 TOO_DEEP = "JSON nested too deeply"
 csv.field_size_limit(16 * 1024**2)
 
@@ -93,9 +94,14 @@ def _csv(path: Path, mapping, outlet):
         sample = next(lines, "")
         dialect = csv.excel_tab if path.suffix.lower() == ".tsv" or sample.count("\t") > sample.count(",") else csv.excel
 
+        too_long: list[int] = []
+
         def all_lines():
             yield sample
-            yield from lines
+            for n, line in enumerate(lines, 2):
+                if isinstance(line, LineTooLong):
+                    too_long.append(n)
+                yield line
 
         # strict: a quoted field never closed fails at the end of the file instead of taking
         # every line after it into one field.
@@ -115,6 +121,8 @@ def _csv(path: Path, mapping, outlet):
             except StopIteration:
                 return
             except csv.Error as exc:
+                if too_long:
+                    yield Failure(name, too_long.pop(0), TOO_LONG_REASON)
                 if "unexpected end of data" in str(exc):
                     yield Failure(name, start_line, f"a quoted field opened in this row is never closed: "
                                                     f"lines {start_line}-{reader.line_num} were read as one "
@@ -123,6 +131,8 @@ def _csv(path: Path, mapping, outlet):
                 yield Failure(name, reader.line_num, f"unreadable CSV ({exc})")
                 start_line = reader.line_num + 1
                 continue
+            while too_long:
+                yield Failure(name, too_long.pop(0), TOO_LONG_REASON)
             if not any(v.strip() for v in values):
                 start_line = reader.line_num + 1
                 continue
@@ -139,6 +149,9 @@ def _json_lines(path: Path):
     with path.open("rb") as fh:
         head = fh.peek(4096)[:4096] if hasattr(fh, "peek") else b""
         for n, line in enumerate(text_lines(fh, head), 1):
+            if isinstance(line, LineTooLong):
+                yield n, Failure(name, n, TOO_LONG_REASON)
+                continue
             if not line.strip():
                 continue
             try:
@@ -320,6 +333,11 @@ def _zip(path: Path, outlet):
                 return
             if info.file_size > MAX_SEED_BYTES:
                 yield Failure(member, 0, f"member over the {MAX_SEED_BYTES // 1024**2} MB limit")
+                continue
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > MAX_ZIP_RATIO:
+                # Text packs 3 to 10 times; hundreds of times is a bomb, not an article.
+                yield Failure(member, 0, f"member compressed {ratio:,.0f} to 1, over {MAX_ZIP_RATIO} to 1; skipped")
                 continue
             with archive.open(info) as fh:
                 raw = fh.read(MAX_SEED_BYTES + 1)  # the header's size may lie
