@@ -16,6 +16,7 @@ FORMATS = ["csv", "jsonl", "seed", "doccano", "labelstudio"]
 MAX_ZIP_BYTES = 2 * 1024**3  # what an archive may expand to, in all
 MAX_SEED_BYTES = 8 * 1024**2
 MAX_ZIP_RATIO = 100
+MAX_JSON_DEPTH = 200  # a Label Studio task nests about 6 deep
 TOO_DEEP = "JSON nested too deeply"
 csv.field_size_limit(16 * 1024**2)
 
@@ -212,21 +213,46 @@ def _doccano_spans(obj: dict) -> tuple[str, list]:
     return text, [tuple(x[:3]) for x in raw if isinstance(x, list) and len(x) >= 3]
 
 
+def _labelstudio_tasks(path: Path):
+    """The tasks of a Label Studio export, one at a time: a list is streamed (ijson), so a
+    file of any size needs memory for one task; a single task object is read whole."""
+    import ijson
+
+    name = path.name
+    with path.open("rb") as fh:
+        first = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        fh.seek(0)
+        if first == b"{":
+            try:
+                yield json.load(fh)
+            except ValueError as exc:
+                raise UnusableInput(f"{name}: not a Label Studio JSON export ({exc})") from None
+            except RecursionError:
+                raise UnusableInput(f"{name}: not a Label Studio JSON export ({TOO_DEEP})") from None
+            return
+        if first != b"[":
+            raise UnusableInput(f"{name}: not a Label Studio JSON export (expected a list of tasks)")
+        try:
+            # The C parser's object builder dies (taking the process) on absurd nesting: a
+            # first pass of its events, which holds nothing, measures the depth.
+            depth = deepest = 0
+            for event, _ in ijson.basic_parse(fh):
+                if event in ("start_map", "start_array"):
+                    depth += 1
+                    deepest = max(deepest, depth)
+                    if deepest > MAX_JSON_DEPTH:
+                        raise UnusableInput(f"{name}: not a Label Studio JSON export ({TOO_DEEP})")
+                elif event in ("end_map", "end_array"):
+                    depth -= 1
+            fh.seek(0)
+            yield from ijson.items(fh, "item", use_float=True)
+        except ijson.JSONError as exc:
+            raise UnusableInput(f"{name}: not a Label Studio JSON export ({exc})") from None
+
+
 def _labelstudio(path, mapping, outlet, labels):
     name = path.name
-    try:
-        with path.open("rb") as fh:
-            tasks = json.load(fh)
-    except ValueError as exc:
-        raise UnusableInput(f"{name}: not a Label Studio JSON export ({exc})") from None
-    except RecursionError:
-        # One JSON document: nothing of it can be read when any part is too deep.
-        raise UnusableInput(f"{name}: not a Label Studio JSON export ({TOO_DEEP})") from None
-    if isinstance(tasks, dict):
-        tasks = [tasks]
-    if not isinstance(tasks, list):
-        raise UnusableInput(f"{name}: not a Label Studio JSON export (expected a list of tasks)")
-    for n, task in enumerate(tasks, 1):
+    for n, task in enumerate(_labelstudio_tasks(path), 1):
         try:
             data, text, items = _labelstudio_task(task)
         except RowError as exc:
