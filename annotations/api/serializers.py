@@ -39,6 +39,21 @@ class SpeakerSerializer(serializers.ModelSerializer):
         extra_kwargs = {"wikidata_id": {"validators": []}}
 
 
+class MergeSerializer(serializers.Serializer):
+    """Body of a speaker merge: the ids of the speakers that go into this one."""
+
+    others = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+                                   min_length=1, max_length=100)
+
+
+class MergeResultSerializer(serializers.Serializer):
+    survivor = SpeakerSerializer()
+    merged = serializers.ListField(child=serializers.IntegerField())
+    quotes = serializers.IntegerField(help_text="quotes moved")
+    endorsements_given = serializers.IntegerField()
+    endorsements_received = serializers.IntegerField()
+
+
 class ArticleSerializer(serializers.ModelSerializer):
     done_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 

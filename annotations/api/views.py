@@ -260,6 +260,19 @@ class SpeakerViewSet(ReleaseAfterRender, AtomicWritesMixin, ETagMixin, viewsets.
     def perform_update(self, serializer):
         serializer.instance = services.entity_update(entity=serializer.instance, **serializer.validated_data)
 
+    @extend_schema(request=serializers.MergeSerializer,
+                   responses={200: serializers.MergeResultSerializer},
+                   description="Merge the speakers named in `others` into this one: their quotes, "
+                   "endorsements and names (as aliases) move here, in one transaction, and they are "
+                   "deleted. Editors and admins only.")
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        survivor = self.get_object()
+        body = serializers.MergeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = services.entity_merge(survivor=survivor, others=body.validated_data["others"], user=request.user)
+        return Response(serializers.MergeResultSerializer(result).data)
+
     def perform_destroy(self, instance):
         if instance.quotes.exists() or instance.endorsements_made.exists() or instance.endorsements_received.exists():
             raise ValidationError({"detail": "this speaker is used by quotes or endorsements"})
