@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from annotations import services
 from annotations.models import Endorsement, Entity, Quote
-from tests.api_helpers import BODY, client_for, make_user, people, world  # noqa: F401
+from tests.api_helpers import client_for, people, world  # noqa: F401
 from tests.factories import EntityFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def dupes(world):  # noqa: F811
     """Jane Roe, and two duplicates of hers used by a quote and endorsements both ways."""
-    jane, bob, article = world["jane"], world["bob"], world["article"]
+    bob, article = world["bob"], world["article"]
     mrs = EntityFactory(name="Mrs Roe", aliases=["Jane", "j. roe"], description="", wikidata_id="Q42")
     roe = EntityFactory(name="Roe")
     world["suggested"].speaker = mrs

@@ -495,4 +495,7 @@ if (draft && draft.editing) {
   banner(sameText ? "Restored the quote you had not saved yet."
     : "Restored the quote you had not saved yet. The article text changed since: select its words again.", "info");
 }
+// Links from the quote search and the speaker pages open the article at one quote.
+const linked = /^#quote-(\d+)$/.exec(window.location.hash);
+if (linked && !(draft && draft.editing) && quoteById(Number(linked[1]))) select(Number(linked[1]));
 window.newsdeskEditorReady = true;
