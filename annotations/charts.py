@@ -9,6 +9,7 @@ WIDTH, HEIGHT = 720, 200
 PAD_LEFT, PAD_BOTTOM, PAD_TOP = 36, 28, 12
 # More bars than this are drawn by year instead of by month.
 MAX_MONTH_BARS = 72
+MAX_BAR_WIDTH = 48  # a few months' bars stay bars, not one slab across the chart
 
 
 @dataclass
@@ -54,8 +55,9 @@ def bars_by_month(counts: list[tuple[datetime.date, int]]) -> dict:
     bars = []
     for i, (label, n) in enumerate(keys):
         h = plot_h * n / top
-        bars.append(Bar(x=round(PAD_LEFT + i * step + gap / 2, 1), y=round(PAD_TOP + plot_h - h, 1),
-                        width=round(step - gap, 1), height=round(h, 1), label=label, count=n,
+        width = min(step - gap, MAX_BAR_WIDTH)
+        bars.append(Bar(x=round(PAD_LEFT + i * step + (step - width) / 2, 1), y=round(PAD_TOP + plot_h - h, 1),
+                        width=round(width, 1), height=round(h, 1), label=label, count=n,
                         tick=ticks.get(label, "")))
     return {"bars": bars, "max": top, "width": WIDTH, "height": HEIGHT, "base": PAD_TOP + plot_h,
             "left": PAD_LEFT, "top": PAD_TOP, "right": WIDTH - 8}
