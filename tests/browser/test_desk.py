@@ -120,3 +120,25 @@ def test_network_shows_the_example_endorsements_and_an_edges_evidence(login, liv
     assert page.locator("#graph a.edge.current").count() == 1
     page.screenshot(path=f"{SCREENSHOTS}/desk-network-edge.png", full_page=True)
     assert page.errors == []
+
+
+def test_quotes_page_searches_and_opens_the_article_at_a_hit(login, live_server, desk):
+    page = login("vera", "viewers")
+    page.goto(f"{live_server.url}/quotes/")
+    page.get_by_label("Words").fill("hope")
+    page.get_by_role("button", name="Search").click()
+    hits = page.locator("#quote-hits li.hit")
+    assert hits.count() == 1 and "Zabiullah Mujahid" in hits.first.inner_text()
+    page.screenshot(path=f"{SCREENSHOTS}/desk-quotes.png", full_page=True)
+    hits.first.locator("a.quote-text").click()
+    page.wait_for_function("window.newsdeskEditorReady === true")
+    assert page.locator(f"#quote-list li[data-id='{desk['hope'].pk}'].current").count() == 1
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("path", ["/quotes/", "/speakers/", "/endorsements/", "speaker"])
+def test_desk_pages_fit_a_phone(login, live_server, desk, path):
+    page = login()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + (f"/speakers/{desk['mujahid'].pk}/" if path == "speaker" else path))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
