@@ -91,3 +91,35 @@ def test_merge_api_refuses_self_and_unknown_ids(dupes, people):  # noqa: F811
     assert Entity.objects.filter(pk=dupes["mrs"].pk).exists()
     assert Quote.objects.get(pk=dupes["suggested"].pk).speaker_id == dupes["mrs"].pk
     assert editor.post("/api/v1/speakers/987654321/merge/", {"others": [jane.pk]}, format="json").status_code == 404
+    assert editor.post("/api/v1/speakers/abc/merge/", {"others": [jane.pk]}, format="json").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_merges_of_the_same_speakers_at_once_do_not_deadlock(dupes, people):  # noqa: F811
+    """Each merge locks all its rows in id order: the second waits for the first, then finds
+    the other speaker gone (400), instead of a deadlock."""
+    import threading
+
+    from django.db import connection
+
+    from tests.api_helpers import client_for as new_client
+
+    jane, mrs = dupes["jane"], dupes["mrs"]
+    editor = people["editor"]
+    results = {}
+
+    def merge(name, survivor, other):
+        try:
+            results[name] = new_client(editor).post(f"/api/v1/speakers/{survivor}/merge/", {"others": [other]},
+                                                    format="json").status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=merge, args=("a", jane.pk, mrs.pk)),
+               threading.Thread(target=merge, args=("b", mrs.pk, jane.pk))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results.values()) in ([200, 400], [200, 404]), results
+    assert Entity.objects.filter(pk__in=[jane.pk, mrs.pk]).count() == 1

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import generics, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
@@ -304,7 +304,9 @@ class SpeakerViewSet(ReleaseAfterRender, AtomicWritesMixin, ETagMixin, viewsets.
                    "deleted. Editors and admins only.")
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):
-        survivor = self.get_object()
+        # Not get_object(): that locks this row first, and the service locks all the rows in id
+        # order, so that two merges of the same speakers cannot deadlock.
+        survivor = generics.get_object_or_404(self.get_queryset(), pk=pk)  # a bad id is a 404 too
         body = serializers.MergeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         result = services.entity_merge(survivor=survivor, others=body.validated_data["others"], user=request.user)
