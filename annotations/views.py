@@ -98,6 +98,7 @@ def speaker_list(request):
 
 
 QUOTES_ON_SPEAKER_PAGE = 200
+ENDORSEMENTS_ON_SPEAKER_PAGE = 100
 
 
 @login_required
@@ -111,10 +112,13 @@ def speaker_detail(request, pk):
     total = sum(n for _, n in months) + undated
     quotes = list(selectors.quote_values(quotes_qs[:QUOTES_ON_SPEAKER_PAGE], user=user))
     given, received = selectors.entity_endorsements(user=user, entity_id=speaker.pk)
+    given_total, received_total = given.count(), received.count()
+    given, received = given[:ENDORSEMENTS_ON_SPEAKER_PAGE], received[:ENDORSEMENTS_ON_SPEAKER_PAGE]
     can_edit = roles.is_editor(user)
     return render(request, "annotations/speaker_detail.html", {
         "speaker": speaker, "chart": charts.bars_by_month(months), "undated": undated, "quote_total": total,
-        "quotes": quotes, "quotes_shown": len(quotes), "given": given, "received": received, "can_edit": can_edit,
+        "quotes": quotes, "quotes_shown": len(quotes), "given": given, "received": received, "given_total": given_total,
+        "received_total": received_total, "can_edit": can_edit,
         "data": {"speaker": {**SpeakerSerializer(speaker).data, "etag": etag_of(speaker)}, "can_edit": can_edit}})
 
 
