@@ -85,7 +85,7 @@ def _query_without_page(request) -> str:
 
 @login_required
 def speaker_list(request):
-    speakers = selectors.entities_with_counts(user=request.user).order_by("name", "id")
+    speakers = selectors.entities_visible(user=request.user).order_by("name", "id")
     q = request.GET.get("q", "").strip()[:200]
     if q:
         speakers = speakers.filter(id__in=selectors.entity_ids_named(name=q))
@@ -93,6 +93,9 @@ def speaker_list(request):
     if kind in Entity.Kind.values:
         speakers = speakers.filter(kind=kind)
     page = Paginator(speakers, 50).get_page(request.GET.get("page"))
+    counts = selectors.entity_counts(user=request.user, ids=[s.pk for s in page])
+    for speaker in page:
+        speaker.quote_count, speaker.given_count, speaker.received_count = counts[speaker.pk].values()
     return render(request, "annotations/speaker_list.html", {
         "page": page, "q": q, "kind": kind, "kinds": Entity.Kind.choices, "query": _query_without_page(request)})
 
