@@ -210,7 +210,7 @@ def entity_quotes_by_month(*, user, entity_id: int) -> tuple[list[tuple], int]:
     """([(first day of month, count)], undated count) of the speaker's quotes `user` may see,
     by the month their article was published."""
     rows = (quotes_visible(user=user).filter(speaker_id=entity_id).order_by()
-            .values(month=TruncMonth("article__published_on")).annotate(n=Count("id")).values_list("month", "n"))
+            .values(month=TruncMonth("article__published_on")).annotate(n=Count("*")).values_list("month", "n"))
     months, undated = [], 0
     for month, n in rows:
         if month is None:
@@ -222,8 +222,9 @@ def entity_quotes_by_month(*, user, entity_id: int) -> tuple[list[tuple], int]:
 
 def entity_endorsements(*, user, entity_id: int):
     """(given, received): the speaker's endorsements `user` may see, newest article first."""
-    qs = _endorsements_scope(user).select_related("article", "endorser", "target").order_by(
-        F("article__published_on").desc(nulls_last=True), "-id")
+    # Not the article bodies: a list names its articles, it does not show them.
+    qs = _endorsements_scope(user).select_related("article", "endorser", "target").defer(
+        "article__body").order_by(F("article__published_on").desc(nulls_last=True), "-id")
     return qs.filter(endorser_id=entity_id), qs.filter(target_id=entity_id)
 
 

@@ -218,7 +218,7 @@ def endorsement_network(request):
 def _edge_evidence(user, qs):
     """The endorsements of one edge (the filtered scope `qs`), each with its evidence quote
     when `user` may see it."""
-    rows = list(qs.select_related("article", "endorser", "target", "evidence").order_by(
+    rows = list(qs.select_related("article", "endorser", "target", "evidence").defer("article__body").order_by(
         F("article__published_on").desc(nulls_last=True), "-id")[:200])
     editor = roles.is_editor(user)
     for row in rows:
