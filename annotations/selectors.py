@@ -7,7 +7,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, TruncMonth
 
 from annotations import roles
 from annotations.models import (
@@ -201,3 +201,101 @@ def endorsement_response_chain(*, endorsement) -> list[int]:
             [endorsement.pk],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def endorsements_scope(*, user):
+    """The endorsements `user` may see, as plain rows: for counts, graphs and exports."""
+    return _endorsements_scope(user)
+
+
+def entity_counts(*, user, ids) -> dict[int, dict]:
+    """{id: {"quotes", "given", "received"}} for the speakers `ids` (one page of them), counted
+    over the rows `user` may see (a viewer's counts say nothing of hidden rows). Counted for
+    the page alone: counting every speaker to show fifty read every quote."""
+    ids = list(ids)
+    counts = {i: {"quotes": 0, "given": 0, "received": 0} for i in ids}
+    endorsements = _endorsements_scope(user)
+    for key, qs, field in (("quotes", quotes_visible(user=user), "speaker_id"),
+                           ("given", endorsements, "endorser_id"), ("received", endorsements, "target_id")):
+        for entity_id, n in (qs.filter(**{f"{field}__in": ids}).order_by().values(field)
+                             .annotate(n=Count("id")).values_list(field, "n")):
+            counts[entity_id][key] = n
+    return counts
+
+
+def entity_quotes_by_month(*, user, entity_id: int) -> tuple[list[tuple], int]:
+    """([(first day of month, count)], undated count) of the speaker's quotes `user` may see,
+    by the month their article was published."""
+    rows = (quotes_visible(user=user).filter(speaker_id=entity_id).order_by()
+            .values(month=TruncMonth("article__published_on")).annotate(n=Count("*")).values_list("month", "n"))
+    months, undated = [], 0
+    for month, n in rows:
+        if month is None:
+            undated = n
+        else:
+            months.append((month, n))
+    return sorted(months), undated
+
+
+def entity_endorsements(*, user, entity_id: int):
+    """(given, received): the speaker's endorsements `user` may see, newest article first."""
+    # Not the article bodies: a list names its articles, it does not show them.
+    qs = _endorsements_scope(user).select_related("article", "endorser", "target").defer(
+        "article__body").order_by(F("article__published_on").desc(nulls_last=True), "-id")
+    return qs.filter(endorser_id=entity_id), qs.filter(target_id=entity_id)
+
+
+GRAPH_MAX_EDGES = 500
+
+
+def endorsement_graph(*, qs, min_count: int = 1, max_edges: int = GRAPH_MAX_EDGES) -> dict:
+    """Who supports or opposes whom among the endorsements of `qs` (already scoped to the user
+    and filtered): an edge per (endorser, target, polarity) with its count, kept when the count
+    is at least `min_count`, the heaviest `max_edges` of them; the parties they join as nodes,
+    with the counts those edges carry. Endorsements of a slogan (no target party) are counted
+    apart, as `slogans`."""
+    edges = list(
+        qs.filter(target_id__isnull=False).order_by().values("endorser_id", "target_id", "polarity")
+        .annotate(count=Count("id")).filter(count__gte=min_count)
+        .order_by("-count", "endorser_id", "target_id", "polarity")[:max_edges + 1]
+    )
+    truncated = len(edges) > max_edges
+    edges = [{"endorser": e["endorser_id"], "target": e["target_id"], "polarity": e["polarity"],
+              "count": e["count"]} for e in edges[:max_edges]]
+    given: dict[int, int] = {}
+    received: dict[int, int] = {}
+    for e in edges:
+        given[e["endorser"]] = given.get(e["endorser"], 0) + e["count"]
+        received[e["target"]] = received.get(e["target"], 0) + e["count"]
+    ids = set(given) | set(received)
+    nodes = [{"id": row["id"], "name": row["name"], "kind": row["kind"],
+              "given": given.get(row["id"], 0), "received": received.get(row["id"], 0)}
+             for row in Entity.objects.filter(id__in=ids).values("id", "name", "kind")]
+    nodes.sort(key=lambda n: (-(n["given"] + n["received"]), n["name"].lower(), n["id"]))
+    slogans = qs.filter(target_id__isnull=True).count()
+    return {"nodes": nodes, "edges": edges, "truncated": truncated, "slogans": slogans}
+
+
+ENDORSEMENT_VALUES = [
+    "id", "article_id", "article__title", "article__url", "article__outlet", "article__published_on",
+    "endorser_id", "endorser__name", "target_id", "target__name", "target_text", "polarity",
+    "start", "end", "exact", "status", "anchor", "origin", "engine_version", "confidence",
+    "created_by__username", "created_at", "reviewed_by__username", "updated_at",
+]
+
+
+def endorsement_values(qs, *, user):
+    """Export rows of `qs` with tag slugs; the evidence quote and the endorsement responded to
+    only when `user` may see them (else None)."""
+    if roles.is_editor(user):
+        linked = {"evidence_shown": F("evidence_id"), "responds_to_shown": F("responds_to_id")}
+    else:
+        linked = {"evidence_shown": Case(When(evidence__status=Status.ACCEPTED, then=F("evidence_id"))),
+                  "responds_to_shown": Case(When(responds_to__status=Status.ACCEPTED, then=F("responds_to_id")))}
+    return qs.annotate(
+        tag_slugs=ArraySubquery(
+            Endorsement.tags.through.objects.filter(endorsement_id=OuterRef("id")).order_by("tag__slug")
+            .values("tag__slug")
+        ),
+        **linked,
+    ).values(*ENDORSEMENT_VALUES, "evidence_shown", "responds_to_shown", "tag_slugs")

@@ -375,3 +375,52 @@ def article_mark_done(*, article: Article, user, done: bool = True) -> Article:
     article.done_at = timezone.now() if done else None
     article.save(update_fields=["review", "done_by", "done_at", "updated_at"])
     return article
+
+
+def entity_merge(*, survivor: Entity, others, user) -> dict:
+    """Merge `others` into `survivor`, in one transaction: their quotes, endorsements (given and
+    received) and names move to the survivor, then they are deleted. Every moved row, the
+    survivor and each deleted entity gets a history record naming the merge. Returns counts."""
+    other_ids = sorted({o.pk if isinstance(o, Entity) else int(o) for o in others})
+    if not other_ids:
+        raise ValidationError({"others": "name at least one speaker to merge"})
+    if survivor.pk in other_ids:
+        raise ValidationError({"others": "a speaker cannot be merged into itself"})
+    with transaction.atomic():
+        # Rows locked in id order, as speakers.py does, so two merges cannot deadlock.
+        locked = list(Entity.objects.select_for_update().filter(pk__in=[survivor.pk, *other_ids]).order_by("pk"))
+        by_id = {e.pk: e for e in locked}
+        missing = [i for i in other_ids if i not in by_id]
+        if survivor.pk not in by_id or missing:
+            raise ValidationError({"others": f"unknown speaker ids: {missing or [survivor.pk]}"})
+        survivor = by_id[survivor.pk]
+        merged = [by_id[i] for i in other_ids]
+        names = ", ".join(f"{e.name} (#{e.pk})" for e in merged)
+        reason = f"speaker merged into {survivor.name} (#{survivor.pk}) from {names}"[:100]
+        now = timezone.now()
+        moved = {"quotes": 0, "endorsements_given": 0, "endorsements_received": 0}
+        for model, field, key in ((Quote, "speaker", "quotes"), (Endorsement, "endorser", "endorsements_given"),
+                                  (Endorsement, "target", "endorsements_received")):
+            rows = list(model.objects.select_for_update().filter(**{f"{field}_id__in": other_ids}).order_by("pk"))
+            for row in rows:
+                setattr(row, f"{field}_id", survivor.pk)
+                row.updated_at = now
+            if rows:
+                bulk_update_with_history(rows, model, [field, "updated_at"], default_user=user,
+                                         default_change_reason=reason)
+            moved[key] = len(rows)
+        aliases = list(survivor.aliases)
+        for entity in merged:
+            aliases += [entity.name, *entity.aliases]
+            survivor.description = survivor.description or entity.description
+            if entity.wikidata_id and not survivor.wikidata_id:
+                survivor.wikidata_id = entity.wikidata_id
+            entity._change_reason = reason
+            entity._history_user = user
+            entity.delete()
+        survivor.aliases = _clean_aliases(survivor.name, aliases)
+        survivor._change_reason = f"merged {names}"[:100]
+        survivor._history_user = user
+        survivor.full_clean()
+        survivor.save()
+    return {"survivor": survivor, "merged": other_ids, **moved}

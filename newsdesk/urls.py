@@ -19,6 +19,10 @@ urlpatterns = [
     path("", include(([
         path("articles/", views.article_list, name="articles"),
         path("articles/<int:pk>/", views.article_edit, name="article"),
+        path("quotes/", views.quote_list, name="quotes"),
+        path("endorsements/", views.endorsement_network, name="endorsements"),
+        path("speakers/", views.speaker_list, name="speakers"),
+        path("speakers/<int:pk>/", views.speaker_detail, name="speaker"),
     ], "editor"))),
     path("healthz", healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(), name="login"),

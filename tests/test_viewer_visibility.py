@@ -52,9 +52,12 @@ def test_viewer_responses_are_the_same_with_and_without_hidden_rows(people, worl
         "/api/v1/quotes/?format=csv", "/api/v1/quotes/?q=taxes&format=csv", "/api/v1/quotes/?format=jsonl",
         "/api/v1/articles/", f"/api/v1/articles/{world['article'].id}/", "/api/v1/speakers/",
         "/api/v1/speakers/?name=t", "/api/v1/endorsements/", f"/api/v1/endorsements/{visible.id}/",
+        "/api/v1/endorsements/graph/", "/api/v1/endorsements/?format=jsonl", "/api/v1/endorsements/?format=csv",
         f"/api/v1/quotes/?endorser={taliban_id}", f"/api/v1/quotes/?target={trump_id}",
     ]
-    pages = ["/articles/", f"/articles/{world['article'].id}/"]
+    pages = ["/articles/", f"/articles/{world['article'].id}/", "/speakers/", f"/speakers/{jane.id}/",
+             f"/speakers/{bob.id}/", "/quotes/", "/quotes/?q=taxes", "/endorsements/",
+             f"/endorsements/?endorser={jane.id}&target={bob.id}&polarity=opposes"]
 
     def snapshot():
         return ([(u, viewer.get(u).status_code, body_of(viewer.get(u))) for u in api]

@@ -171,3 +171,48 @@ def stream_quotes(rows, fmt: str, request) -> StreamingHttpResponse:
     response = StreamingHttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="quotes.{ext}"'
     return response
+
+
+ENDORSEMENT_RENDERERS = [JSONLinesRenderer, CSVRenderer]
+ENDORSEMENT_COLUMNS = ["id", "article_id", "article_title", "article_url", "outlet", "published_on",
+                       "endorser_id", "endorser", "target_id", "target", "target_text", "polarity",
+                       "evidence_id", "responds_to", "text", "start", "end", "tags", "status", "anchor",
+                       "origin", "confidence", "created_by", "created_at", "reviewed_by", "updated_at"]
+
+
+def endorsement_row(row: dict) -> dict:
+    """A flat export row from a selectors.endorsement_values row."""
+    published = row["article__published_on"]
+    return {
+        "id": row["id"], "article_id": row["article_id"], "article_title": row["article__title"],
+        "article_url": row["article__url"], "outlet": row["article__outlet"],
+        "published_on": published.isoformat() if published else None,
+        "endorser_id": row["endorser_id"], "endorser": row["endorser__name"],
+        "target_id": row["target_id"], "target": row["target__name"], "target_text": row["target_text"],
+        "polarity": row["polarity"], "evidence_id": row["evidence_shown"], "responds_to": row["responds_to_shown"],
+        "text": row["exact"], "start": row["start"], "end": row["end"], "tags": row["tag_slugs"],
+        "status": row["status"], "anchor": row["anchor"], "origin": row["origin"],
+        "confidence": row["confidence"], "created_by": row["created_by__username"],
+        "created_at": row["created_at"].isoformat(), "reviewed_by": row["reviewed_by__username"],
+        "updated_at": row["updated_at"].isoformat(),
+    }
+
+
+def stream_endorsements(queryset, fmt: str, request) -> StreamingHttpResponse:
+    rows = selectors.endorsement_values(queryset, user=request.user).iterator(chunk_size=CHUNK)
+    if fmt == "jsonl":
+        body = (orjson.dumps(endorsement_row(e)) + b"\n" for e in rows)
+        content_type = "application/x-ndjson"
+    else:
+        writer = csv.writer(_Echo())
+
+        def lines():
+            yield "\ufeff" + writer.writerow(ENDORSEMENT_COLUMNS)
+            for e in rows:
+                row = endorsement_row(e)
+                yield writer.writerow([_csv_cell(row[c]) for c in ENDORSEMENT_COLUMNS])
+
+        body, content_type = lines(), "text/csv; charset=utf-8"
+    response = StreamingHttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="endorsements.{fmt}"'
+    return response

@@ -39,6 +39,48 @@ class SpeakerSerializer(serializers.ModelSerializer):
         extra_kwargs = {"wikidata_id": {"validators": []}}
 
 
+class MergeSerializer(serializers.Serializer):
+    """Body of a speaker merge: the ids of the speakers that go into this one."""
+
+    others = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+                                   min_length=1, max_length=100)
+
+
+class MergeResultSerializer(serializers.Serializer):
+    survivor = SpeakerSerializer()
+    merged = serializers.ListField(child=serializers.IntegerField())
+    quotes = serializers.IntegerField(help_text="quotes moved")
+    endorsements_given = serializers.IntegerField()
+    endorsements_received = serializers.IntegerField()
+
+
+class GraphQuerySerializer(serializers.Serializer):
+    min_count = serializers.IntegerField(min_value=1, max_value=2**31 - 1, default=1, required=False,
+                                         help_text="keep edges with at least this many endorsements")
+
+
+class GraphNodeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    given = serializers.IntegerField(help_text="endorsements on this party's outgoing edges")
+    received = serializers.IntegerField(help_text="endorsements on its incoming edges")
+
+
+class GraphEdgeSerializer(serializers.Serializer):
+    endorser = serializers.IntegerField()
+    target = serializers.IntegerField()
+    polarity = serializers.ChoiceField(choices=Endorsement.Polarity.choices)
+    count = serializers.IntegerField()
+
+
+class GraphSerializer(serializers.Serializer):
+    nodes = GraphNodeSerializer(many=True)
+    edges = GraphEdgeSerializer(many=True)
+    truncated = serializers.BooleanField(help_text="more edges matched than the 500 returned")
+    slogans = serializers.IntegerField(help_text="matching endorsements of a slogan, not a party")
+
+
 class ArticleSerializer(serializers.ModelSerializer):
     done_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 

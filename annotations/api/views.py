@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import generics, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
@@ -224,18 +224,55 @@ class QuoteViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExports, 
         return Response({"accepted": count})
 
 
-class EndorsementViewSet(ReleaseAfterRender, AtomicWritesMixin, ReviewActions, ETagMixin, viewsets.ModelViewSet):
+@extend_schema_view(
+    list=extend_schema(
+        description="Endorsements you may see, newest first. `?format=jsonl|csv` streams the whole "
+        "filtered list as JSON Lines or CSV.",
+        responses={
+            (200, "application/json"): serializers.EndorsementSerializer(many=True),
+            (200, "application/x-ndjson"): OpenApiTypes.STR,
+            (200, "text/csv"): OpenApiTypes.STR,
+        },
+    ),
+)
+class EndorsementViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExports, ReviewActions, ETagMixin,
+                         viewsets.ModelViewSet):
     serializer_class = serializers.EndorsementSerializer
     permission_classes = [ReadAnyWriteEditors]
     filter_backends = [DjangoFilterBackend]
     filterset_class = filters.EndorsementFilter
     pagination_class = Pagination
+    renderer_classes = [FastJSONRenderer, BrowsableAPIRenderer, *exports.ENDORSEMENT_RENDERERS]
     review_service = staticmethod(
         lambda e, user, s: services.endorsement_review(endorsement=e, user=user, status=s)
     )
 
     def get_queryset(self):
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if self.action == "graph" or getattr(renderer, "format", None) in exports.EXPORT_FORMATS:
+            return selectors.endorsements_scope(user=self.request.user)
         return selectors.endorsements_visible(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format in exports.EXPORT_FORMATS:
+            queryset = self.filter_queryset(self.get_queryset())
+            return exports.stream_endorsements(queryset.order_by("id"), request.accepted_renderer.format, request)
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[serializers.GraphQuerySerializer],
+        responses={200: serializers.GraphSerializer},
+        description="Who supports or opposes whom, among the endorsements you may see that match the "
+        "filters (dates, outlet, tag, status, polarity): parties as nodes with the counts of the "
+        "edges they give and receive, edges endorser -> target with polarity and count (at least "
+        "`min_count`; the heaviest 500). Endorsements of a slogan rather than a party are counted "
+        "as `slogans`.")
+    @action(detail=False, methods=["get"], renderer_classes=[FastJSONRenderer, BrowsableAPIRenderer])
+    def graph(self, request):
+        params = serializers.GraphQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        queryset = self.filter_queryset(self.get_queryset())
+        return Response(selectors.endorsement_graph(qs=queryset, min_count=params.validated_data["min_count"]))
 
     def perform_create(self, serializer):
         data, article, tags = _service_fields(serializer)
@@ -268,6 +305,21 @@ class SpeakerViewSet(ReleaseAfterRender, AtomicWritesMixin, ETagMixin, viewsets.
 
     def perform_update(self, serializer):
         serializer.instance = services.entity_update(entity=serializer.instance, **serializer.validated_data)
+
+    @extend_schema(request=serializers.MergeSerializer,
+                   responses={200: serializers.MergeResultSerializer},
+                   description="Merge the speakers named in `others` into this one: their quotes, "
+                   "endorsements and names (as aliases) move here, in one transaction, and they are "
+                   "deleted. Editors and admins only.")
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        # Not get_object(): that locks this row first, and the service locks all the rows in id
+        # order, so that two merges of the same speakers cannot deadlock.
+        survivor = generics.get_object_or_404(self.get_queryset(), pk=pk)  # a bad id is a 404 too
+        body = serializers.MergeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = services.entity_merge(survivor=survivor, others=body.validated_data["others"], user=request.user)
+        return Response(serializers.MergeResultSerializer(result).data)
 
     def perform_destroy(self, instance):
         if instance.quotes.exists() or instance.endorsements_made.exists() or instance.endorsements_received.exists():

@@ -66,7 +66,7 @@ def login(browser, live_server, django_user_model):
 
 def open_editor(page, live_server, article):
     page.goto(f"{live_server.url}/articles/{article.pk}/")
-    page.wait_for_function("window.newsdeskEditorReady === true")
+    page.wait_for_function("() => window.newsdeskEditorReady === true")
 
 
 def select_text(page, needle, occurrence=0):

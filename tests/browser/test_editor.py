@@ -46,7 +46,7 @@ def test_select_a_sentence_make_it_a_quote_and_find_it_after_reload(login, live_
     assert (quote.status, quote.origin, quote.created_by.username) == ("accepted", "editor", "eddie")
 
     page.reload()
-    page.wait_for_function("window.newsdeskEditorReady === true")
+    page.wait_for_function("() => window.newsdeskEditorReady === true")
     highlighted = page.locator("#body .hl.accepted").all_inner_texts()
     assert "".join(highlighted) == sentence
     assert "Zabiullah Mujahid" in page.locator("#quote-list").inner_text()
@@ -130,7 +130,7 @@ def test_unsaved_quote_survives_a_reload(login, live_server):
     page = login()
     start_quote(page, live_server, article, "the bridge reopens in May", "Ann Lee")
     page.reload()
-    page.wait_for_function("window.newsdeskEditorReady === true")
+    page.wait_for_function("() => window.newsdeskEditorReady === true")
     assert page.get_by_label("Speaker", exact=True).input_value() == "Ann Lee"
     assert "Restored the quote" in page.locator("#banner").inner_text()
     assert page.locator("#quote-excerpt").inner_text() == "the bridge reopens in May"
@@ -269,7 +269,7 @@ def test_orphans_are_listed_and_reattached_by_selection(login, live_server):
     quote.refresh_from_db()
     assert (quote.anchor, quote.exact) == ("anchored", "“the tunnel will close for good”")
     page.reload()
-    page.wait_for_function("window.newsdeskEditorReady === true")
+    page.wait_for_function("() => window.newsdeskEditorReady === true")
     assert page.locator("#orphans").is_hidden()
     assert "".join(page.locator("#body .hl.accepted").all_inner_texts()) == "“the tunnel will close for good”"
     assert page.errors == []
@@ -286,7 +286,7 @@ def test_a_write_after_the_text_changed_offers_a_reload_and_keeps_the_form(login
     page.wait_for_selector("#banner.error:has-text('article text changed')")
     assert not Quote.objects.filter(article=article).exists()
     page.locator("#banner").get_by_role("button", name="Reload").click()
-    page.wait_for_function("window.newsdeskEditorReady === true")
+    page.wait_for_function("() => window.newsdeskEditorReady === true")
     assert page.get_by_label("Cue").input_value() == "said"  # what was typed came back
     assert "select its words again" in page.locator("#banner").inner_text()
     select_text(page, "the bridge reopens in June")
@@ -294,4 +294,59 @@ def test_a_write_after_the_text_changed_offers_a_reload_and_keeps_the_form(login
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector("#banner.info:has-text('Saved.')")
     assert Quote.objects.get(article=article).exact == "the bridge reopens in June"
+    assert page.errors == []
+
+
+def test_edit_an_endorsement_and_be_warned_of_a_duplicate(login, live_server):
+    article = example_article()
+    campaign = Entity.objects.create(name="Trump campaign", kind="organisation")
+    taliban = Entity.objects.create(name="Taliban", kind="group")
+    trump = Entity.objects.create(name="Donald Trump")
+    hope = "they ‘hope’ the Republican leader wins"
+    reject = "We reject their support"
+    quotes = {}
+    for text, speaker in ((hope, taliban), (reject, campaign)):
+        start = article.body.index(text)
+        quotes[text] = Quote.objects.create(article=article, start=start, end=start + len(text), exact=text,
+                                            speaker=speaker, status="accepted")
+    backing = Endorsement.objects.create(article=article, endorser=taliban, target=trump, polarity="supports",
+                                         evidence=quotes[hope], start=quotes[hope].start, end=quotes[hope].end,
+                                         exact=hope)
+    wrong = Endorsement.objects.create(article=article, endorser=campaign, target=trump, polarity="supports",
+                                       evidence=quotes[reject], start=quotes[reject].start, end=quotes[reject].end,
+                                       exact=reject, status="suggested", origin="engine", engine_version="t")
+    Endorsement.objects.create(article=article, endorser=campaign, target_text="the group", polarity="opposes",
+                               status="rejected")
+    page = login()
+    open_editor(page, live_server, article)
+    page.locator(f"#endorsement-list li[data-id='{wrong.id}'] button", has_text="Edit").click()
+    assert page.locator("#endorse-form-title").inner_text() == "Edit endorsement"
+    assert page.get_by_label("Endorser").input_value() == "Trump campaign"
+    assert page.get_by_label("Target (speaker or free text)").input_value() == "Donald Trump"
+    assert page.locator("#evidence").input_value() == str(quotes[reject].id)
+    # Responds to: the other live endorsement, once; not itself, not the rejected one.
+    options = page.locator("#responds-to option").all_inner_texts()
+    assert options == ["—", "Taliban supports Donald Trump"]
+
+    # Made the same as the Taliban's: the editor is asked first, and can say no.
+    page.get_by_label("Endorser").fill("Taliban")
+    dialogs = []
+    page.once("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.locator("#endorse-form button[type='submit']").click()
+    page.wait_for_timeout(300)
+    assert dialogs and "already has" in dialogs[0]
+    assert Endorsement.objects.get(pk=wrong.pk).endorser == campaign
+
+    page.get_by_label("Endorser").fill("Trump campaign")
+    page.get_by_label("Polarity").select_option("opposes")
+    page.get_by_label("Target (speaker or free text)").fill("Taliban")
+    page.locator("#responds-to").select_option(str(backing.id))
+    page.locator("#endorse-form button[type='submit']").click()
+    page.wait_for_selector("#banner.info:has-text('Endorsement saved.')")
+    wrong.refresh_from_db()
+    assert (wrong.endorser, wrong.target, wrong.polarity, wrong.responds_to_id, wrong.evidence_id) == (
+        campaign, taliban, "opposes", backing.id, quotes[reject].id)
+    assert wrong.status == "accepted" and wrong.reviewed_by.username == "eddie"
+    item = page.locator(f"#endorsement-list li[data-id='{wrong.id}']").inner_text()
+    assert "Trump campaign opposes Taliban" in item and "in response to: Taliban supports Donald Trump" in item
     assert page.errors == []

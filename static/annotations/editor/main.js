@@ -128,6 +128,7 @@ function renderPanel() {
       answers ? node("div", {class: "meta", text: `in response to: ${answers.endorser.name} ${answers.polarity} ${answers.target ? answers.target.name : answers.target_text}`}) : "",
       e.text ? node("div", {class: "quote-text", text: short(e.text, 140)}) : "",
       node("div", {class: "actions"}, ...(data.can_edit ? [
+        node("button", {type: "button", text: "Edit", onclick: (ev) => { ev.stopPropagation(); openEndorseForm(null, e); }}),
         e.status !== "accepted" && node("button", {type: "button", text: "Accept", onclick: (ev) => { ev.stopPropagation(); reviewEndorsement(e, "accept"); }}),
         e.status !== "rejected" && node("button", {type: "button", text: "Reject", onclick: (ev) => { ev.stopPropagation(); reviewEndorsement(e, "reject"); }}),
       ].filter(Boolean) : [])));
@@ -393,20 +394,49 @@ async function deleteQuote() {
 
 // --- The endorsement form ---------------------------------------------------------------
 
-function openEndorseForm(q = null) {
+const endorsementLabel = (e) => `${e.endorser.name} ${e.polarity} ${e.target ? e.target.name : e.target_text}`;
+
+// `q` (or the current quote, or the selection) for a new endorsement; `existing` to edit one.
+function openEndorseForm(q = null, existing = null) {
   if (!data.can_edit) return;
-  q = q || (state.current ? quoteById(state.current) : null);
-  const span = selectionSpan() || (q ? {start: q.start, end: q.end} : null);
-  if (!span) return banner("Select some text or a quote first, then press Endorsement.");
-  state.endorse = {span, evidence: q && q.start === span.start && q.end === span.end ? q.id : null};
+  let span;
+  if (existing) {
+    span = existing.start !== null && existing.anchor !== "orphaned" ? {start: existing.start, end: existing.end} : null;
+    state.endorse = {span, evidence: existing.evidence_id, editing: existing};
+    for (const party of [existing.endorser, existing.target]) if (party) state.speakers.set(party.name.toLowerCase(), party);
+  } else {
+    q = q || (state.current ? quoteById(state.current) : null);
+    span = selectionSpan() || (q ? {start: q.start, end: q.end} : null);
+    if (!span) return banner("Select some text or a quote first, then press Endorsement.");
+    state.endorse = {span, evidence: q && q.start === span.start && q.end === span.end ? q.id : null, editing: null};
+  }
   $("endorse-form").hidden = false;
-  $("endorse-excerpt").textContent = short(slice(span.start, span.end), 300);
-  $("endorser").value = q?.speaker ? q.speaker.name : "";
+  $("endorse-form-title").textContent = existing ? "Edit endorsement" : "Endorsement";
+  $("endorse-excerpt").textContent = span ? short(slice(span.start, span.end), 300) : short(existing?.text || "", 300);
+  $("endorser").value = existing ? existing.endorser.name : (q?.speaker ? q.speaker.name : "");
   if (q?.speaker) state.speakers.set(q.speaker.name.toLowerCase(), q.speaker);
-  $("target").value = "";
-  $("responds-to").replaceChildren(node("option", {value: "", text: "—"}), ...state.endorsements.map((e) =>
-    node("option", {value: e.id, text: `${e.endorser.name} ${e.polarity} ${e.target ? e.target.name : e.target_text}`})));
+  $("polarity").value = existing ? existing.polarity : "supports";
+  $("target").value = existing ? (existing.target ? existing.target.name : existing.target_text) : "";
+  // Each candidate once, never a rejected one, never the endorsement itself.
+  const seen = new Set();
+  const candidates = state.endorsements.filter((e) => e.status !== "rejected" && e.id !== existing?.id
+                                                      && !seen.has(e.id) && seen.add(e.id));
+  $("responds-to").replaceChildren(node("option", {value: "", text: "—"}),
+    ...candidates.map((e) => node("option", {value: e.id, text: endorsementLabel(e)})));
+  $("responds-to").value = existing?.responds_to && candidates.some((e) => e.id === existing.responds_to)
+    ? String(existing.responds_to) : "";
+  const quotes = state.quotes.filter((x) => x.status !== "rejected" || x.id === state.endorse.evidence);
+  $("evidence").replaceChildren(node("option", {value: "", text: "—"}),
+    ...quotes.map((x) => node("option", {value: x.id, text: `${x.speaker ? x.speaker.name + ": " : ""}${short(x.text, 60)}`})));
+  $("evidence").value = state.endorse.evidence ? String(state.endorse.evidence) : "";
   $("endorser").focus();
+}
+
+function duplicateOf(fields, editing) {
+  const text = fields.target_text.trim().toLowerCase();
+  return state.endorsements.find((e) => e.id !== editing?.id && e.status !== "rejected"
+    && e.endorser.id === fields.endorser_id && e.polarity === fields.polarity
+    && (fields.target_id ? e.target?.id === fields.target_id : !e.target && e.target_text.trim().toLowerCase() === text));
 }
 
 async function saveEndorsement(event) {
@@ -414,14 +444,25 @@ async function saveEndorsement(event) {
   try {
     const endorser = await speakerFor($("endorser").value);
     if (!endorser) return banner("Name the endorser.");
-    const target = knownSpeaker($("target").value);
-    const {span, evidence} = state.endorse;
-    const saved = await request("POST", "/api/v1/endorsements/", {body: {
-      article_id: article.id, endorser_id: endorser.id, polarity: $("polarity").value,
-      target_id: target ? target.id : null, target_text: target ? "" : $("target").value.trim(),
-      start: span.start, end: span.end, text: slice(span.start, span.end), evidence_id: evidence,
-      responds_to: $("responds-to").value ? Number($("responds-to").value) : null}});
-    state.endorsements.push(saved);
+    const typed = $("target").value;
+    const target = knownSpeaker(typed) || (typed.trim() ? (await suggestSpeakers(typed), knownSpeaker(typed)) : null);
+    const {span, editing} = state.endorse;
+    const fields = {
+      endorser_id: endorser.id, polarity: $("polarity").value,
+      target_id: target ? target.id : null, target_text: target ? "" : typed.trim(),
+      evidence_id: $("evidence").value ? Number($("evidence").value) : null,
+      responds_to: $("responds-to").value ? Number($("responds-to").value) : null};
+    const twin = duplicateOf(fields, editing);
+    if (twin && !window.confirm(`This article already has “${endorsementLabel(twin)}”. Save another one anyway?`)) return;
+    let saved;
+    if (editing) {
+      saved = await request("PATCH", `/api/v1/endorsements/${editing.id}/`, {body: fields, etag: editing.etag});
+      state.endorsements = state.endorsements.map((x) => (x.id === saved.id ? saved : x));
+    } else {
+      saved = await request("POST", "/api/v1/endorsements/", {body: {
+        article_id: article.id, ...fields, start: span.start, end: span.end, text: slice(span.start, span.end)}});
+      state.endorsements.push(saved);
+    }
     $("endorse-form").hidden = true;
     banner("Endorsement saved.", "info");
     renderPanel();
@@ -495,4 +536,7 @@ if (draft && draft.editing) {
   banner(sameText ? "Restored the quote you had not saved yet."
     : "Restored the quote you had not saved yet. The article text changed since: select its words again.", "info");
 }
+// Links from the quote search and the speaker pages open the article at one quote.
+const linked = /^#quote-(\d+)$/.exec(window.location.hash);
+if (linked && !(draft && draft.editing) && quoteById(Number(linked[1]))) select(Number(linked[1]));
 window.newsdeskEditorReady = true;

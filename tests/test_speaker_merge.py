@@ -1,0 +1,125 @@
+"""Merging duplicate speakers: every reference moves, names become aliases, history says so,
+and a failure leaves nothing half-moved."""
+
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from annotations import services
+from annotations.models import Endorsement, Entity, Quote
+from tests.api_helpers import client_for, people, world  # noqa: F401
+from tests.factories import EntityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dupes(world):  # noqa: F811
+    """Jane Roe, and two duplicates of hers used by a quote and endorsements both ways."""
+    bob, article = world["bob"], world["article"]
+    mrs = EntityFactory(name="Mrs Roe", aliases=["Jane", "j. roe"], description="", wikidata_id="Q42")
+    roe = EntityFactory(name="Roe")
+    world["suggested"].speaker = mrs
+    world["suggested"].save()
+    given = Endorsement.objects.create(article=article, endorser=mrs, target=bob, polarity="supports",
+                                       evidence=world["accepted"])
+    received = Endorsement.objects.create(article=article, endorser=bob, target=roe, polarity="opposes")
+    return {**world, "mrs": mrs, "roe": roe, "given": given, "received": received}
+
+
+def test_merge_moves_every_reference_and_merges_aliases(dupes, people):  # noqa: F811
+    jane, mrs, roe = dupes["jane"], dupes["mrs"], dupes["roe"]
+    result = services.entity_merge(survivor=jane, others=[roe, mrs], user=people["editor"])
+    assert result["merged"] == sorted([mrs.pk, roe.pk])
+    assert (result["quotes"], result["endorsements_given"], result["endorsements_received"]) == (1, 1, 1)
+    assert not Entity.objects.filter(pk__in=[mrs.pk, roe.pk]).exists()
+    assert Quote.objects.get(pk=dupes["suggested"].pk).speaker_id == jane.pk
+    assert Endorsement.objects.get(pk=dupes["given"].pk).endorser_id == jane.pk
+    assert Endorsement.objects.get(pk=dupes["received"].pk).target_id == jane.pk
+    jane.refresh_from_db()
+    # "J. Roe" was already there: "j. roe" is not added twice; "Jane" and both names are new.
+    assert sorted(a.lower() for a in jane.aliases) == ["j. roe", "jane", "mrs roe", "roe"]
+    assert jane.wikidata_id == "Q42"
+    assert jane.description == "finance minister"
+
+
+def test_merge_is_recorded_in_history(dupes, people):  # noqa: F811
+    jane, mrs = dupes["jane"], dupes["mrs"]
+    services.entity_merge(survivor=jane, others=[mrs], user=people["editor"])
+    quote_change = Quote.history.filter(id=dupes["suggested"].pk).latest("history_date")
+    assert "merged into Jane Roe" in quote_change.history_change_reason
+    assert quote_change.history_user == people["editor"]
+    assert Endorsement.history.filter(id=dupes["given"].pk).latest("history_date").endorser_id == jane.pk
+    gone = Entity.history.filter(id=mrs.pk).latest("history_date")
+    assert gone.history_type == "-" and "merged into" in gone.history_change_reason
+    kept = Entity.history.filter(id=jane.pk).latest("history_date")
+    assert kept.history_change_reason.startswith("merged Mrs Roe") and kept.history_user == people["editor"]
+
+
+def test_merge_is_one_transaction(dupes, people):  # noqa: F811
+    jane, mrs = dupes["jane"], dupes["mrs"]
+    with mock.patch.object(Entity, "full_clean", side_effect=ValidationError("boom")), \
+            pytest.raises(ValidationError):
+        services.entity_merge(survivor=jane, others=[mrs], user=people["editor"])
+    assert Entity.objects.filter(pk=mrs.pk).exists()
+    assert Quote.objects.get(pk=dupes["suggested"].pk).speaker_id == mrs.pk
+    assert Endorsement.objects.get(pk=dupes["given"].pk).endorser_id == mrs.pk
+
+
+def test_merge_api_rights(dupes, people):  # noqa: F811
+    url = f"/api/v1/speakers/{dupes['jane'].pk}/merge/"
+    body = {"others": [dupes["mrs"].pk]}
+    assert client_for(None).post(url, body, format="json").status_code in (401, 403)
+    assert client_for(people["viewer"]).post(url, body, format="json").status_code in (403, 404)
+    assert Entity.objects.filter(pk=dupes["mrs"].pk).exists()
+    response = client_for(people["editor"]).post(url, body, format="json")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["survivor"]["id"] == dupes["jane"].pk and "Mrs Roe" in data["survivor"]["aliases"]
+    assert data["merged"] == [dupes["mrs"].pk] and data["quotes"] == 1
+    assert not Entity.objects.filter(pk=dupes["mrs"].pk).exists()
+
+
+def test_merge_api_refuses_self_and_unknown_ids(dupes, people):  # noqa: F811
+    editor = client_for(people["admin"])
+    jane = dupes["jane"]
+    url = f"/api/v1/speakers/{jane.pk}/merge/"
+    for others in ([jane.pk], [dupes["mrs"].pk, 987654321], [], ["x"]):
+        response = editor.post(url, {"others": others}, format="json")
+        assert response.status_code == 400, (others, response.content)
+    assert Entity.objects.filter(pk=dupes["mrs"].pk).exists()
+    assert Quote.objects.get(pk=dupes["suggested"].pk).speaker_id == dupes["mrs"].pk
+    assert editor.post("/api/v1/speakers/987654321/merge/", {"others": [jane.pk]}, format="json").status_code == 404
+    assert editor.post("/api/v1/speakers/abc/merge/", {"others": [jane.pk]}, format="json").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_merges_of_the_same_speakers_at_once_do_not_deadlock(dupes, people):  # noqa: F811
+    """Each merge locks all its rows in id order: the second waits for the first, then finds
+    the other speaker gone (400), instead of a deadlock."""
+    import threading
+
+    from django.db import connection
+
+    from tests.api_helpers import client_for as new_client
+
+    jane, mrs = dupes["jane"], dupes["mrs"]
+    editor = people["editor"]
+    results = {}
+
+    def merge(name, survivor, other):
+        try:
+            results[name] = new_client(editor).post(f"/api/v1/speakers/{survivor}/merge/", {"others": [other]},
+                                                    format="json").status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=merge, args=("a", jane.pk, mrs.pk)),
+               threading.Thread(target=merge, args=("b", mrs.pk, jane.pk))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results.values()) in ([200, 400], [200, 404]), results
+    assert Entity.objects.filter(pk__in=[jane.pk, mrs.pk]).count() == 1
