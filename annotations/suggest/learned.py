@@ -78,7 +78,8 @@ class _Para:
 def _rule_marks(result: Suggestions) -> list[tuple[int, int, str]]:
     spans = []
     for q in result.quotes:
-        spans.append((q.start, q.end, "q"))
+        # The rules' confidence says which rule fired (a cue with a named speaker, a bare quotation, ...).
+        spans.append((q.start, q.end, f"q{q.confidence:.2f}"))
         if q.speaker_start is not None:
             spans.append((q.speaker_start, q.speaker_end, "s"))
         if q.cue_start is not None:
@@ -107,14 +108,16 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
             for i in range(bisect.bisect_left(starts, q.start), bisect.bisect_left(starts, q.end)):
                 inside[i] = True
         rule = [""] * n
+        conf = [""] * n
         for s, e, kind in marks:
             if e <= para.start or s >= para.end:
                 continue
             lo = bisect.bisect_left(starts, s)
             hi = bisect.bisect_left(starts, e)
             for i in range(lo, hi):
-                if kind == "q":
+                if kind[0] == "q":
                     rule[i] = rule[i] or ("qB" if i == lo else "qI")
+                    conf[i] = conf[i] or kind[1:]
                 else:
                     rule[i] = kind  # speaker and cue win over the content they sit in
         lowers = [w.lower() for _, _, w in toks]
@@ -126,10 +129,12 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
         for i in range(n):
             if inside[i]:
                 has_quote[sent_of[i]] = True
+        shapes = [_shape(w) for _, _, w in toks]
+        qshape = [f"{int(inside[k])}|{shapes[k]}" for k in range(n)]
         feats = []
-        for i, (s, e, w) in enumerate(toks):
+        for i in range(n):
             lw = lowers[i]
-            f = [f"w={lw}", f"sh={_shape(w)}", f"s3={lw[-3:]}", f"q={int(inside[i])}", f"r={rule[i]}"]
+            f = [f"w={lw}", f"sh={shapes[i]}", f"s3={lw[-3:]}", f"q={int(inside[i])}", f"r={rule[i]}"]
             # The nearest speech verb in the same sentence, as a signed token distance.
             j = bisect.bisect_left(verbs, i)
             best = None
@@ -148,6 +153,12 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
                     f.append("v>that")
             f.append(f"sv={int(has_verb[sent_of[i]])}|sq={int(has_quote[sent_of[i]])}")
             f.append(f"w-1|w={lowers[i - 1] if i else '^'}|{lw}")
+            f.append(f"w|w+1={lw}|{lowers[i + 1] if i + 1 < n else '$'}")
+            for off in (-3, 3):
+                if 0 <= i + off < n:
+                    f.append(f"w{off}={lowers[i + off]}")
+            if i < 3:
+                f.append(f"para{i}")
             if i == 0 or sent_of[i - 1] != sent_of[i]:
                 f.append("BOS")
             if i + 1 == n or sent_of[i + 1] != sent_of[i]:
@@ -158,8 +169,14 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
                     f.append(f"w{off}={lowers[k]}")
                     f.append(f"r{off}={rule[k]}")
                     if off in (-1, 1):
-                        f.append(f"q{off}={int(inside[k])}|{_shape(toks[k][2])}")
+                        f.append(f"q{off}={qshape[k]}")
             f.append(f"r|v={rule[i]}|{vb}")
+            f.append(f"rc={conf[i]}|{rule[i]}")
+            # Where this token sits against the quotation marks next to it.
+            if i and shapes[i - 1] == "QM":
+                f.append(f"afterQM={int(inside[i])}")
+            if i + 1 < n and shapes[i + 1] == "QM":
+                f.append(f"beforeQM={int(inside[i])}")
             feats.append(f)
         out.append(_Para(para.start, para.end, toks, feats, quotes))
     return out
@@ -489,7 +506,7 @@ def _records(doc_id, result: Suggestions) -> dict:
 
 
 def train(docs: list[dict], *, sources: list[str] | None = None, holdout: float = 0.15, seed: int = 7,
-          c1: float = 0.05, c2: float = 0.01, max_iterations: int = 150) -> Model:
+          c1: float = 0.05, c2: float = 0.01, max_iterations: int = 200) -> Model:
     """Fit the CRF on most articles and the calibration on a held-out slice of them; the
     held-out scores go in the metadata."""
     docs = [d for d in docs if isinstance(d.get("text"), str)]

@@ -37,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--train", default=str(EVAL / "polnear_train.jsonl"))
         parser.add_argument("--dev", default=str(EVAL / "polnear_dev.jsonl"))
         parser.add_argument("--max-articles", type=int, default=0, help="train on the first N articles only")
-        parser.add_argument("--max-iterations", type=int, default=150)
+        parser.add_argument("--max-iterations", type=int, default=200)
 
     def handle(self, *args, train, dev, max_articles, max_iterations, **options):
         missing = [p for p in (train, dev) if not os.path.exists(p)]

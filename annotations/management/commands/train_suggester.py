@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--max-articles", type=int, default=0, help="use only the first N articles")
         parser.add_argument("--holdout", type=float, default=0.15,
                             help="share of articles held out for calibration and the stored scores")
-        parser.add_argument("--max-iterations", type=int, default=150)
+        parser.add_argument("--max-iterations", type=int, default=200)
 
     def handle(self, *args, sources, save_to, max_articles, holdout, max_iterations, **options):
         if not 0 < holdout < 1:
