@@ -316,7 +316,8 @@ class Model:
         return self._tagger
 
     # The raw score of a quote: the mean marginal of its tags, times the best marginal of the
-    # source span it is linked to (an unlinked quote is scored on its content alone, halved).
+    # source span it is linked to, or a fixed discount when its speaker is borrowed (0.6) or
+    # missing (0.3). The calibration turns these scores into probabilities.
     def _raw(self, text: str, rules: Suggestions | None = None) -> tuple[Suggestions, list[float]]:
         rules = rules or engine.suggest(text)
         tagger = self.tagger()
