@@ -88,6 +88,34 @@ def evaluate_quotes(gold_docs: dict, pred_docs: dict) -> dict:
     return result
 
 
+CONFIDENCE_THRESHOLDS = (0.5, 0.7, 0.8, 0.9)
+
+
+def evaluate_confidence(gold_docs: dict, pred_docs: dict, bins: int = 10) -> dict:
+    """Is a suggestion's confidence the chance it is right? A suggestion is right when its span
+    matches a gold quote at IoU 0.5. Precision of the suggestions at or above each threshold,
+    and the expected calibration error (equal-width bins, weighted by their size)."""
+    scored = []  # (confidence, right)
+    for i, d in gold_docs.items():
+        pred = pred_docs.get(i, {}).get("quotes", [])
+        hits = {pi for _, pi in match(d.get("quotes", []), pred, 0.5)}
+        scored.extend((float(p.get("confidence") or 0.0), pi in hits) for pi, p in enumerate(pred))
+    result = {"suggestions": len(scored)}
+    for t in CONFIDENCE_THRESHOLDS:
+        above = [ok for c, ok in scored if c >= t]
+        result[f"precision@conf>={t}"] = {"n": len(above),
+                                          "precision": round(sum(above) / len(above), 4) if above else None}
+    ece = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        members = [(c, ok) for c, ok in scored if lo <= c < hi or (b == bins - 1 and c == 1.0)]
+        if members:
+            gap = abs(sum(c for c, _ in members) / len(members) - sum(ok for _, ok in members) / len(members))
+            ece += gap * len(members) / len(scored)
+    result["ece"] = round(ece, 4)
+    return result
+
+
 ENDORSE_IGNORE = {"president", "sen", "senator", "party", "campaign", "the", "of", "rep", "gov", "mr",
                   "mrs", "ms", "and", "a", "an", "former", "vice"}
 

@@ -5,8 +5,9 @@ import json
 from annotations.suggest import suggest
 
 
-def suggestion_record(doc_id, text: str) -> dict:
-    result = suggest(text)
+def suggestion_record(doc_id, text: str, suggest_fn=None) -> dict:
+    """One article's suggestions as JSON; `suggest_fn` is a model's suggest (default: the rules)."""
+    result = (suggest_fn or suggest)(text)
     return {
         "id": doc_id,
         "engine_version": result.engine_version,

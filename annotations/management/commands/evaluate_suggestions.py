@@ -3,11 +3,14 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from annotations.suggest.evaluate import (
+    CONFIDENCE_THRESHOLDS,
     THRESHOLDS,
+    evaluate_confidence,
     evaluate_endorsements,
     evaluate_quotes,
 )
 from annotations.suggest.jsonl import read_jsonl, suggestion_record
+from annotations.suggest.learned import ModelError, load
 
 
 class Command(BaseCommand):
@@ -17,18 +20,27 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("gold")
         parser.add_argument("--pred", help="predictions JSONL (default: run the engine now)")
+        parser.add_argument("--model", help="a model file from train_suggester (default: the rules)")
 
-    def handle(self, *args, gold, pred, **options):
+    def handle(self, *args, gold, pred, model=None, **options):
+        if pred and model:
+            raise CommandError("give --pred or --model, not both")
+        try:
+            suggest_fn = load(model).suggest if model else None
+        except ModelError as exc:
+            raise CommandError(str(exc)) from None
         try:
             gold_docs = {str(d.get("id", n)): d for n, d in read_jsonl(gold)}
             if pred:
                 with open(pred, encoding="utf-8") as fh:
                     pred_docs = {str(d["id"]): d for d in map(json.loads, filter(str.strip, fh))}
             else:
-                pred_docs = {i: suggestion_record(i, d["text"]) for i, d in gold_docs.items()}
+                pred_docs = {i: suggestion_record(i, d["text"], suggest_fn) for i, d in gold_docs.items()}
         except (OSError, ValueError, KeyError) as exc:
             raise CommandError(str(exc)) from None
-        result = {}
+        versions = sorted({d.get("engine_version") for d in pred_docs.values() if d.get("engine_version")})
+        result = {"engine_version": ", ".join(versions)}
+        self.stdout.write(f"engine_version: {result['engine_version'] or '?'}")
         if any("quotes" in d for d in gold_docs.values()):
             result["quotes"] = q = evaluate_quotes(gold_docs, pred_docs)
             self.stdout.write(f"quotes: {q['articles']} articles, {q['gold']} gold, {q['predicted']} predicted")
@@ -37,6 +49,12 @@ class Command(BaseCommand):
                 m = q[key]
                 self.stdout.write(f"{key:22} {m['precision']:7.3f} {m['recall']:7.3f} {m['f1']:7.3f}")
             self.stdout.write(f"{'speaker accuracy@0.5':22} {q['speaker_accuracy@0.5']:7.3f}")
+            result["confidence"] = c = evaluate_confidence(gold_docs, pred_docs)
+            for t in CONFIDENCE_THRESHOLDS:
+                m = c[f"precision@conf>={t}"]
+                shown = "   -   " if m["precision"] is None else f"{m['precision']:7.3f}"
+                self.stdout.write(f"{f'precision@conf>={t}':22} {shown} (n={m['n']})")
+            self.stdout.write(f"{'calibration error (ECE)':22} {c['ece']:7.3f}")
         if any("stances" in d for d in gold_docs.values()):
             result["endorsements"] = e = evaluate_endorsements(gold_docs, pred_docs)
             self.stdout.write(f"endorsements: {e['gold']} gold, {e['predicted']} predicted")

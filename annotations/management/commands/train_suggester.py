@@ -1,0 +1,54 @@
+"""Train the learned quote suggester from gold JSONL files (format: ../shared/eval/README.md)
+and write it to a file. Gold files from public corpora are for use on this machine: keep the
+model out of the repository."""
+
+import os
+
+from django.core.management.base import BaseCommand, CommandError
+
+from annotations.suggest import learned
+from annotations.suggest.jsonl import read_jsonl
+
+
+class Command(BaseCommand):
+    help = "Train the quote suggester (a CRF over tokens) from gold JSONL and save it to a file."
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        parser.add_argument("--from", dest="sources", action="append", required=True, metavar="GOLD.jsonl",
+                            help="gold articles with quotes; repeat to combine files")
+        parser.add_argument("--save-to", required=True, metavar="MODEL")
+        parser.add_argument("--max-articles", type=int, default=0, help="use only the first N articles")
+        parser.add_argument("--holdout", type=float, default=0.15,
+                            help="share of articles held out for calibration and the stored scores")
+        parser.add_argument("--max-iterations", type=int, default=200)
+
+    def handle(self, *args, sources, save_to, max_articles, holdout, max_iterations, **options):
+        if not 0 < holdout < 1:
+            raise CommandError("--holdout must be between 0 and 1")
+        docs = []
+        try:
+            for path in sources:
+                for n, doc in read_jsonl(path):
+                    if not isinstance(doc.get("quotes"), list):
+                        raise ValueError(f"{path}: line {n}: no 'quotes' list (not a gold file?)")
+                    docs.append(doc)
+        except (OSError, ValueError) as exc:
+            raise CommandError(str(exc)) from None
+        if max_articles:
+            docs = docs[:max_articles]
+        if len(docs) < 2:
+            raise CommandError("need at least 2 gold articles (one is held out for calibration)")
+        model = learned.train(docs, sources=[os.path.basename(p) for p in sources], holdout=holdout,
+                              max_iterations=max_iterations)
+        try:
+            model.save(save_to)
+        except OSError as exc:
+            raise CommandError(f"cannot write {save_to}: {exc.strerror or exc}") from None
+        meta = model.meta
+        held = meta.get("heldout", {})
+        self.stdout.write(
+            f"{meta['version']}: {meta['counts']['fit_articles']} articles fitted, {held.get('articles', 0)} held out "
+            f"(quote F1@0.5 {held.get('quote_f1@0.5', 0):.3f}, attribution F1@0.5 "
+            f"{held.get('attribution_f1@0.5', 0):.3f}) in {meta['train_seconds']} s -> {save_to} "
+            f"({os.path.getsize(save_to) / 1e6:.1f} MB)")

@@ -1,0 +1,197 @@
+"""The learned quote suggester, trained on articles made up here (never on corpus text)."""
+
+import json
+import logging
+import random
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from annotations.suggest import ENGINE_VERSION, learned
+from annotations.suggest.evaluate import evaluate_confidence
+
+NAMES = ["Maria Lopez", "John Carter", "Amal Haddad", "Chen Wei", "Olga Petrova", "Sam Okafor", "Ines Duarte"]
+CLAIMS = ["the bridge will reopen in May", "taxes must not rise this year", "the schools need more teachers",
+          "the border plan has failed", "our budget is balanced again", "the vote was fair and open",
+          "nobody will lose a job over this", "the clinics will stay open all winter"]
+FILLER = ["The committee met on Tuesday to discuss the harbour.", "Rain delayed the parade for an hour.",
+          "The report runs to forty pages.", "Tickets went on sale at noon."]
+
+
+def made_up_article(rng: random.Random) -> dict:
+    """A small article with direct and indirect quotes, and its gold annotations."""
+    text, quotes = "", []
+
+    def add(piece, content=None, speaker=None, cue=None):
+        nonlocal text
+        base = len(text)
+        text += piece
+        if content:
+            s = base + piece.index(content)
+            sp = base + piece.index(speaker)
+            cu = base + piece.index(cue)
+            quotes.append({"start": s, "end": s + len(content), "text": content, "spans": [[s, s + len(content)]],
+                           "speaker": speaker, "speaker_start": sp, "speaker_end": sp + len(speaker),
+                           "speaker_spans": [[sp, sp + len(speaker)]], "cue": cue, "cue_start": cu,
+                           "cue_end": cu + len(cue), "kind": "direct" if content[0] == "“" else "indirect"})
+
+    for k in range(rng.randint(4, 7)):
+        if k:
+            add("\n\n")
+        who, claim = rng.choice(NAMES), rng.choice(CLAIMS)
+        form = rng.randrange(4)
+        if form == 0:
+            content = f"“{claim[0].upper() + claim[1:]},”"
+            add(f"{content} {who} said.", content, who, "said")
+        elif form == 1:
+            add(f"{who} said that {claim}.", f"that {claim}", who, "said")
+        elif form == 2:
+            add(f"{who} warned reporters that {claim}.", f"that {claim}", who, "warned")
+        else:
+            add(rng.choice(FILLER))
+    return {"text": text, "quotes": quotes}
+
+
+def gold_docs(n=14, seed=3):
+    rng = random.Random(seed)
+    return [{"id": f"a{i}", **made_up_article(rng)} for i in range(n)]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return learned.train(gold_docs(), sources=["made-up"], max_iterations=60)
+
+
+@pytest.fixture
+def gold_file(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    path.write_text("".join(json.dumps(d) + "\n" for d in gold_docs()), encoding="utf-8")
+    return path
+
+
+def test_model_finds_quotes_and_speakers_in_unseen_made_up_text(model):
+    text = "“The harbour will be rebuilt by spring,” Olga Petrova said.\n\nSam Okafor said that the plan was too slow."
+    found = model.suggest(text)
+    assert found.engine_version == model.version and model.version.startswith("crf-")
+    spans = [(q.text, q.speaker.name if q.speaker else None) for q in found.quotes]
+    assert ("“The harbour will be rebuilt by spring,”", "Olga Petrova") in spans
+    assert ("that the plan was too slow", "Sam Okafor") in spans
+    for q in found.quotes:
+        assert text[q.start:q.end] == q.text and 0.0 <= q.confidence <= 1.0
+
+
+def test_model_round_trips_through_a_file(model, tmp_path):
+    path = tmp_path / "model.zip"
+    model.save(path)
+    again = learned.load(path)
+    assert again.meta == {**model.meta, "format": learned.FORMAT, "crf_sha256": again.meta["crf_sha256"]}
+    assert again.calibration == model.calibration
+    text = "Chen Wei said that the clinics will stay open all winter."
+    assert again.suggest(text) == model.suggest(text)
+    meta = again.meta
+    assert meta["sources"] == ["made-up"] and meta["counts"]["articles"] == 14
+    assert {"version", "created", "heldout"} <= set(meta)
+
+
+def test_calibration_is_monotone():
+    rng = random.Random(5)
+    scores = [rng.random() for _ in range(300)]
+    outcomes = [int(rng.random() < s) for s in scores]
+    cal = learned.Calibration.fit(scores, outcomes)
+    values = [cal(x / 100) for x in range(101)]
+    assert all(a <= b for a, b in zip(values, values[1:]))
+    assert 0.0 <= values[0] and values[-1] <= 1.0
+    # Outcomes that fall as the score rises pool into one flat block, never a decreasing map.
+    flat = learned.Calibration.fit([0.1, 0.5, 0.9], [1, 1, 0])
+    assert flat(0.1) == flat(0.9) == pytest.approx(2 / 3)
+
+
+def test_trained_calibration_is_monotone(model):
+    values = [model.calibration(x / 50) for x in range(51)]
+    assert all(a <= b for a, b in zip(values, values[1:]))
+
+
+def test_confidence_report():
+    gold = {"a": {"quotes": [{"start": 0, "end": 10}]}}
+    pred = {"a": {"quotes": [{"start": 0, "end": 10, "confidence": 0.9}, {"start": 20, "end": 30, "confidence": 0.6}]}}
+    report = evaluate_confidence(gold, pred)
+    assert report["precision@conf>=0.9"] == {"n": 1, "precision": 1.0}
+    assert report["precision@conf>=0.5"] == {"n": 2, "precision": 0.5}
+    assert report["ece"] == pytest.approx((0.1 + 0.6) / 2)
+
+
+def test_train_suggest_and_evaluate_commands_with_a_model_file(gold_file, tmp_path):
+    model_path = tmp_path / "model.zip"
+    out = StringIO()
+    call_command("train_suggester", "--from", str(gold_file), "--save-to", str(model_path),
+                 "--max-iterations", "60", stdout=out)
+    assert "crf-" in out.getvalue() and model_path.exists()
+    version = learned.load(model_path).version
+
+    articles = tmp_path / "in.jsonl"
+    articles.write_text(json.dumps({"id": "x", "text": "Ines Duarte said that the vote was fair and open."}) + "\n")
+    result = tmp_path / "out.jsonl"
+    call_command("suggest_file", str(articles), str(result), "--model", str(model_path), stdout=StringIO())
+    [record] = [json.loads(line) for line in result.read_text().splitlines()]
+    assert record["engine_version"] == version
+    assert [q["speaker"] for q in record["quotes"]] == ["Ines Duarte"]
+
+    out = StringIO()
+    call_command("evaluate_suggestions", str(gold_file), "--model", str(model_path), stdout=out)
+    text = out.getvalue()
+    assert f"engine_version: {version}" in text
+    assert "precision@conf>=0.7" in text and "calibration error (ECE)" in text
+    scores = json.loads(text.strip().splitlines()[-1])
+    assert scores["engine_version"] == version
+    assert scores["quotes"]["quote@0.5"]["f1"] > 0.8  # its own training data: a sanity check only
+
+
+@pytest.mark.parametrize("content", [b"", b"not a model at all", None])
+def test_a_corrupt_or_missing_model_is_a_clear_command_error(content, gold_file, tmp_path):
+    path = tmp_path / "model.zip"
+    if content is not None:
+        path.write_bytes(content)
+    for command, args in (("suggest_file", [str(gold_file), str(tmp_path / "o.jsonl")]),
+                          ("evaluate_suggestions", [str(gold_file)])):
+        with pytest.raises(CommandError, match="model"):
+            call_command(command, *args, "--model", str(path), stdout=StringIO())
+
+
+def test_a_damaged_crf_inside_the_file_is_caught(model, tmp_path):
+    import zipfile
+    path = tmp_path / "model.zip"
+    model.save(path)
+    damaged = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, data[: len(data) // 2] if item.filename == "model.crfsuite" else data)
+    with pytest.raises(learned.ModelError, match="checksum"):
+        learned.load(damaged)
+
+
+def test_the_library_falls_back_to_the_rules_with_a_warning(tmp_path, caplog):
+    path = tmp_path / "model.zip"
+    path.write_bytes(b"PK\x03\x04 truncated")
+    text = "“We will rebuild the bridge,” Maria Lopez said on Monday."
+    with caplog.at_level(logging.WARNING, logger="annotations.suggest.learned"):
+        suggest_fn = learned.suggester(path)
+    assert suggest_fn(text).engine_version == ENGINE_VERSION
+    assert "falling back to the rules" in caplog.text
+    assert learned.suggester(tmp_path / "missing.zip")(text).engine_version == ENGINE_VERSION
+    assert learned.suggester(None)(text).engine_version == ENGINE_VERSION
+
+
+def test_train_command_refuses_a_file_without_quotes(tmp_path):
+    path = tmp_path / "plain.jsonl"
+    path.write_text(json.dumps({"id": 1, "text": "Just text."}) + "\n")
+    with pytest.raises(CommandError, match="no 'quotes'"):
+        call_command("train_suggester", "--from", str(path), "--save-to", str(tmp_path / "m.zip"))
+
+
+def test_bench_learned_skips_without_gold_files(tmp_path):
+    out = StringIO()
+    call_command("bench_learned", "--train", str(tmp_path / "nope.jsonl"), "--dev", str(tmp_path / "nope2.jsonl"),
+                 stdout=out)
+    assert out.getvalue().startswith("skipped: gold file(s) not found")
