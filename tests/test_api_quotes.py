@@ -310,3 +310,33 @@ def test_pages_send_a_content_security_policy_and_users_change_their_password(pe
     assert changed.status_code == 302 and changed["Location"] == "/account/password/done/"
     people["viewer"].refresh_from_db()
     assert people["viewer"].check_password("a-Long-new-pass-42")
+
+
+def test_the_article_list_filters(people, client):  # noqa: F811
+    import datetime
+
+    from annotations import services
+
+    def make(title, outlet, day, done=False):
+        article = services.article_create(body=f"{title}. Some words about the council.", title=title,
+                                          outlet=outlet, published_on=datetime.date(2024, 5, day),
+                                          suggest_after=False)
+        if done:
+            services.article_mark_done(article=article, user=people["editor"])
+        return article
+
+    make("Bridge vote", "Daily Planet", 1)
+    make("Budget cuts", "Daily Planet", 10, done=True)
+    make("Budget talks", "Gazette", 20)
+    client.force_login(people["editor"])
+
+    def titles(query):
+        page = client.get(f"/articles/?{query}").content.decode()
+        return {t for t in ("Bridge vote", "Budget cuts", "Budget talks") if t in page}
+
+    assert titles("q=budget") == {"Budget cuts", "Budget talks"}
+    assert titles("outlet=gazette") == {"Budget talks"}
+    assert titles("after=2024-05-05&before=2024-05-15") == {"Budget cuts"}
+    assert titles("state=done") == {"Budget cuts"}
+    assert titles("state=needs_review&outlet=Daily+Planet") == {"Bridge vote"}
+    assert titles("after=not-a-date") == {"Bridge vote", "Budget cuts", "Budget talks"}

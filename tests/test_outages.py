@@ -1,7 +1,7 @@
 """Outages of PostgreSQL and of the throttle cache, as a client meets them."""
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from tests import pipeline_procs as procs
 from tests.api_helpers import client_for, make_user
@@ -41,3 +41,43 @@ def test_throttle_fails_open_when_its_redis_is_down(settings, tmp_path, caplog):
     response = client.get("/api/v1/quotes/")
     assert response.status_code == 200
     assert "throttle cache unreachable" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)  # the second "process" (a thread) reads the token itself
+def test_throttle_counters_are_shared_through_redis(settings):
+    """With CACHE_URL on Redis, every web process counts against one limit: two separate
+    cache connections (as two processes have) see one count."""
+    import os
+
+    from django.core.cache import caches
+    from annotations.api.permissions import TokenClientThrottle
+
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if not broker.startswith("redis://"):
+        pytest.skip("needs a Redis server: set CELERY_BROKER_URL to redis://... (CI does)")
+    location = broker.rsplit("/", 1)[0] + "/3"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": location, "KEY_PREFIX": f"throttle-test-{os.getpid()}"}}
+    caches["default"].clear()
+    client = client_for(make_user("reader", "viewers"))
+    rates = {"token": "3/minute"}
+    original = TokenClientThrottle.THROTTLE_RATES
+    TokenClientThrottle.THROTTLE_RATES = rates
+    try:
+        assert [client.get("/api/v1/tags/").status_code for _ in range(2)] == [200, 200]
+        # Another web process: a thread has cache connections of its own, to the same Redis.
+        import threading
+
+        codes = []
+
+        def other_process():
+            codes.extend(client.get("/api/v1/tags/").status_code for _ in range(2))
+            connections.close_all()  # this thread's own database connection
+
+        other = threading.Thread(target=other_process)
+        other.start()
+        other.join()
+        assert codes == [200, 429]
+    finally:
+        TokenClientThrottle.THROTTLE_RATES = original
+        caches["default"].clear()
