@@ -386,7 +386,8 @@ class SuggestionRun(models.Model):
     status = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     quotes = models.PositiveIntegerField(default=0)
     endorsements = models.PositiveIntegerField(default=0)
-    # Transient failures (lost connection, deadlock) leave the run pending and count here.
+    # Passes interrupted by a transient error (lost connection, deadlock): the run stayed
+    # pending, and `error` says what interrupted the last one.
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     queued_at = models.DateTimeField(default=timezone.now)

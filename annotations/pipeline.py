@@ -16,8 +16,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DataError, IntegrityError, connection, transaction
-from django.db.models import Count, Min
+from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import Count, F, Min
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -172,6 +172,21 @@ def drain(*, budget_seconds: float | None = None) -> tuple[int, bool]:
 
 
 def _drain_chunk(limit: int) -> int:
+    claimed: list[int] = []
+    try:
+        return _store_chunk(limit, claimed)
+    except (OperationalError, InterfaceError) as exc:
+        # The chunk rolled back and its runs are pending again; say so on them, if the
+        # database answers at all (when it is down, the retry is what counts).
+        try:
+            SuggestionRun.objects.filter(id__in=claimed, status=State.PENDING).update(
+                attempts=F("attempts") + 1, error=f"interrupted: {type(exc).__name__}: {exc}"[:2000])
+        except DatabaseError:
+            pass
+        raise
+
+
+def _store_chunk(limit: int, claimed: list[int]) -> int:
     with transaction.atomic():
         runs = list(
             SuggestionRun.objects.select_for_update(skip_locked=True)
@@ -179,12 +194,13 @@ def _drain_chunk(limit: int) -> int:
         )
         if not runs:
             return 0
+        claimed.extend(r.id for r in runs)
         now = timezone.now()
         articles = {a[0]: a for a in Article.objects.filter(id__in={r.article_id for r in runs})
                     .values_list("id", "revision", "body")}
         passes = []
         for run in runs:
-            run.started_at, run.attempts = now, run.attempts + 1
+            run.started_at = now
             article = articles.get(run.article_id)
             if article is None or article[1] != run.revision or run.engine_version != suggest.ENGINE_VERSION:
                 _finish(run, State.SUPERSEDED)
@@ -200,8 +216,7 @@ def _drain_chunk(limit: int) -> int:
         if passes:
             _store_locked(passes, {a: b for a, _, b in articles.values()})
         SuggestionRun.objects.bulk_update(
-            runs, ["status", "quotes", "endorsements", "attempts", "error", "started_at",
-                   "finished_at", "duration_ms"])
+            runs, ["status", "quotes", "endorsements", "error", "started_at", "finished_at", "duration_ms"])
     stored = [p for p in passes if p.run.status == State.DONE]
     log.info("suggestion pass stored %d of %d run(s), %d quotes",
              len(stored), len(runs), sum(p.run.quotes for p in stored))

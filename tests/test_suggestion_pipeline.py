@@ -201,3 +201,26 @@ def test_a_run_being_stored_counts_as_running():
         release.set()
         worker.join()
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.django_db
+def test_an_interrupted_chunk_leaves_its_runs_pending_and_counts_the_attempt(monkeypatch):
+    from django.db import OperationalError
+
+    article = services.article_create(body=BODY)
+    real = pipeline.entities_resolve
+
+    def connection_lost(**kwargs):  # the server goes away while the chunk is being stored
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(pipeline, "entities_resolve", connection_lost)
+    with pytest.raises(OperationalError):
+        pipeline.drain()
+    run = SuggestionRun.objects.get(article=article)
+    assert (run.status, run.attempts) == (State.PENDING, 1)
+    assert run.error.startswith("interrupted: OperationalError")
+    assert not Quote.objects.filter(article=article).exists()
+    monkeypatch.setattr(pipeline, "entities_resolve", real)
+    pipeline.drain()
+    run.refresh_from_db()
+    assert (run.status, run.error, run.quotes) == (State.DONE, "", 2)
