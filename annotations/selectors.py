@@ -36,6 +36,12 @@ def article_list_with_counts(*, user):
     return Article.objects.annotate(**counts)
 
 
+def article_next_to_review(*, after_id: int) -> Article | None:
+    """The first article needing review after `after_id`, else the first one before it."""
+    pending = Article.objects.filter(review=Article.Review.NEEDS_REVIEW).exclude(pk=after_id).only("id", "title")
+    return pending.filter(pk__gt=after_id).order_by("pk").first() or pending.order_by("pk").first()
+
+
 def entity_find(*, name: str) -> Entity | None:
     """An entity whose name or any alias equals `name`, ignoring case."""
     name = name.strip()

@@ -253,8 +253,9 @@ def quote_review(*, quote: Quote, user, status: str) -> Quote:
     return review_set(obj=quote, user=user, status=status)
 
 
-def quotes_accept_all(*, article: Article, user, min_confidence: float) -> int:
-    """Accept the article's remaining suggestions at or above a confidence; returns how many."""
+def quotes_accept_all(*, article: Article, user, min_confidence: float) -> list[int]:
+    """Accept the article's remaining suggestions at or above a confidence; returns their ids
+    (so the editor can undo exactly those)."""
     with transaction.atomic():
         article_lock(article_id=article.id)
         quotes = list(
@@ -264,7 +265,7 @@ def quotes_accept_all(*, article: Article, user, min_confidence: float) -> int:
         )
         for quote in quotes:
             quote_review(quote=quote, user=user, status=Status.ACCEPTED)
-    return len(quotes)
+    return [quote.pk for quote in quotes]
 
 
 def quote_delete(*, quote: Quote, user) -> None:

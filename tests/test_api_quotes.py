@@ -184,9 +184,29 @@ def test_accept_all_above_a_confidence(editor, world):  # noqa: F811
                                origin="engine", engine_version="t", confidence=0.2)
     response = editor.post("/api/v1/quotes/accept-all/", {"article_id": world["article"].id,
                                                           "min_confidence": 0.5}, format="json")
-    assert response.json() == {"accepted": 1}
+    assert response.json() == {"accepted": 1, "ids": [world["suggested"].id]}
     assert Quote.objects.get(pk=world["suggested"].id).status == "accepted"
     assert Quote.objects.get(pk=low.pk).status == "suggested"
+    # The editor's undo puts exactly those back to suggested, each with its own ETag.
+    url = f"/api/v1/quotes/{world['suggested'].id}/"
+    etag = editor.get(url).json()["etag"]
+    undone = editor.patch(url, {"status": "suggested"}, format="json", HTTP_IF_MATCH=etag)
+    assert undone.status_code == 200 and undone.json()["status"] == "suggested"
+
+
+def test_next_article_to_review_skips_done_ones_and_wraps_round(editor, world):  # noqa: F811
+    from annotations import services
+
+    first = world["article"]
+    done = services.article_create(body="Done one.", title="Done", suggest_after=False)
+    later = services.article_create(body="Later one.", title="Later", suggest_after=False)
+    services.article_mark_done(article=done, user=None)
+    assert editor.get(f"/api/v1/articles/next-to-review/?after={first.id}").json() == {"id": later.id,
+                                                                                        "title": "Later"}
+    assert editor.get(f"/api/v1/articles/next-to-review/?after={later.id}").json()["id"] == first.id
+    services.article_mark_done(article=first, user=None)
+    assert editor.get(f"/api/v1/articles/next-to-review/?after={later.id}").json() == {"id": None, "title": None}
+    assert editor.get("/api/v1/articles/next-to-review/?after=x").status_code == 400
 
 
 def test_speaker_names_are_unique_across_aliases(editor, world):  # noqa: F811
