@@ -181,8 +181,11 @@ def test_viewers_read_but_cannot_annotate(login, live_server):
     page = login("vic", "viewers")
     open_editor(page, live_server, article)
     # Each check first finds what it looks at, so a selector that matches nothing cannot pass.
-    for button in ("#btn-quote", "#btn-endorse", "#btn-accept-all", "#btn-done"):
-        assert page.locator(button).count() == 1 and page.locator(button).is_hidden(), button
+    for control in ("#btn-quote", "#btn-endorse", "#btn-accept-all", "#btn-done", "#btn-reopen", "#btn-undo",
+                    "#threshold-label", "#show-rejected-label", "#key-hints"):
+        assert page.locator(control).count() == 1 and page.locator(control).is_hidden(), control
+    assert page.locator("#viewer-hints").is_visible()
+    assert "accept" not in page.locator(".toolbar").inner_text().lower()
     # Viewers see the accepted quote, highlighted and listed, and nothing of the suggestion.
     assert page.locator("#body .hl.accepted").count() > 0
     assert "".join(page.locator("#body .hl.accepted").all_inner_texts()) == "We reject their support"
@@ -349,4 +352,114 @@ def test_edit_an_endorsement_and_be_warned_of_a_duplicate(login, live_server):
     assert wrong.status == "accepted" and wrong.reviewed_by.username == "eddie"
     item = page.locator(f"#endorsement-list li[data-id='{wrong.id}']").inner_text()
     assert "Trump campaign opposes Taliban" in item and "in response to: Taliban supports Donald Trump" in item
+    assert page.errors == []
+
+
+def test_review_moves_on_and_undo_puts_back_what_was_there(login, live_server):
+    article = example_article()
+    first = suggestion(article, "we got worried")
+    second = suggestion(article, "We reject their support")
+    page = login()
+    open_editor(page, live_server, article)
+    page.locator("#body").focus()
+    page.keyboard.press("j")
+    page.keyboard.press("a")  # accepts the first and moves to the second
+    page.wait_for_selector(f"#quote-list li[data-id='{first.id}'].accepted")
+    page.wait_for_selector(f"#quote-list li[data-id='{second.id}'].current")
+    page.keyboard.press("r")
+    page.wait_for_selector(f"#quote-list li[data-id='{second.id}']", state="detached")
+    assert Quote.objects.get(pk=second.pk).status == "rejected"
+    page.keyboard.press("Control+z")  # undoes the reject, through the API
+    page.wait_for_selector(f"#quote-list li[data-id='{second.id}'].suggested.current")
+    assert Quote.objects.get(pk=second.pk).status == "suggested"
+    page.keyboard.press("u")  # then the accept
+    page.wait_for_selector(f"#quote-list li[data-id='{first.id}'].suggested")
+    assert Quote.objects.get(pk=first.pk).status == "suggested"
+    page.keyboard.press("u")
+    page.wait_for_selector("#banner.info:has-text('Nothing to undo')")
+    assert page.locator("#body").inner_text() == article.body  # the keys typed nothing
+    assert page.errors == []
+
+
+def test_accept_all_is_undone_as_one_step(login, live_server):
+    article = example_article()
+    high = [suggestion(article, "we got worried", 0.9), suggestion(article, "We reject their support", 0.8)]
+    low = suggestion(article, "America First", 0.2)
+    page = login()
+    open_editor(page, live_server, article)
+    page.get_by_label("Lowest confidence to accept").fill("0.5")
+    page.get_by_role("button", name="Accept all (2)").click()
+    page.wait_for_selector("#banner:has-text('Accepted 2')")
+    assert {q.status for q in Quote.objects.filter(pk__in=[q.pk for q in high])} == {"accepted"}
+    page.get_by_role("button", name="Undo").click()
+    page.wait_for_selector("#banner:has-text('2 quote(s) back to suggested')")
+    assert {q.status for q in Quote.objects.all()} == {"suggested"}
+    assert Quote.objects.get(pk=low.pk).reviewed_by is None
+    assert page.locator("#quote-list li.accepted").count() == 0
+
+
+def test_mark_done_asks_first_then_offers_the_next_article_and_reopen(login, live_server):
+    article = example_article()
+    suggestion(article, "we got worried")
+    later = services.article_create(body="Another day, another quote.", title="Port reopens", suggest_after=False)
+    page = login()
+    open_editor(page, live_server, article)
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss() if len(asked) == 1 else dialog.accept()
+
+    page.on("dialog", answer)
+    page.get_by_role("button", name="Mark done").click()  # dismissed: nothing changes
+    page.wait_for_function("() => true")
+    assert asked == ["1 suggestion is still open. Mark the article done anyway?"]
+    article.refresh_from_db()
+    assert article.review == "needs_review"
+    page.get_by_role("button", name="Mark done").click()
+    link = page.wait_for_selector("#next-article:has-text('Port reopens')")
+    assert link.get_attribute("href") == f"/articles/{later.pk}/"
+    article.refresh_from_db()
+    assert (article.review, article.done_by.username) == ("done", "eddie")
+    assert page.locator("#btn-done").is_hidden()
+    page.get_by_role("button", name="Reopen").click()
+    page.wait_for_selector("#review-state:has-text('needs review')")
+    article.refresh_from_db()
+    assert (article.review, article.done_by) == ("needs_review", None)
+    assert page.locator("#next-article").is_hidden() and page.locator("#btn-done").is_visible()
+    # Undo of a mark-done reopens the article too.
+    page.get_by_role("button", name="Mark done").click()
+    page.wait_for_selector("#btn-reopen:visible")
+    page.locator("#body").focus()
+    page.keyboard.press("u")
+    page.wait_for_selector("#banner:has-text('needs review again')")
+    article.refresh_from_db()
+    assert article.review == "needs_review"
+    # A done article opens with Reopen and the next one to review.
+    services.article_mark_done(article=article, user=None)
+    open_editor(page, live_server, article)
+    page.wait_for_selector("#next-article:has-text('Port reopens')")
+    assert page.locator("#btn-reopen").is_visible() and page.locator("#btn-done").is_hidden()
+    assert page.errors == []
+
+
+def test_question_mark_opens_the_shortcuts_and_escape_closes_them(login, live_server):
+    article = example_article()
+    quote = suggestion(article, "we got worried")
+    page = login()
+    open_editor(page, live_server, article)
+    page.locator("#body").focus()
+    page.keyboard.press("?")
+    overlay = page.get_by_role("dialog", name="Keyboard shortcuts")
+    overlay.wait_for()
+    assert "undo the last accept" in overlay.inner_text()
+    page.screenshot(path="/tmp/review-overlay.png")
+    page.keyboard.press("a")  # no key acts behind the overlay
+    page.keyboard.press("Escape")
+    overlay.wait_for(state="hidden")
+    assert Quote.objects.get(pk=quote.pk).status == "suggested"
+    page.keyboard.press("?")
+    overlay.wait_for()
+    page.get_by_role("button", name="Close").click()
+    overlay.wait_for(state="hidden")
     assert page.errors == []

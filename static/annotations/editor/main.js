@@ -235,24 +235,76 @@ function replaceQuote(updated) {
   if (i === -1) state.quotes.push(updated); else state.quotes[i] = updated;
 }
 
+// --- Review: accept / reject, moving on, undo ---------------------------------------------
+
+const undoStack = [];
+function remember(step) {
+  undoStack.push(step);
+  if (undoStack.length > 100) undoStack.shift();
+  $("btn-undo").hidden = false;
+}
+
 async function review(q, action) {
+  if (!q) return;
+  const before = q.status;
+  // The next quote is found before the write: a rejected quote leaves the list.
+  const list = visible();
+  const next = list[list.findIndex((x) => x.id === q.id) + 1] || null;
+  let moveOn = false;
   try {
-    replaceQuote(await request("POST", `/api/v1/quotes/${q.id}/${action}/`, {etag: q.etag}));
+    const saved = await request("POST", `/api/v1/quotes/${q.id}/${action}/`, {etag: q.etag});
+    replaceQuote(saved);
+    if (saved.status !== before) remember({kind: "review", type: "quotes", id: q.id, status: before});
     banner("");
+    moveOn = state.current === q.id && next !== null;
   } catch (err) {
     if (err.status === 412 && err.body?.current) { banner(explainConflict(q, err)); replaceQuote(err.body.current); }
     else failed("Not saved", err);
   }
-  render();
+  if (moveOn) select(next.id); else render();
 }
 
 async function reviewEndorsement(e, action) {
   try {
     const updated = await request("POST", `/api/v1/endorsements/${e.id}/${action}/`, {etag: e.etag});
+    if (updated.status !== e.status) remember({kind: "review", type: "endorsements", id: e.id, status: e.status});
     state.endorsements = state.endorsements.map((x) => (x.id === updated.id ? updated : x));
     banner("");
   } catch (err) { failed("Not saved", err); }
   renderPanel();
+}
+
+/** Put a quote or endorsement back to `status`, through the same API (with its ETag). */
+async function restoreStatus(type, id, status) {
+  const item = type === "quotes" ? quoteById(id) : state.endorsements.find((x) => x.id === id);
+  if (!item || item.status === status) return;
+  replaceItem(type, await request("PATCH", `/api/v1/${type}/${id}/`, {body: {status}, etag: item.etag}));
+}
+
+async function undo() {
+  const step = undoStack.pop();
+  $("btn-undo").hidden = !undoStack.length;
+  if (!step) return banner("Nothing to undo.", "info");
+  try {
+    if (step.kind === "review") {
+      await restoreStatus(step.type, step.id, step.status);
+      banner(`Undone: back to ${step.status}.`, "info");
+    } else if (step.kind === "accept-all") {
+      for (const id of step.ids) await restoreStatus("quotes", id, "suggested");
+      banner(`Undone: ${step.ids.length} quote(s) back to suggested.`, "info");
+    } else if (step.kind === "done") {
+      await reopen();
+      banner("Undone: the article needs review again.", "info");
+    }
+  } catch (err) {
+    // Someone changed it since: show what they did rather than overwrite it.
+    if (err.status === 412 && err.body?.current && step.type !== "endorsements") {
+      banner(`Not undone: ${explainConflict(quoteById(err.body.current.id) || err.body.current, err)}`);
+      replaceQuote(err.body.current);
+    } else failed("Not undone", err);
+  }
+  if (step.kind === "review" && step.type === "quotes" && shown(quoteById(step.id) || {})) select(step.id);
+  else render();
 }
 
 async function reloadQuotes() {
@@ -267,6 +319,7 @@ const threshold = () => Number($("threshold").value || 0);
 async function acceptAll() {
   try {
     const result = await request("POST", "/api/v1/quotes/accept-all/", {body: {article_id: article.id, min_confidence: threshold()}});
+    if (result.ids?.length) remember({kind: "accept-all", ids: result.ids});
     await reloadQuotes();
     banner(`Accepted ${result.accepted} suggestion(s).`, "info");
   } catch (err) { failed("Not saved", err); }
@@ -274,11 +327,56 @@ async function acceptAll() {
 }
 
 async function markDone() {
+  const open = state.quotes.filter((q) => q.status === "suggested").length
+    + state.endorsements.filter((e) => e.status === "suggested").length;
+  if (open && !window.confirm(`${open} suggestion${open === 1 ? " is" : "s are"} still open. Mark the article done anyway?`)) return;
   try {
     const updated = await request("POST", `/api/v1/articles/${article.id}/done/`);
+    article.review = updated.review;
     $("review-state").textContent = `done (by ${updated.done_by})`;
+    remember({kind: "done"});
     banner("Marked done.", "info");
+    showReviewState();
+    await showNextArticle();
   } catch (err) { banner(`Not saved: ${err.message}`); }
+}
+
+async function reopen() {
+  const updated = await request("POST", `/api/v1/articles/${article.id}/reopen/`);
+  article.review = updated.review;
+  $("review-state").textContent = "needs review";
+  $("done-by").hidden = true;
+  showReviewState();
+}
+
+function showReviewState() {
+  const done = article.review === "done";
+  $("btn-done").hidden = !data.can_edit || done;
+  $("btn-reopen").hidden = !data.can_edit || !done;
+  if (!done) $("next-article").hidden = true;
+}
+
+async function showNextArticle() {
+  const next = await request("GET", `/api/v1/articles/next-to-review/?after=${article.id}`).catch(() => null);
+  const link = $("next-article");
+  link.hidden = !next?.id;
+  if (next?.id) {
+    link.href = `/articles/${next.id}/`;
+    link.textContent = `Next article to review: ${short(next.title || `#${next.id}`, 60)} →`;
+  }
+}
+
+// --- The shortcuts overlay ----------------------------------------------------------------
+
+let focusBeforeShortcuts = null;
+function openShortcuts() {
+  focusBeforeShortcuts = document.activeElement;
+  $("shortcuts").hidden = false;
+  $("btn-shortcuts-close").focus();
+}
+function closeShortcuts() {
+  $("shortcuts").hidden = true;
+  focusBeforeShortcuts?.focus?.();
 }
 
 // --- Speakers -------------------------------------------------------------------------------
@@ -346,7 +444,14 @@ function formValues() {
 
 // An unsaved form survives a reload or a crash of the tab: it is kept until saved or cancelled.
 function saveDraft() { if (state.editing) sessionStorage.setItem(draftKey, JSON.stringify(formValues())); }
-function closeQuoteForm() { $("quote-form").hidden = true; state.editing = null; sessionStorage.removeItem(draftKey); }
+function closeQuoteForm() {
+  if (!$("quote-form").hidden) banner("");  // a message about the form goes with it
+  $("quote-form").hidden = true; state.editing = null; sessionStorage.removeItem(draftKey);
+}
+function closeEndorseForm() {
+  if (!$("endorse-form").hidden) banner("");
+  $("endorse-form").hidden = true;
+}
 
 function updateNewSpeaker() {
   const value = $("speaker").value.trim();
@@ -463,7 +568,7 @@ async function saveEndorsement(event) {
         article_id: article.id, ...fields, start: span.start, end: span.end, text: slice(span.start, span.end)}});
       state.endorsements.push(saved);
     }
-    $("endorse-form").hidden = true;
+    closeEndorseForm();
     banner("Endorsement saved.", "info");
     renderPanel();
   } catch (err) { failed("Not saved", err); }
@@ -483,14 +588,25 @@ bodyEl.addEventListener("click", (e) => {
 });
 
 document.addEventListener("keydown", (e) => {
-  if (e.ctrlKey || e.metaKey || e.altKey) return;
   const typing = e.target.closest?.("input, select, textarea");
-  if (e.key === "Escape") { closeQuoteForm(); $("endorse-form").hidden = true; return; }
+  if (e.key === "Escape") {
+    if (!$("shortcuts").hidden) return closeShortcuts();
+    closeQuoteForm(); closeEndorseForm(); return;
+  }
   if (typing) return;
+  // Ctrl+Z (Cmd+Z) outside a field undoes the last review step, as u does.
+  if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === "z") {
+    if (data.can_edit) { e.preventDefault(); undo(); }
+    return;
+  }
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.key === "?") { e.preventDefault(); return $("shortcuts").hidden ? openShortcuts() : closeShortcuts(); }
+  if (!$("shortcuts").hidden) return;  // no key acts behind the overlay
   const actions = {
     j: () => move(1), k: () => move(-1), q: () => openQuoteForm(),
     a: () => state.current && review(quoteById(state.current), "accept"),
     r: () => state.current && review(quoteById(state.current), "reject"),
+    u: () => undo(),
     e: () => openEndorseForm(),
   };
   if (actions[e.key] && (data.can_edit || e.key === "j" || e.key === "k")) {
@@ -514,6 +630,11 @@ $("btn-extend").addEventListener("click", () => {
 $("btn-accept-all").addEventListener("click", acceptAll);
 $("threshold").addEventListener("input", renderPanel);
 $("btn-done").addEventListener("click", markDone);
+$("btn-reopen").addEventListener("click", () => reopen().then(() => banner("Reopened: the article needs review again.", "info"),
+                                                            (err) => failed("Not reopened", err)));
+$("btn-undo").addEventListener("click", undo);
+$("btn-shortcuts-close").addEventListener("click", closeShortcuts);
+$("shortcuts").addEventListener("click", (e) => { if (e.target === $("shortcuts")) closeShortcuts(); });
 $("show-rejected").addEventListener("change", (e) => { state.showRejected = e.target.checked; render(); });
 $("quote-form").addEventListener("submit", saveQuote);
 $("quote-form").addEventListener("input", saveDraft);
@@ -522,8 +643,16 @@ $("btn-delete").addEventListener("click", deleteQuote);
 $("speaker").addEventListener("input", (e) => { updateNewSpeaker(); suggestSpeakers(e.target.value).then(updateNewSpeaker); });
 for (const id of ["endorser", "target"]) $(id).addEventListener("input", (e) => suggestSpeakers(e.target.value));
 $("endorse-form").addEventListener("submit", saveEndorsement);
-$("btn-endorse-cancel").addEventListener("click", () => { $("endorse-form").hidden = true; });
-if (!data.can_edit) for (const id of ["btn-quote", "btn-endorse", "btn-accept-all", "btn-done"]) $(id).hidden = true;
+$("btn-endorse-cancel").addEventListener("click", closeEndorseForm);
+// Viewers only read: no editing control, no hint of keys that do nothing for them.
+if (!data.can_edit) {
+  for (const id of ["btn-quote", "btn-endorse", "threshold-label", "btn-accept-all", "show-rejected-label",
+                    "btn-done", "btn-reopen", "key-hints"]) $(id).hidden = true;
+  for (const el of document.querySelectorAll("#shortcuts .edit-only")) el.hidden = true;
+  $("viewer-hints").hidden = false;
+}
+showReviewState();
+if (data.can_edit && article.review === "done") showNextArticle();
 
 render();
 const draft = JSON.parse(sessionStorage.getItem(draftKey) || "null");
