@@ -95,6 +95,8 @@ class ArticleFilter(RequestFilterSet):
 
 class SpeakerFilter(RequestFilterSet):
     name = filters.CharFilter(method="filter_name", max_length=200, label="Name or alias contains")
+    name_exact = filters.CharFilter(method="filter_name_exact", max_length=300,
+                                    label="Name or alias is exactly this (any case)")
     kind = filters.ChoiceFilter(choices=Entity.Kind.choices)
 
     class Meta:
@@ -103,3 +105,7 @@ class SpeakerFilter(RequestFilterSet):
 
     def filter_name(self, queryset, name, value):
         return queryset.filter(id__in=selectors.entity_ids_named(name=value))
+
+    def filter_name_exact(self, queryset, name, value):
+        found = selectors.entity_find(name=value)
+        return queryset.filter(pk=found.pk) if found else queryset.none()

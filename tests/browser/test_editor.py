@@ -463,3 +463,56 @@ def test_question_mark_opens_the_shortcuts_and_escape_closes_them(login, live_se
     page.get_by_role("button", name="Close").click()
     overlay.wait_for(state="hidden")
     assert page.errors == []
+
+
+def test_a_bare_mention_shows_as_the_speaker_and_stays_one(login, live_server):
+    article = example_article()
+    quote = suggestion(article, "we got worried")
+    mention = "another senior leader of the Taliban"
+    quote.speaker_start = article.body.index(mention)
+    quote.speaker_end = quote.speaker_start + len(mention)
+    quote.save()
+    page = login()
+    open_editor(page, live_server, article)
+    page.locator(f"#quote-list li[data-id='{quote.id}'] button:has-text('Edit')").click()
+    assert page.get_by_label("Speaker", exact=True).input_value() == mention
+    assert page.locator("#new-speaker").is_hidden()  # not offered as a new speaker
+    page.get_by_label("Cue").fill("told CBS")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector("#banner.info:has-text('Saved.')")
+    quote.refresh_from_db()
+    assert (quote.cue, quote.speaker, quote.speaker_start) == ("told CBS", None, article.body.index(mention))
+    assert not Entity.objects.exists()
+
+
+def test_a_pasted_exact_name_and_enter_picks_that_speaker(login, live_server):
+    article = example_article()
+    exact = Entity.objects.create(name="Trump", kind="person")
+    for i in range(25):  # more names containing it than one page of suggestions holds
+        Entity.objects.create(name=f"Trump aide {i:02}")
+    page = login()
+    start_quote(page, live_server, article, "we got worried")
+    field = page.get_by_label("Speaker", exact=True)
+    field.fill("trump")  # as pasted, in another case
+    field.press("Enter")
+    page.wait_for_selector("#banner.info:has-text('Saved.')")
+    assert Quote.objects.get().speaker == exact
+    assert Entity.objects.count() == 26
+    assert page.errors == []
+
+
+def test_a_banner_goes_away_with_its_form(login, live_server):
+    article = example_article()
+    quote = suggestion(article, "we got worried")
+    page = login()
+    open_editor(page, live_server, article)
+    page.locator(f"#quote-list li[data-id='{quote.id}'] button:has-text('Edit')").click()
+    page.get_by_role("button", name="Use selection as span").click()  # nothing selected
+    page.wait_for_selector("#banner.error:has-text('Select the new boundaries')")
+    page.get_by_role("button", name="Cancel").click()
+    page.wait_for_selector("#banner", state="hidden")
+    page.locator(f"#quote-list li[data-id='{quote.id}'] button:has-text('Endorsement')").click()
+    page.locator("#endorse-form button[type=submit]").click()  # no endorser named
+    page.wait_for_selector("#banner.error:has-text('Name the endorser')")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#banner", state="hidden")

@@ -13,7 +13,7 @@ const draftKey = `newsdesk-draft-${article.id}`;
 setArticleRevision(article.revision);
 const state = {
   quotes: data.quotes, endorsements: data.endorsements, tags: data.tags,
-  current: null, showRejected: false, editing: null, span: null, speakers: new Map(),
+  current: null, showRejected: false, editing: null, span: null, speakers: new Map(), mention: null,
 };
 
 const slice = (start, end) => text.slice(index.toU16(start), index.toU16(end));
@@ -397,11 +397,23 @@ async function suggestSpeakers(value) {
 
 const knownSpeaker = (name) => state.speakers.get(name.trim().toLowerCase()) || null;
 
+/** The speaker whose name or alias is exactly `name` (any case), asked of the server when the
+ * suggestions do not hold it: a pasted name may have more look-alikes than one page of them. */
+async function findSpeaker(name) {
+  if (!name.trim()) return null;
+  const known = knownSpeaker(name);
+  if (known) return known;
+  const page = await request("GET", `/api/v1/speakers/?name_exact=${encodeURIComponent(name.trim())}&page_size=1`);
+  const found = page.results[0] || null;
+  if (found) state.speakers.set(name.trim().toLowerCase(), found);
+  return found;
+}
+
 async function speakerFor(name, kind = "person", description = "") {
   if (!name.trim()) return null;
-  // Look the name up first: a form restored after a reload knows no speakers yet, and a save
-  // refused earlier may already have made this one.
-  const known = knownSpeaker(name) || (await suggestSpeakers(name), knownSpeaker(name));
+  // Look the name up first: a pasted name may be sent before its suggestions arrive, a form
+  // restored after a reload knows no speakers yet, and a save refused earlier may have made it.
+  const known = await findSpeaker(name);
   if (known) return known;
   const created = await request("POST", "/api/v1/speakers/", {body: {name: name.trim(), kind, description}});
   state.speakers.set(created.name.toLowerCase(), created);
@@ -423,7 +435,10 @@ function openQuoteForm(q = null, span = null, draft = null) {
   $("quote-form-title").textContent = q ? "Edit quote" : "New quote";
   $("quote-excerpt").textContent = span ? short(slice(span.start, span.end), 300)
     : "The article text changed: select the quote's words again and press “Use selection as span”.";
-  $("speaker").value = draft?.speaker ?? (q?.speaker ? q.speaker.name : "");
+  // A speaker only mentioned in the text ("He", "A senior Taliban member") shows as that mention;
+  // saving it unchanged keeps the quote as it is, it does not make a speaker named "He".
+  state.mention = q && !q.speaker && q.speaker_start != null && !orphaned(q) ? slice(q.speaker_start, q.speaker_end) : null;
+  $("speaker").value = draft?.speaker ?? (q?.speaker ? q.speaker.name : state.mention ?? "");
   if (q?.speaker) state.speakers.set(q.speaker.name.toLowerCase(), q.speaker);
   $("quote-kind").value = draft?.kind ?? q?.kind ?? "direct";
   $("quote-cue").value = draft?.cue ?? q?.cue ?? "";
@@ -453,9 +468,11 @@ function closeEndorseForm() {
   $("endorse-form").hidden = true;
 }
 
+const isMention = (value) => state.mention !== null && state.editing !== "new" && value.trim() === state.mention.trim();
+
 function updateNewSpeaker() {
   const value = $("speaker").value.trim();
-  $("new-speaker").hidden = !value || !!knownSpeaker(value);
+  $("new-speaker").hidden = !value || !!knownSpeaker(value) || isMention(value);
 }
 
 async function saveQuote(event) {
@@ -464,9 +481,11 @@ async function saveQuote(event) {
   if (!v.span) return banner("Select the quote's words in the article and press “Use selection as span” first.");
   const existing = v.editing === "new" ? null : quoteById(v.editing);
   try {
-    const speaker = await speakerFor(v.speaker, v.speakerKind, v.speakerDescription);
+    const mention = existing && isMention(v.speaker);
+    const speaker = mention ? null : await speakerFor(v.speaker, v.speakerKind, v.speakerDescription);
     const payload = {start: v.span.start, end: v.span.end, text: slice(v.span.start, v.span.end),
-                     speaker_id: speaker ? speaker.id : null, kind: v.kind, cue: v.cue, tags: v.tags};
+                     kind: v.kind, cue: v.cue, tags: v.tags};
+    if (!mention) payload.speaker_id = speaker ? speaker.id : null;
     const saved = existing
       ? await request("PATCH", `/api/v1/quotes/${existing.id}/`, {body: payload, etag: existing.etag})
       : await request("POST", "/api/v1/quotes/", {body: {...payload, article_id: article.id}});
@@ -550,7 +569,7 @@ async function saveEndorsement(event) {
     const endorser = await speakerFor($("endorser").value);
     if (!endorser) return banner("Name the endorser.");
     const typed = $("target").value;
-    const target = knownSpeaker(typed) || (typed.trim() ? (await suggestSpeakers(typed), knownSpeaker(typed)) : null);
+    const target = await findSpeaker(typed);
     const {span, editing} = state.endorse;
     const fields = {
       endorser_id: endorser.id, polarity: $("polarity").value,
