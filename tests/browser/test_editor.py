@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -113,7 +114,7 @@ def test_a_stale_write_is_refused_with_what_changed(login, live_server):
     bob.wait_for_selector(f"#quote-list li[data-id='{quote.id}'].accepted")
     alice.get_by_role("button", name="Save").click()
     message = alice.wait_for_selector("#banner.error").inner_text()
-    assert "changed by bob" in message and "status: suggested → accepted" in message
+    assert re.search(r"bob changed this quote at \d\d:\d\d: status suggested -> accepted \(theirs\)\.", message)
     assert "still in the form" in message
     quote.refresh_from_db()
     assert (quote.status, quote.cue, quote.reviewed_by.username) == ("accepted", "", "bob")
@@ -516,3 +517,42 @@ def test_a_banner_goes_away_with_its_form(login, live_server):
     page.wait_for_selector("#banner.error:has-text('Name the endorser')")
     page.keyboard.press("Escape")
     page.wait_for_selector("#banner", state="hidden")
+
+
+def test_a_stale_write_names_only_their_changes_and_offers_keep_or_overwrite(login, live_server):
+    from django.contrib.auth import get_user_model
+
+    article = example_article()
+    speaker = Entity.objects.create(name="Zabiullah Mujahid", description="Taliban spokesperson")
+    quote = suggestion(article, "we got worried")
+    quote.speaker, quote.status = speaker, "accepted"
+    quote.save()
+    bob = get_user_model().objects.create(username="bob")
+    page = login("alice")
+    open_editor(page, live_server, article)
+    edit = page.locator(f"#quote-list li[data-id='{quote.id}'] button:has-text('Edit')")
+    edit.click()
+    page.get_by_label("Cue").fill("told CBS")
+    services.quote_update(quote=Quote.objects.get(pk=quote.pk), user=bob, kind="mixed")
+    page.get_by_role("button", name="Save").click()
+    message = page.wait_for_selector("#banner.error").inner_text()
+    assert re.search(r"bob changed this quote at \d\d:\d\d: kind direct -> mixed \(theirs\)\.", message), message
+    assert "speaker" not in message and "cue" not in message  # the same speaker is no change
+    page.get_by_role("button", name="Overwrite with mine").click()
+    page.wait_for_selector("#banner.info:has-text('Saved.')")
+    quote.refresh_from_db()
+    assert (quote.kind, quote.cue, quote.speaker_id) == ("direct", "told CBS", speaker.id)
+
+    # Again, and this time Alice keeps Bob's version: nothing of hers is sent.
+    edit.click()
+    page.get_by_label("Cue").fill("said")
+    services.quote_update(quote=Quote.objects.get(pk=quote.pk), user=bob, cue="told Fox")
+    page.get_by_role("button", name="Save").click()
+    message = page.wait_for_selector("#banner.error").inner_text()
+    assert "cue told CBS -> told Fox (theirs)" in message and "kind" not in message
+    page.get_by_role("button", name="Keep theirs").click()
+    page.wait_for_selector("#quote-form", state="hidden")
+    quote.refresh_from_db()
+    assert (quote.kind, quote.cue) == ("direct", "told Fox")
+    assert "told Fox" in page.locator(f"#quote-list li[data-id='{quote.id}']").inner_text()
+    assert page.errors == []

@@ -219,15 +219,29 @@ function move(step) {
 
 // --- Writes -------------------------------------------------------------------------------
 
-const FIELDS = ["text", "start", "end", "status", "kind", "cue", "speaker", "tags"];
+// What someone else changed is the difference between the quote as this page loaded it and as
+// it is now; a speaker is the same speaker when its id is, whatever else came with it.
+const FIELDS = {
+  text: (q) => q.text, status: (q) => q.status, kind: (q) => q.kind, cue: (q) => q.cue || "",
+  speaker: (q) => (q.speaker ? q.speaker.id : q.speaker_start != null ? `@${q.speaker_start}-${q.speaker_end}` : null),
+  tags: (q) => [...(q.tags || [])].sort().join(", "),
+};
+const fieldText = {
+  speaker: (q) => label(q), text: (q) => `“${short(q.text, 40)}”`, cue: (q) => q.cue || "—",
+  tags: (q) => FIELDS.tags(q) || "—",
+};
+const hhmm = (iso) => (iso ? new Date(iso).toTimeString().slice(0, 5) : "a moment ago");
 
-function explainConflict(mine, err) {
+/** "bob changed this quote at 10:25: kind direct -> mixed (theirs)." from a 412 on `loaded`. */
+function explainConflict(loaded, err) {
   const current = err.body?.current;
   if (err.status !== 412 || !current) return err.message;
-  const shown = (v) => (v && typeof v === "object" ? v.name : Array.isArray(v) ? v.join(", ") : v ?? "—");
-  const changes = FIELDS.filter((f) => JSON.stringify(mine[f]) !== JSON.stringify(current[f]))
-    .map((f) => `${f}: ${shown(mine[f])} → ${shown(current[f])}`);
-  return `${err.body.detail} ${changes.length ? "Changed: " + changes.join("; ") + "." : ""}`;
+  const who = current.reviewed_by || current.created_by || "Someone";
+  const show = (f, q) => (fieldText[f] ? fieldText[f](q) : String(FIELDS[f](q) ?? "—"));
+  const changes = Object.keys(FIELDS).filter((f) => FIELDS[f](loaded) !== FIELDS[f](current))
+    .map((f) => `${f} ${show(f, loaded)} -> ${show(f, current)} (theirs)`);
+  return changes.length ? `${who} changed this quote at ${hhmm(current.updated_at)}: ${changes.join("; ")}.`
+    : `${who} saved this quote at ${hhmm(current.updated_at)}, with no change to what you see.`;
 }
 
 function replaceQuote(updated) {
@@ -496,8 +510,17 @@ async function saveQuote(event) {
   } catch (err) {
     // The form stays open with what the editor typed: nothing is lost.
     if (err.status === 412 && err.body?.current) {
-      banner(`Not saved. ${explainConflict({...existing, ...v, text: slice(v.span.start, v.span.end)}, err)} Your changes are still in the form; save again to apply them.`);
+      // One clear choice, never a silent overwrite: keep theirs, or send mine with their ETag.
+      banner(`Not saved. ${explainConflict(existing, err)} Your changes are still in the form.`);
       replaceQuote(err.body.current);
+      $("banner").append(" ",
+        node("button", {type: "button", text: "Keep theirs", onclick: () => {
+          const id = existing.id;
+          closeQuoteForm();
+          banner("Kept their version; yours is discarded.", "info");
+          select(id);
+        }}), " ",
+        node("button", {type: "button", text: "Overwrite with mine", onclick: () => $("quote-form").requestSubmit()}));
       render();
     } else failed("Not saved", err, "Your form is kept: it comes back after the reload.");
   }
