@@ -556,3 +556,18 @@ def test_a_stale_write_names_only_their_changes_and_offers_keep_or_overwrite(log
     assert (quote.kind, quote.cue) == ("direct", "told Fox")
     assert "told Fox" in page.locator(f"#quote-list li[data-id='{quote.id}']").inner_text()
     assert page.errors == []
+
+
+def test_at_390_px_the_panel_is_below_the_text_and_nothing_scrolls_sideways(login, live_server):
+    article = example_article()
+    suggestion(article, "we got worried")
+    page = login()
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_editor(page, live_server, article)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    text, panel = page.locator("#body").bounding_box(), page.locator(".panel").bounding_box()
+    assert panel["y"] >= text["y"] + text["height"] and panel["x"] + panel["width"] <= 390
+    page.locator("#body").focus()
+    page.keyboard.press("?")
+    page.get_by_role("dialog", name="Keyboard shortcuts").wait_for()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
