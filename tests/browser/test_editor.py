@@ -571,3 +571,13 @@ def test_at_390_px_the_panel_is_below_the_text_and_nothing_scrolls_sideways(logi
     page.keyboard.press("?")
     page.get_by_role("dialog", name="Keyboard shortcuts").wait_for()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+
+def test_pages_name_a_favicon_that_is_served(login, live_server):
+    article = example_article()
+    page = login()
+    open_editor(page, live_server, article)
+    href = page.locator("link[rel=icon]").get_attribute("href")
+    response = page.request.get(live_server.url + href)
+    assert response.status == 200 and response.headers["content-type"].startswith("image/svg+xml")
+    assert b"<svg" in response.body()
