@@ -72,6 +72,9 @@ def test_filters(editor, world):  # noqa: F811
     assert ids(editor.get(base, {"q": "inflation -taxes"})) == [q3.id]
     assert ids(editor.get(base, {"endorser": world["jane"].id})) == [q3.id]
     assert ids(editor.get(base, {"target": world["bob"].id})) == [q3.id]
+    assert ids(editor.get(base, {"endorser": "j. roe"})) == [q3.id]  # a name or alias, any case
+    assert ids(editor.get(base, {"target": "Bob"})) == [q3.id]
+    assert ids(editor.get(base, {"endorser": "Bob"})) == []
     bad = editor.get(base, {"published_after": "last tuesday", "status": "maybe"})
     assert bad.status_code == 400
     assert set(bad.json()) == {"published_after", "status"}
