@@ -272,8 +272,10 @@ async function review(q, action) {
     banner("");
     moveOn = state.current === q.id && next !== null;
   } catch (err) {
-    if (err.status === 412 && err.body?.current) { banner(explainConflict(q, err)); replaceQuote(err.body.current); }
-    else failed("Not saved", err);
+    if (err.status === 412 && err.body?.current) {
+      banner(`Not saved. ${explainConflict(q, err)} Press ${action === "accept" ? "a" : "r"} again to ${action} it as it is now.`);
+      replaceQuote(err.body.current);
+    } else failed("Not saved", err);
   }
   if (moveOn) select(next.id); else render();
 }
@@ -636,6 +638,7 @@ document.addEventListener("keydown", (e) => {
     closeQuoteForm(); closeEndorseForm(); return;
   }
   if (typing) return;
+  if (!$("shortcuts").hidden && e.key !== "?") return;  // no key acts behind the overlay
   // Ctrl+Z (Cmd+Z) outside a field undoes the last review step, as u does.
   if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === "z") {
     if (data.can_edit) { e.preventDefault(); undo(); }
@@ -643,7 +646,6 @@ document.addEventListener("keydown", (e) => {
   }
   if (e.ctrlKey || e.metaKey || e.altKey) return;
   if (e.key === "?") { e.preventDefault(); return $("shortcuts").hidden ? openShortcuts() : closeShortcuts(); }
-  if (!$("shortcuts").hidden) return;  // no key acts behind the overlay
   const actions = {
     j: () => move(1), k: () => move(-1), q: () => openQuoteForm(),
     a: () => state.current && review(quoteById(state.current), "accept"),
