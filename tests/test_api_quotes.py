@@ -209,7 +209,8 @@ def test_next_article_to_review_skips_done_ones_and_wraps_round(editor, world): 
     assert editor.get(f"/api/v1/articles/next-to-review/?after={later.id}").json()["id"] == first.id
     services.article_mark_done(article=first, user=None)
     assert editor.get(f"/api/v1/articles/next-to-review/?after={later.id}").json() == {"id": None, "title": None}
-    assert editor.get("/api/v1/articles/next-to-review/?after=x").status_code == 400
+    for bad in ("x", "\x00", "٣"):  # not an id: 400, never a 500
+        assert editor.get("/api/v1/articles/next-to-review/", {"after": bad}).status_code == 400
 
 
 def test_speaker_names_are_unique_across_aliases(editor, world):  # noqa: F811

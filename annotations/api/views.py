@@ -367,11 +367,10 @@ class ArticleViewSet(ReleaseAfterRender, AtomicWritesMixin, ETagMixin, viewsets.
     @action(detail=False, methods=["get"], url_path="next-to-review")
     def next_to_review(self, request):
         """The next article that still needs review, after `?after=` (wrapping round)."""
-        try:
-            after = int(request.query_params.get("after", 0))
-        except ValueError:
-            raise ValidationError({"after": "an article id"}) from None
-        article = selectors.article_next_to_review(after_id=min(max(after, 0), 2**63 - 1))
+        after = request.query_params.get("after", "0").strip()
+        if not (after.isascii() and after.isdigit()):
+            raise ValidationError({"after": "an article id"})
+        article = selectors.article_next_to_review(after_id=min(int(after), 2**63 - 1))
         return Response({"id": article.pk, "title": article.title} if article else {"id": None, "title": None})
 
     @extend_schema(request=None)
