@@ -213,6 +213,19 @@ def test_next_article_to_review_skips_done_ones_and_wraps_round(editor, world): 
         assert editor.get("/api/v1/articles/next-to-review/", {"after": bad}).status_code == 400
 
 
+def test_a_speaker_by_exact_name_or_alias_within_the_readers_scope(people, world):  # noqa: F811
+    EntityFactory(name="Jane Roe-Smith")  # contains the name; not it
+    editor, viewer = client_for(people["editor"]), client_for(people["viewer"])
+
+    def found(client, name):
+        return [s["id"] for s in client.get("/api/v1/speakers/", {"name_exact": name}).json()["results"]]
+
+    assert found(editor, "jane roe") == found(editor, "J. ROE") == [world["jane"].id]
+    assert found(editor, "Jane") == []
+    assert found(editor, "Bob Poe") == [world["bob"].id]
+    assert found(viewer, "Bob Poe") == []  # only a suggested quote of his: hidden from viewers
+
+
 def test_speaker_names_are_unique_across_aliases(editor, world):  # noqa: F811
     response = editor.post("/api/v1/speakers/", {"name": "j. roe"}, format="json")
     assert response.status_code == 400 and "already exists" in response.json()["name"][0]
