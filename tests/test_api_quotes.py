@@ -185,9 +185,16 @@ def test_deleting_a_suggestion_rejects_it_so_it_does_not_come_back(editor, world
 def test_accept_all_above_a_confidence(editor, world):  # noqa: F811
     low = Quote.objects.create(article=world["article"], start=0, end=6, exact="Intro.", status="suggested",
                                origin="engine", engine_version="t", confidence=0.2)
+    sure, unsure = (Endorsement.objects.create(
+        article=world["article"], endorser=world["jane"], target_text=slogan, polarity="supports",
+        status="suggested", origin="engine", engine_version="t", confidence=confidence)
+        for slogan, confidence in (("tax cuts", 0.9), ("more tax", 0.1)))
     response = editor.post("/api/v1/quotes/accept-all/", {"article_id": world["article"].id,
                                                           "min_confidence": 0.5}, format="json")
-    assert response.json() == {"accepted": 1, "ids": [world["suggested"].id]}
+    assert response.json() == {"accepted": 1, "ids": [world["suggested"].id],
+                               "endorsements_accepted": 1, "endorsement_ids": [sure.id]}
+    assert Endorsement.objects.get(pk=sure.pk).status == "accepted"
+    assert Endorsement.objects.get(pk=unsure.pk).status == "suggested"
     assert Quote.objects.get(pk=world["suggested"].id).status == "accepted"
     assert Quote.objects.get(pk=low.pk).status == "suggested"
     # The editor's undo puts exactly those back to suggested, each with its own ETag.

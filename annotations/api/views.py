@@ -211,17 +211,19 @@ class QuoteViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExports, 
         services.quote_delete(quote=instance, user=self.request.user)
 
     @extend_schema(request=serializers.ReviewSerializer,
-                   responses={200: OpenApiResponse(description='{"accepted": N, "ids": [the accepted quotes]}')})
+                   responses={200: OpenApiResponse(description='{"accepted": N, "ids": [the accepted quotes], '
+                                                           '"endorsements_accepted": M, "endorsement_ids": [...]}')})
     @action(detail=False, methods=["post"], url_path="accept-all")
     def accept_all(self, request):
         body = serializers.ReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         article = get_object_or_404(Article, pk=body.validated_data["article_id"])
         check_article_revision(request, article.revision)
-        ids = services.quotes_accept_all(
-            article=article, user=request.user, min_confidence=body.validated_data["min_confidence"]
-        )
-        return Response({"accepted": len(ids), "ids": ids})
+        floor = body.validated_data["min_confidence"]
+        ids = services.quotes_accept_all(article=article, user=request.user, min_confidence=floor)
+        endorsement_ids = services.endorsements_accept_all(article=article, user=request.user, min_confidence=floor)
+        return Response({"accepted": len(ids), "ids": ids,
+                         "endorsements_accepted": len(endorsement_ids), "endorsement_ids": endorsement_ids})
 
 
 @extend_schema_view(

@@ -393,7 +393,7 @@ def test_accept_all_is_undone_as_one_step(login, live_server):
     page.wait_for_selector("#banner:has-text('Accepted 2')")
     assert {q.status for q in Quote.objects.filter(pk__in=[q.pk for q in high])} == {"accepted"}
     page.get_by_role("button", name="Undo").click()
-    page.wait_for_selector("#banner:has-text('2 quote(s) back to suggested')")
+    page.wait_for_selector("#banner:has-text('2 suggestion(s) back to suggested')")
     assert {q.status for q in Quote.objects.all()} == {"suggested"}
     assert Quote.objects.get(pk=low.pk).reviewed_by is None
     assert page.locator("#quote-list li.accepted").count() == 0
@@ -581,3 +581,26 @@ def test_pages_name_a_favicon_that_is_served(login, live_server):
     response = page.request.get(live_server.url + href)
     assert response.status == 200 and response.headers["content-type"].startswith("image/svg+xml")
     assert b"<svg" in response.body()
+
+
+def test_accept_all_takes_endorsements_at_the_threshold_too_and_undo_puts_them_back(login, live_server):
+    article = example_article()
+    quote = suggestion(article, "We reject their support", 0.9)
+    campaign = Entity.objects.create(name="Trump campaign")
+    sure, unsure = (Endorsement.objects.create(
+        article=article, endorser=campaign, target_text=target, polarity="opposes", status="suggested",
+        origin="engine", engine_version="test", confidence=confidence)
+        for target, confidence in (("the Taliban", 0.8), ("America First", 0.3)))
+    page = login()
+    open_editor(page, live_server, article)
+    page.get_by_label("Lowest confidence to accept").fill("0.5")
+    page.get_by_role("button", name="Accept all (2)").click()  # the quote and one endorsement
+    page.wait_for_selector("#banner:has-text('Accepted 2 suggestion(s) (1 endorsement(s))')")
+    page.wait_for_selector(f"#endorsement-list li[data-id='{sure.id}'].accepted")
+    assert [Quote.objects.get(pk=quote.pk).status, Endorsement.objects.get(pk=sure.pk).status,
+            Endorsement.objects.get(pk=unsure.pk).status] == ["accepted", "accepted", "suggested"]
+    page.locator("#body").focus()
+    page.keyboard.press("u")
+    page.wait_for_selector(f"#endorsement-list li[data-id='{sure.id}'].suggested")
+    assert {Quote.objects.get(pk=quote.pk).status, Endorsement.objects.get(pk=sure.pk).status} == {"suggested"}
+    assert page.errors == []

@@ -133,7 +133,8 @@ function renderPanel() {
         e.status !== "rejected" && node("button", {type: "button", text: "Reject", onclick: (ev) => { ev.stopPropagation(); reviewEndorsement(e, "reject"); }}),
       ].filter(Boolean) : [])));
   }));
-  const above = state.quotes.filter((q) => q.status === "suggested" && (q.confidence ?? 0) >= threshold()).length;
+  const above = [...state.quotes, ...state.endorsements]
+    .filter((x) => x.status === "suggested" && (x.confidence ?? 0) >= threshold()).length;
   $("btn-accept-all").textContent = `Accept all (${above})`;
 }
 
@@ -307,7 +308,8 @@ async function undo() {
       banner(`Undone: back to ${step.status}.`, "info");
     } else if (step.kind === "accept-all") {
       for (const id of step.ids) await restoreStatus("quotes", id, "suggested");
-      banner(`Undone: ${step.ids.length} quote(s) back to suggested.`, "info");
+      for (const id of step.endorsementIds) await restoreStatus("endorsements", id, "suggested");
+      banner(`Undone: ${step.ids.length + step.endorsementIds.length} suggestion(s) back to suggested.`, "info");
     } else if (step.kind === "done") {
       await reopen();
       banner("Undone: the article needs review again.", "info");
@@ -330,14 +332,26 @@ async function reloadQuotes() {
   state.quotes = quotes;
 }
 
+async function reloadEndorsements() {
+  const endorsements = [];
+  let url = `/api/v1/endorsements/?article=${article.id}&page_size=500`;
+  while (url) { const page = await request("GET", url); endorsements.push(...page.results); url = page.next; }
+  // As the page lists them: in reading order, those with no span of their own last.
+  const at = (e) => e.start ?? Infinity;
+  state.endorsements = endorsements.sort((a, b) => at(a) - at(b) || a.id - b.id);
+}
+
 const threshold = () => Number($("threshold").value || 0);
 
 async function acceptAll() {
   try {
     const result = await request("POST", "/api/v1/quotes/accept-all/", {body: {article_id: article.id, min_confidence: threshold()}});
-    if (result.ids?.length) remember({kind: "accept-all", ids: result.ids});
+    const endorsementIds = result.endorsement_ids || [];
+    if (result.ids.length || endorsementIds.length) remember({kind: "accept-all", ids: result.ids, endorsementIds});
     await reloadQuotes();
-    banner(`Accepted ${result.accepted} suggestion(s).`, "info");
+    if (endorsementIds.length) await reloadEndorsements();
+    banner(`Accepted ${result.accepted + endorsementIds.length} suggestion(s)`
+      + (endorsementIds.length ? ` (${endorsementIds.length} endorsement(s)).` : "."), "info");
   } catch (err) { failed("Not saved", err); }
   render();
 }
