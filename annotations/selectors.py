@@ -36,6 +36,12 @@ def article_list_with_counts(*, user):
     return Article.objects.annotate(**counts)
 
 
+def article_next_to_review(*, after_id: int) -> Article | None:
+    """The first article needing review after `after_id`, else the first one before it."""
+    pending = Article.objects.filter(review=Article.Review.NEEDS_REVIEW).exclude(pk=after_id).only("id", "title")
+    return pending.filter(pk__gt=after_id).order_by("pk").first() or pending.order_by("pk").first()
+
+
 def entity_find(*, name: str) -> Entity | None:
     """An entity whose name or any alias equals `name`, ignoring case."""
     name = name.strip()
@@ -63,14 +69,19 @@ def _endorsements_scope(user):
     return qs
 
 
-def quote_ids_endorsed(*, user, endorser_id: int | None = None, target_id: int | None = None):
-    """Ids of the quotes that are evidence for an endorsement `user` may see, by or of a party:
-    a hidden endorsement must not make a quote match."""
+def quote_ids_endorsed(*, user, endorser_id: int | None = None, target_id: int | None = None,
+                       endorser_name: str | None = None, target_name: str | None = None):
+    """Ids of the quotes that are evidence for an endorsement `user` may see, by or of a party
+    (by id, or by a name or alias it contains): a hidden endorsement must not make a quote match."""
     found = _endorsements_scope(user).filter(evidence_id__isnull=False)
     if endorser_id is not None:
         found = found.filter(endorser_id=endorser_id)
     if target_id is not None:
         found = found.filter(target_id=target_id)
+    if endorser_name is not None:
+        found = found.filter(endorser_id__in=entity_ids_named(name=endorser_name))
+    if target_name is not None:
+        found = found.filter(target_id__in=entity_ids_named(name=target_name))
     return found.values("evidence_id")
 
 

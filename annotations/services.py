@@ -253,18 +253,25 @@ def quote_review(*, quote: Quote, user, status: str) -> Quote:
     return review_set(obj=quote, user=user, status=status)
 
 
-def quotes_accept_all(*, article: Article, user, min_confidence: float) -> int:
-    """Accept the article's remaining suggestions at or above a confidence; returns how many."""
+def quotes_accept_all(*, article: Article, user, min_confidence: float) -> list[int]:
+    """Accept the article's remaining suggested quotes at or above a confidence; returns their
+    ids (so the editor can undo exactly those)."""
+    return _accept_all(Quote, article, user, min_confidence)
+
+
+def endorsements_accept_all(*, article: Article, user, min_confidence: float) -> list[int]:
+    """The same for the article's suggested endorsements."""
+    return _accept_all(Endorsement, article, user, min_confidence)
+
+
+def _accept_all(model, article, user, min_confidence) -> list[int]:
     with transaction.atomic():
         article_lock(article_id=article.id)
-        quotes = list(
-            Quote.objects.select_for_update().filter(
-                article=article, status=Status.SUGGESTED, confidence__gte=min_confidence
-            )
-        )
-        for quote in quotes:
-            quote_review(quote=quote, user=user, status=Status.ACCEPTED)
-    return len(quotes)
+        rows = list(model.objects.select_for_update().filter(
+            article=article, status=Status.SUGGESTED, confidence__gte=min_confidence).order_by("pk"))
+        for row in rows:
+            review_set(obj=row, user=user, status=Status.ACCEPTED)
+    return [row.pk for row in rows]
 
 
 def quote_delete(*, quote: Quote, user) -> None:

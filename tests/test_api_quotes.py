@@ -72,6 +72,9 @@ def test_filters(editor, world):  # noqa: F811
     assert ids(editor.get(base, {"q": "inflation -taxes"})) == [q3.id]
     assert ids(editor.get(base, {"endorser": world["jane"].id})) == [q3.id]
     assert ids(editor.get(base, {"target": world["bob"].id})) == [q3.id]
+    assert ids(editor.get(base, {"endorser": "j. roe"})) == [q3.id]  # a name or alias, any case
+    assert ids(editor.get(base, {"target": "Bob"})) == [q3.id]
+    assert ids(editor.get(base, {"endorser": "Bob"})) == []
     bad = editor.get(base, {"published_after": "last tuesday", "status": "maybe"})
     assert bad.status_code == 400
     assert set(bad.json()) == {"published_after", "status"}
@@ -182,11 +185,52 @@ def test_deleting_a_suggestion_rejects_it_so_it_does_not_come_back(editor, world
 def test_accept_all_above_a_confidence(editor, world):  # noqa: F811
     low = Quote.objects.create(article=world["article"], start=0, end=6, exact="Intro.", status="suggested",
                                origin="engine", engine_version="t", confidence=0.2)
+    sure, unsure = (Endorsement.objects.create(
+        article=world["article"], endorser=world["jane"], target_text=slogan, polarity="supports",
+        status="suggested", origin="engine", engine_version="t", confidence=confidence)
+        for slogan, confidence in (("tax cuts", 0.9), ("more tax", 0.1)))
     response = editor.post("/api/v1/quotes/accept-all/", {"article_id": world["article"].id,
                                                           "min_confidence": 0.5}, format="json")
-    assert response.json() == {"accepted": 1}
+    assert response.json() == {"accepted": 1, "ids": [world["suggested"].id],
+                               "endorsements_accepted": 1, "endorsement_ids": [sure.id]}
+    assert Endorsement.objects.get(pk=sure.pk).status == "accepted"
+    assert Endorsement.objects.get(pk=unsure.pk).status == "suggested"
     assert Quote.objects.get(pk=world["suggested"].id).status == "accepted"
     assert Quote.objects.get(pk=low.pk).status == "suggested"
+    # The editor's undo puts exactly those back to suggested, each with its own ETag.
+    url = f"/api/v1/quotes/{world['suggested'].id}/"
+    etag = editor.get(url).json()["etag"]
+    undone = editor.patch(url, {"status": "suggested"}, format="json", HTTP_IF_MATCH=etag)
+    assert undone.status_code == 200 and undone.json()["status"] == "suggested"
+
+
+def test_next_article_to_review_skips_done_ones_and_wraps_round(editor, world):  # noqa: F811
+    from annotations import services
+
+    first = world["article"]
+    done = services.article_create(body="Done one.", title="Done", suggest_after=False)
+    later = services.article_create(body="Later one.", title="Later", suggest_after=False)
+    services.article_mark_done(article=done, user=None)
+    assert editor.get(f"/api/v1/articles/next-to-review/?after={first.id}").json() == {"id": later.id,
+                                                                                        "title": "Later"}
+    assert editor.get(f"/api/v1/articles/next-to-review/?after={later.id}").json()["id"] == first.id
+    services.article_mark_done(article=first, user=None)
+    assert editor.get(f"/api/v1/articles/next-to-review/?after={later.id}").json() == {"id": None, "title": None}
+    for bad in ("x", "\x00", "٣"):  # not an id: 400, never a 500
+        assert editor.get("/api/v1/articles/next-to-review/", {"after": bad}).status_code == 400
+
+
+def test_a_speaker_by_exact_name_or_alias_within_the_readers_scope(people, world):  # noqa: F811
+    EntityFactory(name="Jane Roe-Smith")  # contains the name; not it
+    editor, viewer = client_for(people["editor"]), client_for(people["viewer"])
+
+    def found(client, name):
+        return [s["id"] for s in client.get("/api/v1/speakers/", {"name_exact": name}).json()["results"]]
+
+    assert found(editor, "jane roe") == found(editor, "J. ROE") == [world["jane"].id]
+    assert found(editor, "Jane") == []
+    assert found(editor, "Bob Poe") == [world["bob"].id]
+    assert found(viewer, "Bob Poe") == []  # only a suggested quote of his: hidden from viewers
 
 
 def test_speaker_names_are_unique_across_aliases(editor, world):  # noqa: F811

@@ -101,6 +101,7 @@ HOSTILE = {
     "NUL in a name filter": {"speaker_name": "\x00"},
     "a page size past 64 bits": {"page_size": str(2**70)},
     "an id past 64 bits": {"speaker": str(2**70), "article": str(-2**70)},
+    "a party past 64 bits, or a NUL in its name": {"endorser": str(2**70), "target": "tali\x00ban"},
     "a garbage cursor": {"cursor": "garbage"},
     "a cursor whose position is no number": {"cursor": _cursor("o=0&r=0&p=%00")},
     "a cursor past 64 bits": {"cursor": _cursor(f"o={10**30}&r=1&p={10**30}")},

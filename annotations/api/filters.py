@@ -30,8 +30,10 @@ class QuoteFilter(RequestFilterSet):
     kind = filters.ChoiceFilter(choices=Quote.Kind.choices)
     tag = filters.CharFilter(field_name="tags__slug", max_length=100)
     q = filters.CharFilter(method="filter_q", max_length=500, label="Full-text search, ranked")
-    endorser = filters.NumberFilter(method="filter_endorser", label="Evidence for an endorsement by")
-    target = filters.NumberFilter(method="filter_target", label="Evidence for an endorsement of")
+    endorser = filters.CharFilter(method="filter_endorser", max_length=200,
+                                  label="Evidence for an endorsement by (speaker id, or name or alias contains)")
+    target = filters.CharFilter(method="filter_target", max_length=200,
+                                label="Evidence for an endorsement of (speaker id, or name or alias contains)")
 
     class Meta:
         model = Quote
@@ -44,10 +46,18 @@ class QuoteFilter(RequestFilterSet):
         return selectors.quotes_search(queryset, text=value, user=self.request.user) if value.strip() else queryset
 
     def filter_endorser(self, queryset, name, value):
-        return queryset.filter(id__in=selectors.quote_ids_endorsed(user=self.request.user, endorser_id=value))
+        return queryset.filter(id__in=selectors.quote_ids_endorsed(user=self.request.user, **_party("endorser", value)))
 
     def filter_target(self, queryset, name, value):
-        return queryset.filter(id__in=selectors.quote_ids_endorsed(user=self.request.user, target_id=value))
+        return queryset.filter(id__in=selectors.quote_ids_endorsed(user=self.request.user, **_party("target", value)))
+
+
+def _party(role: str, value: str) -> dict:
+    """`?endorser=12` is a speaker id, `?endorser=taliban` a name or alias it contains."""
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return {f"{role}_id": min(int(value), 2**63 - 1)}
+    return {f"{role}_name": value}
 
 
 class EndorsementFilter(RequestFilterSet):
@@ -95,6 +105,8 @@ class ArticleFilter(RequestFilterSet):
 
 class SpeakerFilter(RequestFilterSet):
     name = filters.CharFilter(method="filter_name", max_length=200, label="Name or alias contains")
+    name_exact = filters.CharFilter(method="filter_name_exact", max_length=300,
+                                    label="Name or alias is exactly this (any case)")
     kind = filters.ChoiceFilter(choices=Entity.Kind.choices)
 
     class Meta:
@@ -103,3 +115,7 @@ class SpeakerFilter(RequestFilterSet):
 
     def filter_name(self, queryset, name, value):
         return queryset.filter(id__in=selectors.entity_ids_named(name=value))
+
+    def filter_name_exact(self, queryset, name, value):
+        found = selectors.entity_find(name=value)
+        return queryset.filter(pk=found.pk) if found else queryset.none()

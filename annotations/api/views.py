@@ -9,7 +9,7 @@ from django.db import DataError, IntegrityError, OperationalError, connection, t
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -211,17 +211,19 @@ class QuoteViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExports, 
         services.quote_delete(quote=instance, user=self.request.user)
 
     @extend_schema(request=serializers.ReviewSerializer,
-                   responses={200: OpenApiResponse(description='{"accepted": N}')})
+                   responses={200: OpenApiResponse(description='{"accepted": N, "ids": [the accepted quotes], '
+                                                           '"endorsements_accepted": M, "endorsement_ids": [...]}')})
     @action(detail=False, methods=["post"], url_path="accept-all")
     def accept_all(self, request):
         body = serializers.ReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         article = get_object_or_404(Article, pk=body.validated_data["article_id"])
         check_article_revision(request, article.revision)
-        count = services.quotes_accept_all(
-            article=article, user=request.user, min_confidence=body.validated_data["min_confidence"]
-        )
-        return Response({"accepted": count})
+        floor = body.validated_data["min_confidence"]
+        ids = services.quotes_accept_all(article=article, user=request.user, min_confidence=floor)
+        endorsement_ids = services.endorsements_accept_all(article=article, user=request.user, min_confidence=floor)
+        return Response({"accepted": len(ids), "ids": ids,
+                         "endorsements_accepted": len(endorsement_ids), "endorsement_ids": endorsement_ids})
 
 
 @extend_schema_view(
@@ -361,6 +363,17 @@ class ArticleViewSet(ReleaseAfterRender, AtomicWritesMixin, ETagMixin, viewsets.
     def done(self, request, pk=None):
         article = services.article_mark_done(article=self.get_object(), user=request.user)
         return Response(serializers.ArticleSerializer(article).data)
+
+    @extend_schema(parameters=[OpenApiParameter("after", int, description="the article you are on")],
+                   responses={200: OpenApiResponse(description='{"id": N, "title": "..."} or {"id": null}')})
+    @action(detail=False, methods=["get"], url_path="next-to-review")
+    def next_to_review(self, request):
+        """The next article that still needs review, after `?after=` (wrapping round)."""
+        after = request.query_params.get("after", "0").strip()
+        if not (after.isascii() and after.isdigit()):
+            raise ValidationError({"after": "an article id"})
+        article = selectors.article_next_to_review(after_id=min(int(after), 2**63 - 1))
+        return Response({"id": article.pk, "title": article.title} if article else {"id": None, "title": None})
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -113,7 +114,7 @@ def test_a_stale_write_is_refused_with_what_changed(login, live_server):
     bob.wait_for_selector(f"#quote-list li[data-id='{quote.id}'].accepted")
     alice.get_by_role("button", name="Save").click()
     message = alice.wait_for_selector("#banner.error").inner_text()
-    assert "changed by bob" in message and "status: suggested → accepted" in message
+    assert re.search(r"bob changed this quote at \d\d:\d\d: status suggested -> accepted \(theirs\)\.", message)
     assert "still in the form" in message
     quote.refresh_from_db()
     assert (quote.status, quote.cue, quote.reviewed_by.username) == ("accepted", "", "bob")
@@ -181,8 +182,11 @@ def test_viewers_read_but_cannot_annotate(login, live_server):
     page = login("vic", "viewers")
     open_editor(page, live_server, article)
     # Each check first finds what it looks at, so a selector that matches nothing cannot pass.
-    for button in ("#btn-quote", "#btn-endorse", "#btn-accept-all", "#btn-done"):
-        assert page.locator(button).count() == 1 and page.locator(button).is_hidden(), button
+    for control in ("#btn-quote", "#btn-endorse", "#btn-accept-all", "#btn-done", "#btn-reopen", "#btn-undo",
+                    "#threshold-label", "#show-rejected-label", "#key-hints"):
+        assert page.locator(control).count() == 1 and page.locator(control).is_hidden(), control
+    assert page.locator("#viewer-hints").is_visible()
+    assert "accept" not in page.locator(".toolbar").inner_text().lower()
     # Viewers see the accepted quote, highlighted and listed, and nothing of the suggestion.
     assert page.locator("#body .hl.accepted").count() > 0
     assert "".join(page.locator("#body .hl.accepted").all_inner_texts()) == "We reject their support"
@@ -349,4 +353,254 @@ def test_edit_an_endorsement_and_be_warned_of_a_duplicate(login, live_server):
     assert wrong.status == "accepted" and wrong.reviewed_by.username == "eddie"
     item = page.locator(f"#endorsement-list li[data-id='{wrong.id}']").inner_text()
     assert "Trump campaign opposes Taliban" in item and "in response to: Taliban supports Donald Trump" in item
+    assert page.errors == []
+
+
+def test_review_moves_on_and_undo_puts_back_what_was_there(login, live_server):
+    article = example_article()
+    first = suggestion(article, "we got worried")
+    second = suggestion(article, "We reject their support")
+    page = login()
+    open_editor(page, live_server, article)
+    page.locator("#body").focus()
+    page.keyboard.press("j")
+    page.keyboard.press("a")  # accepts the first and moves to the second
+    page.wait_for_selector(f"#quote-list li[data-id='{first.id}'].accepted")
+    page.wait_for_selector(f"#quote-list li[data-id='{second.id}'].current")
+    page.keyboard.press("r")
+    page.wait_for_selector(f"#quote-list li[data-id='{second.id}']", state="detached")
+    assert Quote.objects.get(pk=second.pk).status == "rejected"
+    page.keyboard.press("Control+z")  # undoes the reject, through the API
+    page.wait_for_selector(f"#quote-list li[data-id='{second.id}'].suggested.current")
+    assert Quote.objects.get(pk=second.pk).status == "suggested"
+    page.keyboard.press("u")  # then the accept
+    page.wait_for_selector(f"#quote-list li[data-id='{first.id}'].suggested")
+    assert Quote.objects.get(pk=first.pk).status == "suggested"
+    page.keyboard.press("u")
+    page.wait_for_selector("#banner.info:has-text('Nothing to undo')")
+    assert page.locator("#body").inner_text() == article.body  # the keys typed nothing
+    assert page.errors == []
+
+
+def test_accept_all_is_undone_as_one_step(login, live_server):
+    article = example_article()
+    high = [suggestion(article, "we got worried", 0.9), suggestion(article, "We reject their support", 0.8)]
+    low = suggestion(article, "America First", 0.2)
+    page = login()
+    open_editor(page, live_server, article)
+    page.get_by_label("Lowest confidence to accept").fill("0.5")
+    page.get_by_role("button", name="Accept all (2)").click()
+    page.wait_for_selector("#banner:has-text('Accepted 2')")
+    assert {q.status for q in Quote.objects.filter(pk__in=[q.pk for q in high])} == {"accepted"}
+    page.get_by_role("button", name="Undo").click()
+    page.wait_for_selector("#banner:has-text('2 suggestion(s) back to suggested')")
+    assert {q.status for q in Quote.objects.all()} == {"suggested"}
+    assert Quote.objects.get(pk=low.pk).reviewed_by is None
+    assert page.locator("#quote-list li.accepted").count() == 0
+
+
+def test_mark_done_asks_first_then_offers_the_next_article_and_reopen(login, live_server):
+    article = example_article()
+    suggestion(article, "we got worried")
+    later = services.article_create(body="Another day, another quote.", title="Port reopens", suggest_after=False)
+    page = login()
+    open_editor(page, live_server, article)
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss() if len(asked) == 1 else dialog.accept()
+
+    page.on("dialog", answer)
+    page.get_by_role("button", name="Mark done").click()  # dismissed: nothing changes
+    page.wait_for_function("() => true")
+    assert asked == ["1 suggestion is still open. Mark the article done anyway?"]
+    article.refresh_from_db()
+    assert article.review == "needs_review"
+    page.get_by_role("button", name="Mark done").click()
+    link = page.wait_for_selector("#next-article:has-text('Port reopens')")
+    assert link.get_attribute("href") == f"/articles/{later.pk}/"
+    article.refresh_from_db()
+    assert (article.review, article.done_by.username) == ("done", "eddie")
+    assert page.locator("#btn-done").is_hidden()
+    page.get_by_role("button", name="Reopen").click()
+    page.wait_for_selector("#review-state:has-text('needs review')")
+    article.refresh_from_db()
+    assert (article.review, article.done_by) == ("needs_review", None)
+    assert page.locator("#next-article").is_hidden() and page.locator("#btn-done").is_visible()
+    # Undo of a mark-done reopens the article too.
+    page.get_by_role("button", name="Mark done").click()
+    page.wait_for_selector("#btn-reopen:visible")
+    page.locator("#body").focus()
+    page.keyboard.press("u")
+    page.wait_for_selector("#banner:has-text('needs review again')")
+    article.refresh_from_db()
+    assert article.review == "needs_review"
+    # A done article opens with Reopen and the next one to review.
+    services.article_mark_done(article=article, user=None)
+    open_editor(page, live_server, article)
+    page.wait_for_selector("#next-article:has-text('Port reopens')")
+    assert page.locator("#btn-reopen").is_visible() and page.locator("#btn-done").is_hidden()
+    assert page.errors == []
+
+
+def test_question_mark_opens_the_shortcuts_and_escape_closes_them(login, live_server):
+    article = example_article()
+    quote = suggestion(article, "we got worried")
+    page = login()
+    open_editor(page, live_server, article)
+    page.locator("#body").focus()
+    page.keyboard.press("?")
+    overlay = page.get_by_role("dialog", name="Keyboard shortcuts")
+    overlay.wait_for()
+    assert "undo the last accept" in overlay.inner_text()
+    page.screenshot(path="/tmp/review-overlay.png")
+    page.keyboard.press("a")  # no key acts behind the overlay
+    page.keyboard.press("Escape")
+    overlay.wait_for(state="hidden")
+    assert Quote.objects.get(pk=quote.pk).status == "suggested"
+    page.keyboard.press("?")
+    overlay.wait_for()
+    page.get_by_role("button", name="Close").click()
+    overlay.wait_for(state="hidden")
+    assert page.errors == []
+
+
+def test_a_bare_mention_shows_as_the_speaker_and_stays_one(login, live_server):
+    article = example_article()
+    quote = suggestion(article, "we got worried")
+    mention = "another senior leader of the Taliban"
+    quote.speaker_start = article.body.index(mention)
+    quote.speaker_end = quote.speaker_start + len(mention)
+    quote.save()
+    page = login()
+    open_editor(page, live_server, article)
+    page.locator(f"#quote-list li[data-id='{quote.id}'] button:has-text('Edit')").click()
+    assert page.get_by_label("Speaker", exact=True).input_value() == mention
+    assert page.locator("#new-speaker").is_hidden()  # not offered as a new speaker
+    page.get_by_label("Cue").fill("told CBS")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector("#banner.info:has-text('Saved.')")
+    quote.refresh_from_db()
+    assert (quote.cue, quote.speaker, quote.speaker_start) == ("told CBS", None, article.body.index(mention))
+    assert not Entity.objects.exists()
+
+
+def test_a_pasted_exact_name_and_enter_picks_that_speaker(login, live_server):
+    article = example_article()
+    exact = Entity.objects.create(name="Trump", kind="person")
+    for i in range(25):  # more names containing it than one page of suggestions holds
+        Entity.objects.create(name=f"Trump aide {i:02}")
+    page = login()
+    start_quote(page, live_server, article, "we got worried")
+    field = page.get_by_label("Speaker", exact=True)
+    field.fill("trump")  # as pasted, in another case
+    field.press("Enter")
+    page.wait_for_selector("#banner.info:has-text('Saved.')")
+    assert Quote.objects.get().speaker == exact
+    assert Entity.objects.count() == 26
+    assert page.errors == []
+
+
+def test_a_banner_goes_away_with_its_form(login, live_server):
+    article = example_article()
+    quote = suggestion(article, "we got worried")
+    page = login()
+    open_editor(page, live_server, article)
+    page.locator(f"#quote-list li[data-id='{quote.id}'] button:has-text('Edit')").click()
+    page.get_by_role("button", name="Use selection as span").click()  # nothing selected
+    page.wait_for_selector("#banner.error:has-text('Select the new boundaries')")
+    page.get_by_role("button", name="Cancel").click()
+    page.wait_for_selector("#banner", state="hidden")
+    page.locator(f"#quote-list li[data-id='{quote.id}'] button:has-text('Endorsement')").click()
+    page.locator("#endorse-form button[type=submit]").click()  # no endorser named
+    page.wait_for_selector("#banner.error:has-text('Name the endorser')")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#banner", state="hidden")
+
+
+def test_a_stale_write_names_only_their_changes_and_offers_keep_or_overwrite(login, live_server):
+    from django.contrib.auth import get_user_model
+
+    article = example_article()
+    speaker = Entity.objects.create(name="Zabiullah Mujahid", description="Taliban spokesperson")
+    quote = suggestion(article, "we got worried")
+    quote.speaker, quote.status = speaker, "accepted"
+    quote.save()
+    bob = get_user_model().objects.create(username="bob")
+    page = login("alice")
+    open_editor(page, live_server, article)
+    edit = page.locator(f"#quote-list li[data-id='{quote.id}'] button:has-text('Edit')")
+    edit.click()
+    page.get_by_label("Cue").fill("told CBS")
+    services.quote_update(quote=Quote.objects.get(pk=quote.pk), user=bob, kind="mixed")
+    page.get_by_role("button", name="Save").click()
+    message = page.wait_for_selector("#banner.error").inner_text()
+    assert re.search(r"bob changed this quote at \d\d:\d\d: kind direct -> mixed \(theirs\)\.", message), message
+    assert "speaker" not in message and "cue" not in message  # the same speaker is no change
+    page.get_by_role("button", name="Overwrite with mine").click()
+    page.wait_for_selector("#banner.info:has-text('Saved.')")
+    quote.refresh_from_db()
+    assert (quote.kind, quote.cue, quote.speaker_id) == ("direct", "told CBS", speaker.id)
+
+    # Again, and this time Alice keeps Bob's version: nothing of hers is sent.
+    edit.click()
+    page.get_by_label("Cue").fill("said")
+    services.quote_update(quote=Quote.objects.get(pk=quote.pk), user=bob, cue="told Fox")
+    page.get_by_role("button", name="Save").click()
+    message = page.wait_for_selector("#banner.error").inner_text()
+    assert "cue told CBS -> told Fox (theirs)" in message and "kind" not in message
+    page.get_by_role("button", name="Keep theirs").click()
+    page.wait_for_selector("#quote-form", state="hidden")
+    quote.refresh_from_db()
+    assert (quote.kind, quote.cue) == ("direct", "told Fox")
+    assert "told Fox" in page.locator(f"#quote-list li[data-id='{quote.id}']").inner_text()
+    assert page.errors == []
+
+
+def test_at_390_px_the_panel_is_below_the_text_and_nothing_scrolls_sideways(login, live_server):
+    article = example_article()
+    suggestion(article, "we got worried")
+    page = login()
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_editor(page, live_server, article)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    text, panel = page.locator("#body").bounding_box(), page.locator(".panel").bounding_box()
+    assert panel["y"] >= text["y"] + text["height"] and panel["x"] + panel["width"] <= 390
+    page.locator("#body").focus()
+    page.keyboard.press("?")
+    page.get_by_role("dialog", name="Keyboard shortcuts").wait_for()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+
+def test_pages_name_a_favicon_that_is_served(login, live_server):
+    article = example_article()
+    page = login()
+    open_editor(page, live_server, article)
+    href = page.locator("link[rel=icon]").get_attribute("href")
+    response = page.request.get(live_server.url + href)
+    assert response.status == 200 and response.headers["content-type"].startswith("image/svg+xml")
+    assert b"<svg" in response.body()
+
+
+def test_accept_all_takes_endorsements_at_the_threshold_too_and_undo_puts_them_back(login, live_server):
+    article = example_article()
+    quote = suggestion(article, "We reject their support", 0.9)
+    campaign = Entity.objects.create(name="Trump campaign")
+    sure, unsure = (Endorsement.objects.create(
+        article=article, endorser=campaign, target_text=target, polarity="opposes", status="suggested",
+        origin="engine", engine_version="test", confidence=confidence)
+        for target, confidence in (("the Taliban", 0.8), ("America First", 0.3)))
+    page = login()
+    open_editor(page, live_server, article)
+    page.get_by_label("Lowest confidence to accept").fill("0.5")
+    page.get_by_role("button", name="Accept all (2)").click()  # the quote and one endorsement
+    page.wait_for_selector("#banner:has-text('Accepted 2 suggestion(s) (1 endorsement(s))')")
+    page.wait_for_selector(f"#endorsement-list li[data-id='{sure.id}'].accepted")
+    assert [Quote.objects.get(pk=quote.pk).status, Endorsement.objects.get(pk=sure.pk).status,
+            Endorsement.objects.get(pk=unsure.pk).status] == ["accepted", "accepted", "suggested"]
+    page.locator("#body").focus()
+    page.keyboard.press("u")
+    page.wait_for_selector(f"#endorsement-list li[data-id='{sure.id}'].suggested")
+    assert {Quote.objects.get(pk=quote.pk).status, Endorsement.objects.get(pk=sure.pk).status} == {"suggested"}
     assert page.errors == []

@@ -13,7 +13,7 @@ const draftKey = `newsdesk-draft-${article.id}`;
 setArticleRevision(article.revision);
 const state = {
   quotes: data.quotes, endorsements: data.endorsements, tags: data.tags,
-  current: null, showRejected: false, editing: null, span: null, speakers: new Map(),
+  current: null, showRejected: false, editing: null, span: null, speakers: new Map(), mention: null,
 };
 
 const slice = (start, end) => text.slice(index.toU16(start), index.toU16(end));
@@ -133,7 +133,8 @@ function renderPanel() {
         e.status !== "rejected" && node("button", {type: "button", text: "Reject", onclick: (ev) => { ev.stopPropagation(); reviewEndorsement(e, "reject"); }}),
       ].filter(Boolean) : [])));
   }));
-  const above = state.quotes.filter((q) => q.status === "suggested" && (q.confidence ?? 0) >= threshold()).length;
+  const above = [...state.quotes, ...state.endorsements]
+    .filter((x) => x.status === "suggested" && (x.confidence ?? 0) >= threshold()).length;
   $("btn-accept-all").textContent = `Accept all (${above})`;
 }
 
@@ -219,15 +220,29 @@ function move(step) {
 
 // --- Writes -------------------------------------------------------------------------------
 
-const FIELDS = ["text", "start", "end", "status", "kind", "cue", "speaker", "tags"];
+// What someone else changed is the difference between the quote as this page loaded it and as
+// it is now; a speaker is the same speaker when its id is, whatever else came with it.
+const FIELDS = {
+  text: (q) => q.text, status: (q) => q.status, kind: (q) => q.kind, cue: (q) => q.cue || "",
+  speaker: (q) => (q.speaker ? q.speaker.id : q.speaker_start != null ? `@${q.speaker_start}-${q.speaker_end}` : null),
+  tags: (q) => [...(q.tags || [])].sort().join(", "),
+};
+const fieldText = {
+  speaker: (q) => label(q), text: (q) => `“${short(q.text, 40)}”`, cue: (q) => q.cue || "—",
+  tags: (q) => FIELDS.tags(q) || "—",
+};
+const hhmm = (iso) => (iso ? new Date(iso).toTimeString().slice(0, 5) : "a moment ago");
 
-function explainConflict(mine, err) {
+/** "bob changed this quote at 10:25: kind direct -> mixed (theirs)." from a 412 on `loaded`. */
+function explainConflict(loaded, err) {
   const current = err.body?.current;
   if (err.status !== 412 || !current) return err.message;
-  const shown = (v) => (v && typeof v === "object" ? v.name : Array.isArray(v) ? v.join(", ") : v ?? "—");
-  const changes = FIELDS.filter((f) => JSON.stringify(mine[f]) !== JSON.stringify(current[f]))
-    .map((f) => `${f}: ${shown(mine[f])} → ${shown(current[f])}`);
-  return `${err.body.detail} ${changes.length ? "Changed: " + changes.join("; ") + "." : ""}`;
+  const who = current.reviewed_by || current.created_by || "Someone";
+  const show = (f, q) => (fieldText[f] ? fieldText[f](q) : String(FIELDS[f](q) ?? "—"));
+  const changes = Object.keys(FIELDS).filter((f) => FIELDS[f](loaded) !== FIELDS[f](current))
+    .map((f) => `${f} ${show(f, loaded)} -> ${show(f, current)} (theirs)`);
+  return changes.length ? `${who} changed this quote at ${hhmm(current.updated_at)}: ${changes.join("; ")}.`
+    : `${who} saved this quote at ${hhmm(current.updated_at)}, with no change to what you see.`;
 }
 
 function replaceQuote(updated) {
@@ -235,24 +250,79 @@ function replaceQuote(updated) {
   if (i === -1) state.quotes.push(updated); else state.quotes[i] = updated;
 }
 
+// --- Review: accept / reject, moving on, undo ---------------------------------------------
+
+const undoStack = [];
+function remember(step) {
+  undoStack.push(step);
+  if (undoStack.length > 100) undoStack.shift();
+  $("btn-undo").hidden = false;
+}
+
 async function review(q, action) {
+  if (!q) return;
+  const before = q.status;
+  // The next quote is found before the write: a rejected quote leaves the list.
+  const list = visible();
+  const next = list[list.findIndex((x) => x.id === q.id) + 1] || null;
+  let moveOn = false;
   try {
-    replaceQuote(await request("POST", `/api/v1/quotes/${q.id}/${action}/`, {etag: q.etag}));
+    const saved = await request("POST", `/api/v1/quotes/${q.id}/${action}/`, {etag: q.etag});
+    replaceQuote(saved);
+    if (saved.status !== before) remember({kind: "review", type: "quotes", id: q.id, status: before});
     banner("");
+    moveOn = state.current === q.id && next !== null;
   } catch (err) {
-    if (err.status === 412 && err.body?.current) { banner(explainConflict(q, err)); replaceQuote(err.body.current); }
-    else failed("Not saved", err);
+    if (err.status === 412 && err.body?.current) {
+      banner(`Not saved. ${explainConflict(q, err)} Press ${action === "accept" ? "a" : "r"} again to ${action} it as it is now.`);
+      replaceQuote(err.body.current);
+    } else failed("Not saved", err);
   }
-  render();
+  if (moveOn) select(next.id); else render();
 }
 
 async function reviewEndorsement(e, action) {
   try {
     const updated = await request("POST", `/api/v1/endorsements/${e.id}/${action}/`, {etag: e.etag});
+    if (updated.status !== e.status) remember({kind: "review", type: "endorsements", id: e.id, status: e.status});
     state.endorsements = state.endorsements.map((x) => (x.id === updated.id ? updated : x));
     banner("");
   } catch (err) { failed("Not saved", err); }
   renderPanel();
+}
+
+/** Put a quote or endorsement back to `status`, through the same API (with its ETag). */
+async function restoreStatus(type, id, status) {
+  const item = type === "quotes" ? quoteById(id) : state.endorsements.find((x) => x.id === id);
+  if (!item || item.status === status) return;
+  replaceItem(type, await request("PATCH", `/api/v1/${type}/${id}/`, {body: {status}, etag: item.etag}));
+}
+
+async function undo() {
+  const step = undoStack.pop();
+  $("btn-undo").hidden = !undoStack.length;
+  if (!step) return banner("Nothing to undo.", "info");
+  try {
+    if (step.kind === "review") {
+      await restoreStatus(step.type, step.id, step.status);
+      banner(`Undone: back to ${step.status}.`, "info");
+    } else if (step.kind === "accept-all") {
+      for (const id of step.ids) await restoreStatus("quotes", id, "suggested");
+      for (const id of step.endorsementIds) await restoreStatus("endorsements", id, "suggested");
+      banner(`Undone: ${step.ids.length + step.endorsementIds.length} suggestion(s) back to suggested.`, "info");
+    } else if (step.kind === "done") {
+      await reopen();
+      banner("Undone: the article needs review again.", "info");
+    }
+  } catch (err) {
+    // Someone changed it since: show what they did rather than overwrite it.
+    if (err.status === 412 && err.body?.current && step.type !== "endorsements") {
+      banner(`Not undone: ${explainConflict(quoteById(err.body.current.id) || err.body.current, err)}`);
+      replaceQuote(err.body.current);
+    } else failed("Not undone", err);
+  }
+  if (step.kind === "review" && step.type === "quotes" && shown(quoteById(step.id) || {})) select(step.id);
+  else render();
 }
 
 async function reloadQuotes() {
@@ -262,23 +332,81 @@ async function reloadQuotes() {
   state.quotes = quotes;
 }
 
+async function reloadEndorsements() {
+  const endorsements = [];
+  let url = `/api/v1/endorsements/?article=${article.id}&page_size=500`;
+  while (url) { const page = await request("GET", url); endorsements.push(...page.results); url = page.next; }
+  // As the page lists them: in reading order, those with no span of their own last.
+  const at = (e) => e.start ?? Infinity;
+  state.endorsements = endorsements.sort((a, b) => at(a) - at(b) || a.id - b.id);
+}
+
 const threshold = () => Number($("threshold").value || 0);
 
 async function acceptAll() {
   try {
     const result = await request("POST", "/api/v1/quotes/accept-all/", {body: {article_id: article.id, min_confidence: threshold()}});
+    const endorsementIds = result.endorsement_ids || [];
+    if (result.ids.length || endorsementIds.length) remember({kind: "accept-all", ids: result.ids, endorsementIds});
     await reloadQuotes();
-    banner(`Accepted ${result.accepted} suggestion(s).`, "info");
+    if (endorsementIds.length) await reloadEndorsements();
+    banner(`Accepted ${result.accepted + endorsementIds.length} suggestion(s)`
+      + (endorsementIds.length ? ` (${endorsementIds.length} endorsement(s)).` : "."), "info");
   } catch (err) { failed("Not saved", err); }
   render();
 }
 
 async function markDone() {
+  const open = state.quotes.filter((q) => q.status === "suggested").length
+    + state.endorsements.filter((e) => e.status === "suggested").length;
+  if (open && !window.confirm(`${open} suggestion${open === 1 ? " is" : "s are"} still open. Mark the article done anyway?`)) return;
   try {
     const updated = await request("POST", `/api/v1/articles/${article.id}/done/`);
+    article.review = updated.review;
     $("review-state").textContent = `done (by ${updated.done_by})`;
+    remember({kind: "done"});
     banner("Marked done.", "info");
+    showReviewState();
+    await showNextArticle();
   } catch (err) { banner(`Not saved: ${err.message}`); }
+}
+
+async function reopen() {
+  const updated = await request("POST", `/api/v1/articles/${article.id}/reopen/`);
+  article.review = updated.review;
+  $("review-state").textContent = "needs review";
+  $("done-by").hidden = true;
+  showReviewState();
+}
+
+function showReviewState() {
+  const done = article.review === "done";
+  $("btn-done").hidden = !data.can_edit || done;
+  $("btn-reopen").hidden = !data.can_edit || !done;
+  if (!done) $("next-article").hidden = true;
+}
+
+async function showNextArticle() {
+  const next = await request("GET", `/api/v1/articles/next-to-review/?after=${article.id}`).catch(() => null);
+  const link = $("next-article");
+  link.hidden = !next?.id;
+  if (next?.id) {
+    link.href = `/articles/${next.id}/`;
+    link.textContent = `Next article to review: ${short(next.title || `#${next.id}`, 60)} →`;
+  }
+}
+
+// --- The shortcuts overlay ----------------------------------------------------------------
+
+let focusBeforeShortcuts = null;
+function openShortcuts() {
+  focusBeforeShortcuts = document.activeElement;
+  $("shortcuts").hidden = false;
+  $("btn-shortcuts-close").focus();
+}
+function closeShortcuts() {
+  $("shortcuts").hidden = true;
+  focusBeforeShortcuts?.focus?.();
 }
 
 // --- Speakers -------------------------------------------------------------------------------
@@ -299,11 +427,23 @@ async function suggestSpeakers(value) {
 
 const knownSpeaker = (name) => state.speakers.get(name.trim().toLowerCase()) || null;
 
+/** The speaker whose name or alias is exactly `name` (any case), asked of the server when the
+ * suggestions do not hold it: a pasted name may have more look-alikes than one page of them. */
+async function findSpeaker(name) {
+  if (!name.trim()) return null;
+  const known = knownSpeaker(name);
+  if (known) return known;
+  const page = await request("GET", `/api/v1/speakers/?name_exact=${encodeURIComponent(name.trim())}&page_size=1`);
+  const found = page.results[0] || null;
+  if (found) state.speakers.set(name.trim().toLowerCase(), found);
+  return found;
+}
+
 async function speakerFor(name, kind = "person", description = "") {
   if (!name.trim()) return null;
-  // Look the name up first: a form restored after a reload knows no speakers yet, and a save
-  // refused earlier may already have made this one.
-  const known = knownSpeaker(name) || (await suggestSpeakers(name), knownSpeaker(name));
+  // Look the name up first: a pasted name may be sent before its suggestions arrive, a form
+  // restored after a reload knows no speakers yet, and a save refused earlier may have made it.
+  const known = await findSpeaker(name);
   if (known) return known;
   const created = await request("POST", "/api/v1/speakers/", {body: {name: name.trim(), kind, description}});
   state.speakers.set(created.name.toLowerCase(), created);
@@ -325,7 +465,10 @@ function openQuoteForm(q = null, span = null, draft = null) {
   $("quote-form-title").textContent = q ? "Edit quote" : "New quote";
   $("quote-excerpt").textContent = span ? short(slice(span.start, span.end), 300)
     : "The article text changed: select the quote's words again and press “Use selection as span”.";
-  $("speaker").value = draft?.speaker ?? (q?.speaker ? q.speaker.name : "");
+  // A speaker only mentioned in the text ("He", "A senior Taliban member") shows as that mention;
+  // saving it unchanged keeps the quote as it is, it does not make a speaker named "He".
+  state.mention = q && !q.speaker && q.speaker_start != null && !orphaned(q) ? slice(q.speaker_start, q.speaker_end) : null;
+  $("speaker").value = draft?.speaker ?? (q?.speaker ? q.speaker.name : state.mention ?? "");
   if (q?.speaker) state.speakers.set(q.speaker.name.toLowerCase(), q.speaker);
   $("quote-kind").value = draft?.kind ?? q?.kind ?? "direct";
   $("quote-cue").value = draft?.cue ?? q?.cue ?? "";
@@ -346,11 +489,20 @@ function formValues() {
 
 // An unsaved form survives a reload or a crash of the tab: it is kept until saved or cancelled.
 function saveDraft() { if (state.editing) sessionStorage.setItem(draftKey, JSON.stringify(formValues())); }
-function closeQuoteForm() { $("quote-form").hidden = true; state.editing = null; sessionStorage.removeItem(draftKey); }
+function closeQuoteForm() {
+  if (!$("quote-form").hidden) banner("");  // a message about the form goes with it
+  $("quote-form").hidden = true; state.editing = null; sessionStorage.removeItem(draftKey);
+}
+function closeEndorseForm() {
+  if (!$("endorse-form").hidden) banner("");
+  $("endorse-form").hidden = true;
+}
+
+const isMention = (value) => state.mention !== null && state.editing !== "new" && value.trim() === state.mention.trim();
 
 function updateNewSpeaker() {
   const value = $("speaker").value.trim();
-  $("new-speaker").hidden = !value || !!knownSpeaker(value);
+  $("new-speaker").hidden = !value || !!knownSpeaker(value) || isMention(value);
 }
 
 async function saveQuote(event) {
@@ -359,9 +511,11 @@ async function saveQuote(event) {
   if (!v.span) return banner("Select the quote's words in the article and press “Use selection as span” first.");
   const existing = v.editing === "new" ? null : quoteById(v.editing);
   try {
-    const speaker = await speakerFor(v.speaker, v.speakerKind, v.speakerDescription);
+    const mention = existing && isMention(v.speaker);
+    const speaker = mention ? null : await speakerFor(v.speaker, v.speakerKind, v.speakerDescription);
     const payload = {start: v.span.start, end: v.span.end, text: slice(v.span.start, v.span.end),
-                     speaker_id: speaker ? speaker.id : null, kind: v.kind, cue: v.cue, tags: v.tags};
+                     kind: v.kind, cue: v.cue, tags: v.tags};
+    if (!mention) payload.speaker_id = speaker ? speaker.id : null;
     const saved = existing
       ? await request("PATCH", `/api/v1/quotes/${existing.id}/`, {body: payload, etag: existing.etag})
       : await request("POST", "/api/v1/quotes/", {body: {...payload, article_id: article.id}});
@@ -372,8 +526,17 @@ async function saveQuote(event) {
   } catch (err) {
     // The form stays open with what the editor typed: nothing is lost.
     if (err.status === 412 && err.body?.current) {
-      banner(`Not saved. ${explainConflict({...existing, ...v, text: slice(v.span.start, v.span.end)}, err)} Your changes are still in the form; save again to apply them.`);
+      // One clear choice, never a silent overwrite: keep theirs, or send mine with their ETag.
+      banner(`Not saved. ${explainConflict(existing, err)} Your changes are still in the form.`);
       replaceQuote(err.body.current);
+      $("banner").append(" ",
+        node("button", {type: "button", text: "Keep theirs", onclick: () => {
+          const id = existing.id;
+          closeQuoteForm();
+          banner("Kept their version; yours is discarded.", "info");
+          select(id);
+        }}), " ",
+        node("button", {type: "button", text: "Overwrite with mine", onclick: () => $("quote-form").requestSubmit()}));
       render();
     } else failed("Not saved", err, "Your form is kept: it comes back after the reload.");
   }
@@ -445,7 +608,7 @@ async function saveEndorsement(event) {
     const endorser = await speakerFor($("endorser").value);
     if (!endorser) return banner("Name the endorser.");
     const typed = $("target").value;
-    const target = knownSpeaker(typed) || (typed.trim() ? (await suggestSpeakers(typed), knownSpeaker(typed)) : null);
+    const target = await findSpeaker(typed);
     const {span, editing} = state.endorse;
     const fields = {
       endorser_id: endorser.id, polarity: $("polarity").value,
@@ -463,7 +626,7 @@ async function saveEndorsement(event) {
         article_id: article.id, ...fields, start: span.start, end: span.end, text: slice(span.start, span.end)}});
       state.endorsements.push(saved);
     }
-    $("endorse-form").hidden = true;
+    closeEndorseForm();
     banner("Endorsement saved.", "info");
     renderPanel();
   } catch (err) { failed("Not saved", err); }
@@ -483,14 +646,25 @@ bodyEl.addEventListener("click", (e) => {
 });
 
 document.addEventListener("keydown", (e) => {
-  if (e.ctrlKey || e.metaKey || e.altKey) return;
   const typing = e.target.closest?.("input, select, textarea");
-  if (e.key === "Escape") { closeQuoteForm(); $("endorse-form").hidden = true; return; }
+  if (e.key === "Escape") {
+    if (!$("shortcuts").hidden) return closeShortcuts();
+    closeQuoteForm(); closeEndorseForm(); return;
+  }
   if (typing) return;
+  if (!$("shortcuts").hidden && e.key !== "?") return;  // no key acts behind the overlay
+  // Ctrl+Z (Cmd+Z) outside a field undoes the last review step, as u does.
+  if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === "z") {
+    if (data.can_edit) { e.preventDefault(); undo(); }
+    return;
+  }
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.key === "?") { e.preventDefault(); return $("shortcuts").hidden ? openShortcuts() : closeShortcuts(); }
   const actions = {
     j: () => move(1), k: () => move(-1), q: () => openQuoteForm(),
     a: () => state.current && review(quoteById(state.current), "accept"),
     r: () => state.current && review(quoteById(state.current), "reject"),
+    u: () => undo(),
     e: () => openEndorseForm(),
   };
   if (actions[e.key] && (data.can_edit || e.key === "j" || e.key === "k")) {
@@ -514,6 +688,11 @@ $("btn-extend").addEventListener("click", () => {
 $("btn-accept-all").addEventListener("click", acceptAll);
 $("threshold").addEventListener("input", renderPanel);
 $("btn-done").addEventListener("click", markDone);
+$("btn-reopen").addEventListener("click", () => reopen().then(() => banner("Reopened: the article needs review again.", "info"),
+                                                            (err) => failed("Not reopened", err)));
+$("btn-undo").addEventListener("click", undo);
+$("btn-shortcuts-close").addEventListener("click", closeShortcuts);
+$("shortcuts").addEventListener("click", (e) => { if (e.target === $("shortcuts")) closeShortcuts(); });
 $("show-rejected").addEventListener("change", (e) => { state.showRejected = e.target.checked; render(); });
 $("quote-form").addEventListener("submit", saveQuote);
 $("quote-form").addEventListener("input", saveDraft);
@@ -522,8 +701,16 @@ $("btn-delete").addEventListener("click", deleteQuote);
 $("speaker").addEventListener("input", (e) => { updateNewSpeaker(); suggestSpeakers(e.target.value).then(updateNewSpeaker); });
 for (const id of ["endorser", "target"]) $(id).addEventListener("input", (e) => suggestSpeakers(e.target.value));
 $("endorse-form").addEventListener("submit", saveEndorsement);
-$("btn-endorse-cancel").addEventListener("click", () => { $("endorse-form").hidden = true; });
-if (!data.can_edit) for (const id of ["btn-quote", "btn-endorse", "btn-accept-all", "btn-done"]) $(id).hidden = true;
+$("btn-endorse-cancel").addEventListener("click", closeEndorseForm);
+// Viewers only read: no editing control, no hint of keys that do nothing for them.
+if (!data.can_edit) {
+  for (const id of ["btn-quote", "btn-endorse", "threshold-label", "btn-accept-all", "show-rejected-label",
+                    "btn-done", "btn-reopen", "key-hints"]) $(id).hidden = true;
+  for (const el of document.querySelectorAll("#shortcuts .edit-only")) el.hidden = true;
+  $("viewer-hints").hidden = false;
+}
+showReviewState();
+if (data.can_edit && article.review === "done") showNextArticle();
 
 render();
 const draft = JSON.parse(sessionStorage.getItem(draftKey) || "null");
