@@ -159,6 +159,12 @@ def quotes_search(qs, *, text: str, user):
     """Full-text search over the quote text of `qs` (`user`'s scope), best match first (rank
     as an integer for cursors). A one-word search reads its matches in rank order from the term
     index; others rank every match. Both give the same ranks."""
+    # A "quoted phrase" must stand in the text as written: PostgreSQL drops stop words, so
+    # "very positive" would otherwise match every quote with "positive".
+    for phrase in re.findall(r'(?<!-)"([^"]+)"', text):
+        words = re.findall(r"\w+", phrase)
+        if len(words) > 1:
+            qs = qs.filter(exact__iregex=r"\m" + r"\W+".join(words) + r"\M")
     lexeme = search_lexeme(text)
     if lexeme is None:
         return quotes_ranked(qs, text=text)

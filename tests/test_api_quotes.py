@@ -384,3 +384,19 @@ def test_the_article_list_filters(people, client):  # noqa: F811
     assert titles("state=done") == {"Budget cuts"}
     assert titles("state=needs_review&outlet=Daily+Planet") == {"Bridge vote"}
     assert titles("after=not-a-date") == {"Bridge vote", "Budget cuts", "Budget talks"}
+
+
+def test_a_quoted_phrase_matches_the_phrase_only(people, world):  # noqa: F811
+    from annotations.models import Quote
+
+    article = world["article"]
+    body_words = {"phrase": "a very positive meeting", "apart": "positive, but not very"}
+    made = {}
+    for key, text in body_words.items():
+        made[key] = Quote.objects.create(article=article, start=0, end=6, exact=text, status="accepted",
+                                         anchor="orphaned")  # free-standing text: see test_search_index
+    viewer = client_for(people["viewer"])
+    found = {q["id"] for q in viewer.get('/api/v1/quotes/?q="very positive"').json()["results"]}
+    assert found == {made["phrase"].id}
+    found = {q["id"] for q in viewer.get("/api/v1/quotes/?q=very positive").json()["results"]}
+    assert found == {made["phrase"].id, made["apart"].id}

@@ -604,3 +604,20 @@ def test_accept_all_takes_endorsements_at_the_threshold_too_and_undo_puts_them_b
     page.wait_for_selector(f"#endorsement-list li[data-id='{sure.id}'].suggested")
     assert {Quote.objects.get(pk=quote.pk).status, Endorsement.objects.get(pk=sure.pk).status} == {"suggested"}
     assert page.errors == []
+
+
+def test_moving_through_a_long_article_keeps_the_top_bar_in_view(login, live_server):
+    paragraphs = [f"Paragraph {i}. “We will fix road {i} soon,” Ann Lee said on day {i}." for i in range(60)]
+    article = services.article_create(body="\n\n".join(paragraphs), suggest_after=False)
+    for i in (0, 30, 59):
+        suggestion(article, f"“We will fix road {i} soon,”")
+    page = login()
+    page.set_viewport_size({"width": 390, "height": 800})  # a phone: the page itself scrolls
+    open_editor(page, live_server, article)
+    for _ in range(3):
+        page.keyboard.press("j")
+        page.wait_for_timeout(600)  # the smooth scroll
+    assert page.evaluate("() => window.scrollY") > 500  # the text did scroll
+    top = page.locator(".topbar").bounding_box()
+    assert top["y"] == 0 and page.locator(".topbar").is_visible()
+    assert page.errors == []
