@@ -112,9 +112,22 @@ class ImportBatchAdmin(admin.ModelAdmin):
     # A batch is made by the upload page and moved on by the preview and the worker. The path
     # in particular must never be typed in: the preview shows the file and the worker imports
     # and then removes it.
-    readonly_fields = ["created_by", "format", "status", "upload_path", "options", "total", "processed",
-                       "created", "duplicates", "failed", "errors", "created_at", "started_at", "finished_at"]
+    # The batch page is read-only and shows no server path; the upload page makes batches.
+    fields = ["file_name", "format", "status", "created_by", "imported_articles", "total", "processed",
+              "created", "duplicates", "failed", "errors", "created_at", "started_at", "finished_at"]
+    readonly_fields = fields
     change_list_template = "admin/annotations/importbatch/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="articles")
+    def imported_articles(self, obj):
+        url = reverse("admin:annotations_article_changelist") + f"?import_batch__id__exact={obj.pk}"
+        return format_html('<a href="{}">the articles this batch created</a>', url)
 
     @admin.display(description="progress")
     def progress_link(self, obj):

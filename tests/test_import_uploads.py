@@ -58,13 +58,12 @@ def test_admin_forms_cannot_set_path_status_counts_or_options(admin_client, uplo
         "options": json.dumps({"outlet": "x", "suggest": True}), "total": 9, "processed": 9, "created": 9,
         "duplicates": 9, "failed": 9, "errors": "[]", "created_by": "",
     })
-    assert response.status_code == 302
-    after = ImportBatch.objects.filter(pk=batch.pk).values().get()
-    assert after["file_name"] == "renamed.csv"
-    assert {k: v for k, v in after.items() if k != "file_name"} == {
-        k: v for k, v in before.items() if k != "file_name"}
+    assert response.status_code == 403  # the batch page is read-only
+    assert ImportBatch.objects.filter(pk=batch.pk).values().get() == before
     page = admin_client.get(f"/admin/annotations/importbatch/{batch.pk}/change/").content.decode()
     assert 'name="upload_path"' not in page and 'name="status"' not in page and 'name="options"' not in page
+    assert before["upload_path"] not in page  # no server path shown
+    assert f"?import_batch__id__exact={batch.pk}" in page  # a link to the articles it created
 
     secret = tmp_path / "secret.csv"
     secret.write_text("title,body\nSecret,Should never be read.\n")
@@ -140,3 +139,23 @@ def test_an_emptied_upload_folder_is_removed(admin_client, uploads):
     import_batch_execute(batch_id=batch.pk)
     assert not Path(batch.upload_path).parent.exists()
     assert uploads.is_dir() and list(uploads.iterdir()) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_preview_checks_every_row_and_duplicates_are_listed(admin_client, uploads):
+    from annotations import services
+    from annotations.importing.service import import_batch_execute
+
+    stored = services.article_create(body="Stored already.", url="https://example.org/old", suggest_after=False)
+    rows = ["title,body,url", "Old,Stored already.,https://example.org/old"]
+    rows += [f"Story {i},Body number {i}.,https://example.org/{i}" for i in range(20)]
+    rows += ["Broken,,https://example.org/broken"]  # no body
+    batch = _upload(admin_client, data="\n".join(rows) + "\n")
+    page = admin_client.get(f"/admin/annotations/importbatch/{batch.pk}/preview/").content.decode()
+    assert "<strong>21</strong> row(s) can be imported" in page and "<strong>1</strong> will fail" in page
+    assert "body" in page.split('id="preview-check"')[1].split("</ul>")[0]  # the reason is listed
+    admin_client.post(f"/admin/annotations/importbatch/{batch.pk}/preview/", {"confirm": "1", "format": "csv"})
+    import_batch_execute(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert (batch.created, batch.duplicates, batch.failed) == (20, 1, 1)
+    assert {"file": batch.file_name, "line": 2, "reason": f"duplicate of article {stored.pk}"} in batch.errors

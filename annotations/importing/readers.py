@@ -16,6 +16,7 @@ FORMATS = ["csv", "jsonl", "seed", "doccano", "labelstudio"]
 MAX_ZIP_BYTES = 2 * 1024**3  # what an archive may expand to, in all
 MAX_SEED_BYTES = 8 * 1024**2
 MAX_ZIP_RATIO = 100
+PREVIEW_CHECK_ROWS = 200_000  # rows the admin preview validates before importing
 MAX_JSON_DEPTH = 200  # a Label Studio task nests about 6 deep
 TOO_DEEP = "JSON nested too deeply"
 csv.field_size_limit(16 * 1024**2)
@@ -389,11 +390,22 @@ def preview(path: Path, fmt: str, mapping: dict | None = None, rows: int = 5) ->
             if isinstance(obj, dict):
                 columns = list(obj)
             break
-    sample = []
+    # Every row is checked with the import's own rules (nothing is written), so the admin
+    # sees how many will fail before importing; past PREVIEW_CHECK_ROWS the rest is not read.
+    sample, good, bad, problems = [], 0, 0, []
     for item in read(path, fmt, mapping=mapping):
-        sample.append(item)
-        if len(sample) >= rows:
+        if len(sample) < rows:
+            sample.append(item)
+        if isinstance(item, Failure):
+            bad += 1
+            if len(problems) < 20:
+                problems.append(item)
+        else:
+            good += 1
+        if good + bad >= PREVIEW_CHECK_ROWS:
             break
     return {"format": fmt, "columns": [c.strip() for c in columns],
             "mapping": mapping or default_mapping(columns) if columns else mapping or {}, "rows": sample,
-            "size": os.path.getsize(path) if path.is_file() else None}
+            "size": os.path.getsize(path) if path.is_file() else None,
+            "checked": {"good": good, "bad": bad, "problems": problems,
+                        "capped": good + bad >= PREVIEW_CHECK_ROWS}}

@@ -195,6 +195,14 @@ def _correct(rows: list) -> tuple[list, int]:
     return rest, corrected
 
 
+def _note_duplicate(batch: ImportBatch, row, article_id: int | None) -> None:
+    """Duplicates are listed with the batch's errors (not counted as failures), so the errors
+    table and CSV say which row matched which stored article."""
+    if len(batch.errors) < MAX_STORED_ERRORS:
+        what = f"duplicate of article {article_id}" if article_id else "duplicate of an earlier row of the file"
+        batch.errors.append({"file": row.file, "line": row.line, "reason": what})
+
+
 def _key(row) -> tuple:
     return ("url", row.url) if row.url else ("sha", row.sha)
 
@@ -205,16 +213,18 @@ def _write(rows: list, batch: ImportBatch) -> tuple[list[int], int]:
         return [], 0
     urls = {r.url for r in rows if r.url}
     shas = {r.sha for r in rows if not r.url}
-    known = {("url", u) for u in Article.objects.filter(url__in=urls).values_list("url", flat=True)}
-    known |= {("sha", s) for s in Article.objects.filter(url__isnull=True, body_sha256__in=shas)
-              .values_list("body_sha256", flat=True)}
+    # key -> the stored article's id (None for a row earlier in this file)
+    known = {("url", u): pk for u, pk in Article.objects.filter(url__in=urls).values_list("url", "id")}
+    known |= {("sha", s): pk for s, pk in Article.objects.filter(url__isnull=True, body_sha256__in=shas)
+              .values_list("body_sha256", "id")}
     fresh, duplicates = [], 0
     for row in rows:
         key = _key(row)
         if key in known:
             duplicates += 1
+            _note_duplicate(batch, row, known[key])
             continue
-        known.add(key)
+        known[key] = None  # earlier in this file
         fresh.append(row)
     try:
         with transaction.atomic():
