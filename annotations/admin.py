@@ -3,7 +3,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from annotations import pipeline, services
+from annotations import pipeline, services, suggesters
 from annotations.importing import admin_views as import_views
 from annotations.models import (
     Article,
@@ -11,6 +11,7 @@ from annotations.models import (
     Entity,
     ImportBatch,
     Quote,
+    SuggesterModel,
     SuggestionRun,
     Tag,
 )
@@ -101,6 +102,46 @@ class SuggestionRunAdmin(admin.ModelAdmin):
     def requeue(self, request, queryset):
         count = pipeline.runs_requeue(ids=list(queryset.values_list("id", flat=True)))
         self.message_user(request, f"{count} run(s) pending again; workers were woken.")
+
+
+@admin.register(SuggesterModel)
+class SuggesterModelAdmin(admin.ModelAdmin):
+    """Trained models with their held-out scores; activating an older one is a rollback."""
+
+    list_display = ["version", "active", "created_at", "quote_f1", "attribution_f1", "articles", "activated_at"]
+    list_filter = ["active"]
+    readonly_fields = ["version", "active", "created_at", "activated_at", "sources", "counts", "metrics"]
+    exclude = ["artifact"]
+    actions = ["activate", "use_rules"]
+
+    def has_add_permission(self, request):
+        return False  # models are trained with `manage.py train_suggester --store`
+
+    @admin.display(description="quote F1@0.5")
+    def quote_f1(self, obj):
+        return obj.metrics.get("quote_f1@0.5")
+
+    @admin.display(description="attribution F1@0.5")
+    def attribution_f1(self, obj):
+        return obj.metrics.get("attribution_f1@0.5")
+
+    @admin.display(description="trained on")
+    def articles(self, obj):
+        return obj.counts.get("articles")
+
+    @admin.action(description="Make the selected model the one that suggests")
+    def activate(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one model.", level="error")
+            return
+        chosen = queryset.get()
+        suggesters.suggester_activate(version=chosen.version)
+        self.message_user(request, f"{chosen.version} now suggests; articles needing review get a fresh pass.")
+
+    @admin.action(description="Suggest with the rules (no model)")
+    def use_rules(self, request, queryset):
+        suggesters.suggester_activate(version=None)
+        self.message_user(request, "The rules suggest now; articles needing review get a fresh pass.")
 
 
 @admin.register(ImportBatch)

@@ -415,3 +415,26 @@ class SuggestionRun(models.Model):
 
     def __str__(self):
         return f"{self.article_id}@{self.revision} {self.engine_version} {self.status}"
+
+
+class SuggesterModel(models.Model):
+    """A trained suggestion model, stored here so every worker on every host runs the same one.
+    At most one is active; with none, the rules suggest."""
+
+    version = models.CharField(max_length=60, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sources = models.JSONField(default=list, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    metrics = models.JSONField(default=dict, blank=True, help_text="scores on the held-out articles")
+    artifact = models.BinaryField(help_text="the model file: CRF, calibration and metadata")
+    active = models.BooleanField(default=False)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="suggester_one_active"),
+        ]
+
+    def __str__(self):
+        return f"{self.version}{' (active)' if self.active else ''}"

@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from annotations import suggest
 from annotations.models import Article, Endorsement, Origin, Quote, Status, SuggestionRun
 from annotations.speakers import entities_resolve
+from annotations.suggesters import active_version, suggester_for
 from annotations.text import CONTEXT, iou
 
 log = logging.getLogger(__name__)
@@ -38,9 +39,9 @@ def runs_record(*, revisions: list[tuple[int, int]]) -> None:
     pass of the current engine; wake workers once it commits."""
     if not revisions:
         return
+    engine = active_version()
     SuggestionRun.objects.bulk_create(
-        [SuggestionRun(article_id=a, revision=r, engine_version=suggest.ENGINE_VERSION)
-         for a, r in revisions],
+        [SuggestionRun(article_id=a, revision=r, engine_version=engine) for a, r in revisions],
         ignore_conflicts=True,
     )
     chunks = -(-len(revisions) // settings.SUGGEST_CHUNK)
@@ -67,8 +68,9 @@ def wake(*, count: int = 1) -> int:
 
 
 def runs_record_missing() -> int:
-    """Record a pending run for every article whose current revision has no run of the
-    current engine: articles written around the services, or before an engine upgrade."""
+    """Record a pending run for every article still needing review whose current revision has
+    no run of the current engine (or active model): articles written around the services, or
+    before an engine upgrade or a model's activation. Articles marked done are left as they are."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -77,12 +79,12 @@ def runs_record_missing() -> int:
                  error, queued_at)
             SELECT a.id, a.revision, %(engine)s, 'pending', 0, 0, 0, '', now()
             FROM annotations_article a
-            WHERE NOT EXISTS (
+            WHERE a.review = 'needs_review' AND NOT EXISTS (
                 SELECT 1 FROM annotations_suggestionrun r
                 WHERE r.article_id = a.id AND r.revision = a.revision AND r.engine_version = %(engine)s)
             ON CONFLICT DO NOTHING
             """,
-            {"engine": suggest.ENGINE_VERSION},
+            {"engine": active_version()},
         )
         return cursor.rowcount
 
@@ -109,7 +111,7 @@ def requeue(*, failed: bool = False) -> int:
 
 def runs_requeue(*, ids: list[int] | None) -> int:
     """Failed runs of the current engine (all, or these ids) pending again, workers woken."""
-    runs = SuggestionRun.objects.filter(status=State.FAILED, engine_version=suggest.ENGINE_VERSION)
+    runs = SuggestionRun.objects.filter(status=State.FAILED, engine_version=active_version())
     if ids is not None:
         runs = runs.filter(id__in=ids)
     count = runs.update(status=State.PENDING, error="", attempts=0, queued_at=timezone.now(),
@@ -140,7 +142,7 @@ def status() -> dict:
         "running": counts[State.PENDING] - idle,
         "failed_by_reason": failures,
         "oldest_pending_seconds": round((timezone.now() - oldest).total_seconds(), 1) if oldest else None,
-        "engine_version": suggest.ENGINE_VERSION,
+        "engine_version": active_version(),
     }
 
 
@@ -196,18 +198,20 @@ def _store_chunk(limit: int, claimed: list[int]) -> int:
             return 0
         claimed.extend(r.id for r in runs)
         now = timezone.now()
+        engine = active_version()  # a model activated meanwhile supersedes runs of the one before
+        suggester = suggester_for(engine)
         articles = {a[0]: a for a in Article.objects.filter(id__in={r.article_id for r in runs})
                     .values_list("id", "revision", "body")}
         passes = []
         for run in runs:
             run.started_at = now
             article = articles.get(run.article_id)
-            if article is None or article[1] != run.revision or run.engine_version != suggest.ENGINE_VERSION:
+            if article is None or article[1] != run.revision or run.engine_version != engine:
                 _finish(run, State.SUPERSEDED)
                 continue
             began = time.monotonic()
             try:
-                result = suggest.suggest(article[2])
+                result = suggester(article[2])
             except Exception as exc:  # the engine is deterministic: this text fails every time
                 log.exception("the engine failed on article %s rev %s", run.article_id, run.revision)
                 _finish(run, State.FAILED, error=f"{type(exc).__name__}: {exc}")

@@ -17,13 +17,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="sources", action="append", required=True, metavar="GOLD.jsonl",
                             help="gold articles with quotes; repeat to combine files")
-        parser.add_argument("--save-to", required=True, metavar="MODEL")
+        parser.add_argument("--save-to", metavar="MODEL", help="write the model to this file")
+        parser.add_argument("--store", action="store_true",
+                            help="keep the model in the database (every worker can then use it)")
+        parser.add_argument("--activate", action="store_true",
+                            help="keep it in the database and make it the model that suggests")
         parser.add_argument("--max-articles", type=int, default=0, help="use only the first N articles")
         parser.add_argument("--holdout", type=float, default=0.15,
                             help="share of articles held out for calibration and the stored scores")
         parser.add_argument("--max-iterations", type=int, default=200)
 
-    def handle(self, *args, sources, save_to, max_articles, holdout, max_iterations, **options):
+    def handle(self, *args, sources, save_to, max_articles, holdout, max_iterations, store, activate, **options):
+        if not (save_to or store or activate):
+            raise CommandError("say where the model goes: --save-to FILE, --store or --activate")
         if not 0 < holdout < 1:
             raise CommandError("--holdout must be between 0 and 1")
         docs = []
@@ -41,14 +47,20 @@ class Command(BaseCommand):
             raise CommandError("need at least 2 gold articles (one is held out for calibration)")
         model = learned.train(docs, sources=[os.path.basename(p) for p in sources], holdout=holdout,
                               max_iterations=max_iterations)
-        try:
-            model.save(save_to)
-        except OSError as exc:
-            raise CommandError(f"cannot write {save_to}: {exc.strerror or exc}") from None
+        if save_to:
+            try:
+                model.save(save_to)
+            except OSError as exc:
+                raise CommandError(f"cannot write {save_to}: {exc.strerror or exc}") from None
+        if store or activate:
+            from annotations import suggesters
+
+            suggesters.suggester_store(model=model, activate=activate)
         meta = model.meta
         held = meta.get("heldout", {})
         self.stdout.write(
             f"{meta['version']}: {meta['counts']['fit_articles']} articles fitted, {held.get('articles', 0)} held out "
             f"(quote F1@0.5 {held.get('quote_f1@0.5', 0):.3f}, attribution F1@0.5 "
-            f"{held.get('attribution_f1@0.5', 0):.3f}) in {meta['train_seconds']} s -> {save_to} "
-            f"({os.path.getsize(save_to) / 1e6:.1f} MB)")
+            f"{held.get('attribution_f1@0.5', 0):.3f}) in {meta['train_seconds']} s"
+            + (f" -> {save_to} ({os.path.getsize(save_to) / 1e6:.1f} MB)" if save_to else "")
+            + (" -> stored and active" if activate else " -> stored" if store else ""))

@@ -1,0 +1,76 @@
+"""Trained models live in PostgreSQL: the active one suggests on every worker, an older one can
+be made active again (rollback), and a model that cannot be read never fails a run."""
+
+import logging
+
+import pytest
+
+from annotations import pipeline, services, suggest, suggesters
+from annotations.models import Quote, SuggesterModel, SuggestionRun
+from annotations.suggest import learned
+from tests.conftest import wait_for
+from tests.test_learned import gold_docs, made_up_article
+
+State = SuggestionRun.State
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return learned.train(gold_docs(), sources=["made-up"], max_iterations=60)
+
+
+def article_text(seed=99):
+    import random
+
+    return made_up_article(random.Random(seed))["text"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_activated_model_suggests_through_a_real_worker_and_rollback_returns_to_the_rules(trained, celery_worker):
+    row = suggesters.suggester_store(model=trained, activate=True)
+    assert SuggesterModel.objects.get(active=True) == row and row.metrics == trained.meta.get("heldout", {})
+    article = services.article_create(body=article_text())
+    run = wait_for(lambda: SuggestionRun.objects.filter(article=article, status=State.DONE).first())
+    assert run.engine_version == trained.version
+    made = list(Quote.objects.filter(article=article))
+    assert made and {q.engine_version for q in made} == {trained.version}
+    assert all(0 <= q.confidence <= 1 for q in made)
+
+    # Rollback to the rules: the article, still needing review, gets a pass of them.
+    suggesters.suggester_activate(version=None)
+    again = wait_for(lambda: SuggestionRun.objects.filter(
+        article=article, engine_version=suggest.ENGINE_VERSION, status=State.DONE).first())
+    assert again.revision == article.revision
+    # A done article is left alone by an activation.
+    services.article_mark_done(article=article, user=None)
+    suggesters.suggester_activate(version=trained.version)
+    assert not SuggestionRun.objects.filter(article=article, status=State.PENDING).exists()
+
+
+@pytest.mark.django_db
+def test_a_corrupt_stored_model_falls_back_to_the_rules_with_a_warning(trained, caplog):
+    row = suggesters.suggester_store(model=trained, activate=True)
+    SuggesterModel.objects.filter(pk=row.pk).update(artifact=b"not a model")
+    suggesters._loaded.clear()
+    article = services.article_create(body=article_text(5))
+    with caplog.at_level(logging.WARNING):
+        pipeline.drain()
+    run = SuggestionRun.objects.get(article=article)
+    assert run.status == State.DONE and run.engine_version == trained.version
+    assert "suggesting with the rules" in caplog.text
+    assert {q.engine_version for q in Quote.objects.filter(article=article)} <= {suggest.ENGINE_VERSION}
+
+
+@pytest.mark.django_db
+def test_train_suggester_stores_and_activates(tmp_path, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(d) + "\n" for d in gold_docs(10, seed=4)))
+    call_command("train_suggester", "--from", str(gold), "--activate", "--max-iterations", "30")
+    assert "stored and active" in capsys.readouterr().out
+    active = SuggesterModel.objects.get(active=True)
+    assert active.counts["articles"] == 10 and learned.Model.from_bytes(bytes(active.artifact)).version == active.version
+    assert pipeline.status()["engine_version"] == active.version
