@@ -316,3 +316,23 @@ def endorsement_values(qs, *, user):
         ),
         **linked,
     ).values(*ENDORSEMENT_VALUES, "evidence_shown", "responds_to_shown", "tag_slugs")
+
+
+def gold_from_done_articles(*, limit: int | None = None) -> list[dict]:
+    """Articles editors marked done, as gold articles (the eval format): their accepted,
+    anchored quotes are the quotes, and everything else in them is not a quote."""
+    from annotations.models import Anchor
+
+    articles = Article.objects.filter(review=Article.Review.DONE).order_by("id")
+    if limit:
+        articles = articles[:limit]
+    docs = {a.id: {"id": f"article-{a.id}", "text": a.body, "quotes": []}
+            for a in articles.only("id", "body")}
+    quotes = Quote.objects.filter(article_id__in=docs, status=Status.ACCEPTED, anchor=Anchor.ANCHORED).order_by("start")
+    for q in quotes.values("article_id", "start", "end", "exact", "speaker_start", "speaker_end",
+                           "cue_start", "cue_end", "speaker__name"):
+        docs[q["article_id"]]["quotes"].append({
+            "start": q["start"], "end": q["end"], "text": q["exact"], "speaker": q["speaker__name"],
+            "speaker_start": q["speaker_start"], "speaker_end": q["speaker_end"],
+            "cue_start": q["cue_start"], "cue_end": q["cue_end"]})
+    return list(docs.values())

@@ -74,3 +74,25 @@ def test_train_suggester_stores_and_activates(tmp_path, capsys):
     active = SuggesterModel.objects.get(active=True)
     assert active.counts["articles"] == 10 and learned.Model.from_bytes(bytes(active.artifact)).version == active.version
     assert pipeline.status()["engine_version"] == active.version
+
+
+@pytest.mark.django_db
+def test_train_from_the_editors_done_articles(capsys):
+    from django.core.management import call_command
+
+    from annotations.selectors import gold_from_done_articles
+
+    for doc in gold_docs(12, seed=8):
+        article = services.article_create(body=doc["text"], suggest_after=False)
+        for q in doc["quotes"]:
+            start, end = q["start"], q["end"]
+            services.quote_create(article=article, user=None, start=start, end=end,
+                                  text=article.body[start:end])
+        services.article_mark_done(article=article, user=None)
+    services.article_create(body="Not done yet. “Skip me,” Ann said.", suggest_after=False)
+    gold = gold_from_done_articles()
+    assert len(gold) == 12 and all(d["quotes"] for d in gold)
+    assert all(d["text"][q["start"]:q["end"]] == q["text"] for d in gold for q in d["quotes"])
+    call_command("train_suggester", "--from-db", "--store", "--max-iterations", "30")
+    row = SuggesterModel.objects.get()
+    assert row.sources == ["editors' done articles"] and row.counts["articles"] == 12 and not row.active

@@ -15,8 +15,10 @@ class Command(BaseCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="sources", action="append", required=True, metavar="GOLD.jsonl",
+        parser.add_argument("--from", dest="sources", action="append", default=[], metavar="GOLD.jsonl",
                             help="gold articles with quotes; repeat to combine files")
+        parser.add_argument("--from-db", action="store_true",
+                            help="also the articles editors marked done (their accepted quotes as gold)")
         parser.add_argument("--save-to", metavar="MODEL", help="write the model to this file")
         parser.add_argument("--store", action="store_true",
                             help="keep the model in the database (every worker can then use it)")
@@ -27,7 +29,10 @@ class Command(BaseCommand):
                             help="share of articles held out for calibration and the stored scores")
         parser.add_argument("--max-iterations", type=int, default=200)
 
-    def handle(self, *args, sources, save_to, max_articles, holdout, max_iterations, store, activate, **options):
+    def handle(self, *args, sources, save_to, max_articles, holdout, max_iterations, store, activate, from_db,
+               **options):
+        if not (sources or from_db):
+            raise CommandError("give gold files with --from, or --from-db, or both")
         if not (save_to or store or activate):
             raise CommandError("say where the model goes: --save-to FILE, --store or --activate")
         if not 0 < holdout < 1:
@@ -41,11 +46,16 @@ class Command(BaseCommand):
                     docs.append(doc)
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from None
+        if from_db:
+            from annotations.selectors import gold_from_done_articles
+
+            docs += gold_from_done_articles()
         if max_articles:
             docs = docs[:max_articles]
         if len(docs) < 2:
             raise CommandError("need at least 2 gold articles (one is held out for calibration)")
-        model = learned.train(docs, sources=[os.path.basename(p) for p in sources], holdout=holdout,
+        names = [os.path.basename(p) for p in sources] + (["editors' done articles"] if from_db else [])
+        model = learned.train(docs, sources=names, holdout=holdout,
                               max_iterations=max_iterations)
         if save_to:
             try:
