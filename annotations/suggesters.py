@@ -9,6 +9,7 @@ read falls back to the rules with a logged warning: a run is never failed by a b
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -46,9 +47,11 @@ def suggester_for(version: str) -> Callable:
 
 def suggester_store(*, model: learned.Model, activate: bool = False) -> SuggesterModel:
     """Keep a trained model (and make it the active one, when asked)."""
+    metrics = {**model.meta.get("heldout", {}),
+               **({"promotion": model.meta["promotion"]} if "promotion" in model.meta else {})}
     row = SuggesterModel.objects.create(
         version=model.version, sources=model.meta.get("sources", []), counts=model.meta.get("counts", {}),
-        metrics=model.meta.get("heldout", {}), artifact=model.to_bytes())
+        metrics=metrics, artifact=model.to_bytes())
     if activate:
         suggester_activate(version=row.version)
         row.refresh_from_db()
@@ -68,3 +71,45 @@ def suggester_activate(*, version: str | None) -> None:
                 raise SuggesterModel.DoesNotExist(f"no stored model {version}")
         pipeline.runs_record_missing()
         pipeline.wake_after_commit()
+
+
+def _score(suggest_fn, docs: list[dict]) -> float:
+    """Quote F1 plus attribution F1 at IoU 0.5 of a suggester on gold docs: the spans, and who
+    said them where the editors named a speaker."""
+    from annotations.suggest.evaluate import evaluate_quotes
+
+    gold = {str(k): d for k, d in enumerate(docs)}
+    pred = {str(k): learned._records(str(k), suggest_fn(d["text"])) for k, d in enumerate(docs)}
+    result = evaluate_quotes(gold, pred)
+    return round(result["quote@0.5"]["f1"] + result["attribution@0.5"]["f1"], 4)
+
+
+def suggester_retrain(*, min_new: int | None = None, max_iterations: int = 200) -> dict:
+    """Train a candidate on the editors' done articles once enough are new since the active
+    model, score it against the active one on a held-back fifth of them, and make it active
+    only when it is not worse. The decision and both scores are stored with the candidate."""
+    from annotations.models import Article
+    from annotations.selectors import gold_from_done_articles
+
+    min_new = settings.SUGGEST_RETRAIN_AFTER if min_new is None else min_new
+    active = SuggesterModel.objects.filter(active=True).first()
+    done = Article.objects.filter(review=Article.Review.DONE)
+    new = done.filter(done_at__gt=active.activated_at).count() if active and active.activated_at else done.count()
+    if new < min_new:
+        return {"decision": "waiting", "new_done_articles": new, "needed": min_new}
+    docs = gold_from_done_articles()
+    held = docs[::5]  # the same fifth each time: the articles are in id order
+    fit = [d for k, d in enumerate(docs) if k % 5]
+    if len(fit) < 2 or not held:
+        return {"decision": "waiting", "new_done_articles": new, "needed": min_new}
+    candidate = learned.train(fit, sources=["editors' done articles"], max_iterations=max_iterations)
+    version = active_version()
+    scores = {"candidate": _score(candidate.suggest, held), "active": _score(suggester_for(version), held)}
+    promoted = scores["candidate"] >= scores["active"]
+    candidate.meta["promotion"] = {"against": version, "held_back_articles": len(held),
+                                   "quote_plus_attribution_f1@0.5": scores, "promoted": promoted}
+    row = suggester_store(model=candidate, activate=promoted)
+    log.info("retrained suggester %s: %s (candidate %.3f vs %s %.3f)", row.version,
+             "promoted" if promoted else "kept the active one", scores["candidate"], version, scores["active"])
+    return {"decision": "promoted" if promoted else "refused", "version": row.version, "against": version,
+            **scores}

@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 # retry the reconciler wakes a worker again.
 TRANSIENT = (OperationalError, InterfaceError)
 IMPORT_LOCK = 7301  # advisory lock namespace of import batches
+RETRAIN_LOCK = 7302  # and of suggester retraining
 
 
 # Only a wake-up: the work is the pending SuggestionRun rows, claimed with SKIP LOCKED, so a
@@ -31,6 +32,24 @@ def suggestions_drain(self) -> None:
 @shared_task(ignore_result=True)
 def suggestions_reconcile() -> None:
     pipeline.reconcile()
+
+
+# One retraining at a time, across workers and hosts (training takes minutes of CPU).
+@shared_task(ignore_result=True)
+def suggester_retrain() -> None:
+    from django.db import connection
+
+    from annotations import suggesters
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, 0)", [RETRAIN_LOCK])
+        if not cursor.fetchone()[0]:
+            return
+    try:
+        suggesters.suggester_retrain()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, 0)", [RETRAIN_LOCK])
 
 
 def _note_transient(exc: Exception) -> None:

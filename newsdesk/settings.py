@@ -258,7 +258,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "annotations.tasks.suggestions_reconcile",
         "schedule": float(os.environ.get("SUGGEST_RECONCILE_SECONDS", "60")),
     },
+    # Retrains from editors' done articles once SUGGEST_RETRAIN_AFTER are new; promotes only
+    # a model that scores at least as well as the active one.
+    "suggester-retrain": {
+        "task": "annotations.tasks.suggester_retrain",
+        "schedule": float(os.environ.get("SUGGEST_RETRAIN_SECONDS", "3600")),
+    },
 }
+SUGGEST_RETRAIN_AFTER = int(os.environ.get("SUGGEST_RETRAIN_AFTER", "25"))
 
 # The suggestion pipeline (annotations/pipeline.py).
 SUGGEST_CHUNK = int(os.environ.get("SUGGEST_CHUNK", "50"))  # runs claimed and stored per transaction

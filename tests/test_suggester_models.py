@@ -96,3 +96,42 @@ def test_train_from_the_editors_done_articles(capsys):
     call_command("train_suggester", "--from-db", "--store", "--max-iterations", "30")
     row = SuggesterModel.objects.get()
     assert row.sources == ["editors' done articles"] and row.counts["articles"] == 12 and not row.active
+
+
+def _done_article(doc, *, mislabelled=False):
+    """An article editors marked done; mislabelled: its 'quote' is its first sentence instead."""
+    article = services.article_create(body=doc["text"], suggest_after=False)
+    spans = [(q["start"], q["end"]) for q in doc["quotes"]]
+    if mislabelled:
+        spans = [(0, article.body.index(".") + 1)]
+    for start, end in spans:
+        services.quote_create(article=article, user=None, start=start, end=end, text=article.body[start:end])
+    services.article_mark_done(article=article, user=None)
+
+
+@pytest.mark.django_db
+def test_retraining_promotes_a_model_not_worse_and_refuses_a_worse_one():
+    from annotations import tasks
+
+    assert suggesters.suggester_retrain(min_new=5)["decision"] == "waiting"
+    # With the rules suggesting, a model trained on well-annotated done articles is not worse.
+    for doc in gold_docs(10, seed=21):
+        _done_article(doc)
+    first = suggesters.suggester_retrain(min_new=5, max_iterations=60)
+    assert first["decision"] == "promoted" and first["against"] == suggest.ENGINE_VERSION, first
+    assert first["candidate"] >= first["active"]
+    assert SuggesterModel.objects.get(active=True).version == first["version"]
+    assert suggesters.suggester_retrain(min_new=1)["decision"] == "waiting"  # nothing done since
+
+    # Then editors mark articles done with the wrong spans: scored on the held-back fifth (every
+    # fifth done article, here the well-annotated ones), that candidate is worse and refused.
+    for k, doc in enumerate(gold_docs(20, seed=23)):
+        _done_article(doc, mislabelled=(k + 10) % 5 != 0)
+    worse = suggesters.suggester_retrain(min_new=5, max_iterations=60)
+    assert worse["decision"] == "refused" and worse["candidate"] < worse["active"], worse
+    assert SuggesterModel.objects.get(active=True).version == first["version"]
+    stored = SuggesterModel.objects.get(version=worse["version"])
+    assert stored.metrics["promotion"]["promoted"] is False and not stored.active
+    # Beat runs the same service.
+    assert "annotations.tasks.suggester_retrain" in {e["task"] for e in
+                                                     tasks.suggester_retrain.app.conf.beat_schedule.values()}
