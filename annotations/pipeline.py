@@ -103,10 +103,7 @@ def requeue(*, failed: bool = False) -> int:
     """Make failed runs of the current engine pending again (with `failed`), record missing
     ones, and wake workers; returns how many runs were made pending."""
     count = runs_requeue(ids=None) if failed else 0
-    count += runs_record_missing()
-    if SuggestionRun.objects.filter(status=State.PENDING).exists():
-        wake(count=settings.SUGGEST_WAKEUPS)
-    return count
+    return count + reconcile()["recorded"]
 
 
 def runs_requeue(*, ids: list[int] | None) -> int:

@@ -96,10 +96,9 @@ def _merge_names(resolved: dict[Speaker, Entity]) -> None:
     from simple_history.utils import bulk_update_with_history
 
     bulk_update_with_history(changed, Entity, ["aliases", "description", "updated_at"])
+    fresh = {entity.id: entity for entity in changed}
     for speaker, entity in resolved.items():
-        fresh = next((c for c in changed if c.id == entity.id), None)
-        if fresh is not None:
-            resolved[speaker] = fresh
+        resolved[speaker] = fresh.get(entity.id, entity)
 
 
 def entities_resolve(*, speakers) -> dict[Speaker, Entity]:
