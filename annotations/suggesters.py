@@ -89,7 +89,7 @@ def suggester_retrain(*, min_new: int | None = None, max_iterations: int = 200) 
     model, score it against the active one on a held-back fifth of them, and make it active
     only when it is not worse. The decision and both scores are stored with the candidate."""
     from annotations.models import Article
-    from annotations.selectors import gold_from_done_articles
+    from annotations.selectors import gold_from_editors
 
     min_new = settings.SUGGEST_RETRAIN_AFTER if min_new is None else min_new
     active = SuggesterModel.objects.filter(active=True).first()
@@ -97,12 +97,13 @@ def suggester_retrain(*, min_new: int | None = None, max_iterations: int = 200) 
     new = done.filter(done_at__gt=active.activated_at).count() if active and active.activated_at else done.count()
     if new < min_new:
         return {"decision": "waiting", "new_done_articles": new, "needed": min_new}
-    docs = gold_from_done_articles()
-    held = docs[::5]  # the same fifth each time: the articles are in id order
-    fit = [d for k, d in enumerate(docs) if k % 5]
+    docs = gold_from_editors()
+    complete = [d for d in docs if not d.get("partial")]
+    held = complete[::5]  # the same fifth each time: the articles are in id order
+    fit = [d for k, d in enumerate(complete) if k % 5] + [d for d in docs if d.get("partial")]
     if len(fit) < 2 or not held:
         return {"decision": "waiting", "new_done_articles": new, "needed": min_new}
-    candidate = learned.train(fit, sources=["editors' done articles"], max_iterations=max_iterations)
+    candidate = learned.train(fit, sources=["editors' decisions"], max_iterations=max_iterations)
     version = active_version()
     scores = {"candidate": _score(candidate.suggest, held), "active": _score(suggester_for(version), held)}
     promoted = scores["candidate"] >= scores["active"]

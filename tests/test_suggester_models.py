@@ -80,7 +80,7 @@ def test_train_suggester_stores_and_activates(tmp_path, capsys):
 def test_train_from_the_editors_done_articles(capsys):
     from django.core.management import call_command
 
-    from annotations.selectors import gold_from_done_articles
+    from annotations.selectors import gold_from_editors
 
     for doc in gold_docs(12, seed=8):
         article = services.article_create(body=doc["text"], suggest_after=False)
@@ -90,12 +90,12 @@ def test_train_from_the_editors_done_articles(capsys):
                                   text=article.body[start:end])
         services.article_mark_done(article=article, user=None)
     services.article_create(body="Not done yet. “Skip me,” Ann said.", suggest_after=False)
-    gold = gold_from_done_articles()
+    gold = gold_from_editors()
     assert len(gold) == 12 and all(d["quotes"] for d in gold)
     assert all(d["text"][q["start"]:q["end"]] == q["text"] for d in gold for q in d["quotes"])
     call_command("train_suggester", "--from-db", "--store", "--max-iterations", "30")
     row = SuggesterModel.objects.get()
-    assert row.sources == ["editors' done articles"] and row.counts["articles"] == 12 and not row.active
+    assert row.sources == ["editors' decisions"] and row.counts["articles"] == 12 and not row.active
 
 
 def _done_article(doc, *, mislabelled=False):

@@ -2,9 +2,10 @@
 paragraph, with BIO tags for quote content (Q), source/speaker mention (S) and cue (C).
 
 The rule engine's own output is among the features, and it stays the fallback: with no
-model (or a model that cannot be read) `suggest` is the rules' `suggest`. Endorsements
-still come from the rules. No ORM here; the model is one file (a zip: the crfsuite bytes,
-the calibration and the metadata), so it can also be stored elsewhere as bytes.
+model (or a model that cannot be read) `suggest` is the rules' `suggest`. Endorsements come
+from the stance classifier (`stances`) when the model was trained on endorsements, else from
+the rules. No ORM here; the model is one file (a zip: the crfsuite bytes, the calibrations
+and the metadata), so it can also be stored elsewhere as bytes.
 """
 
 import bisect
@@ -22,7 +23,8 @@ from dataclasses import dataclass, field
 
 import pycrfsuite
 
-from annotations.suggest import engine
+from annotations.suggest import engine, stances
+from annotations.suggest.calibration import Calibration, best_floor
 from annotations.suggest.evaluate import evaluate_quotes, match
 from annotations.suggest.lexicon import PRONOUNS, SPEECH_VERBS
 from annotations.suggest.segment import layout
@@ -259,39 +261,13 @@ def _merge_quotes(runs, labels, toks):
     return out
 
 
-@dataclass
-class Calibration:
-    """Isotonic (pool adjacent violators) map from a raw score to a probability, stored as
-    breakpoints and read by linear interpolation, so it is monotone by construction."""
-
-    xs: list[float]
-    ys: list[float]
-
-    @classmethod
-    def fit(cls, scores: list[float], outcomes: list[int]) -> "Calibration":
-        if not scores:
-            return cls([0.0, 1.0], [0.0, 1.0])
-        pairs = sorted(zip(scores, outcomes))
-        blocks = []  # [sum_y, weight, mean_x]
-        for x, y in pairs:
-            blocks.append([float(y), 1.0, x])
-            while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] >= blocks[-1][0] / blocks[-1][1]:
-                y2, w2, x2 = blocks.pop()
-                y1, w1, x1 = blocks[-1]
-                blocks[-1] = [y1 + y2, w1 + w2, (x1 * w1 + x2 * w2) / (w1 + w2)]
-        xs = [b[2] for b in blocks]
-        ys = [b[0] / b[1] for b in blocks]
-        return cls(xs, ys)
-
-    def __call__(self, x: float) -> float:
-        xs, ys = self.xs, self.ys
-        if x <= xs[0]:
-            return ys[0]
-        if x >= xs[-1]:
-            return ys[-1]
-        j = bisect.bisect_right(xs, x)
-        x0, x1, y0, y1 = xs[j - 1], xs[j], ys[j - 1], ys[j]
-        return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+def _open(crf: bytes, what: str) -> pycrfsuite.Tagger:
+    tagger = pycrfsuite.Tagger()
+    try:
+        tagger.open_inmemory(crf)
+    except Exception as exc:  # crfsuite raises a bare ValueError/IOError
+        raise ModelError(f"the {what} cannot be read: {exc}") from None
+    return tagger
 
 
 @dataclass
@@ -299,7 +275,11 @@ class Model:
     crf: bytes
     calibration: Calibration
     meta: dict
+    # The endorsement classifier, when the model was trained on endorsements.
+    stance: bytes | None = None
+    stance_calibration: Calibration | None = None
     _tagger: pycrfsuite.Tagger | None = field(default=None, repr=False)
+    _stance_tagger: pycrfsuite.Tagger | None = field(default=None, repr=False)
 
     @property
     def version(self) -> str:
@@ -307,13 +287,13 @@ class Model:
 
     def tagger(self) -> pycrfsuite.Tagger:
         if self._tagger is None:
-            tagger = pycrfsuite.Tagger()
-            try:
-                tagger.open_inmemory(self.crf)
-            except Exception as exc:  # crfsuite raises a bare ValueError/IOError
-                raise ModelError(f"the CRF in model {self.meta.get('version')!r} cannot be read: {exc}") from None
-            self._tagger = tagger
+            self._tagger = _open(self.crf, f"CRF in model {self.meta.get('version')!r}")
         return self._tagger
+
+    def stance_tagger(self) -> pycrfsuite.Tagger | None:
+        if self.stance is not None and self._stance_tagger is None:
+            self._stance_tagger = _open(self.stance, f"endorsement classifier in model {self.meta.get('version')!r}")
+        return self._stance_tagger
 
     # The raw score of a quote: the mean marginal of its tags, times the best marginal of the
     # source span it is linked to, or a fixed discount when its speaker is borrowed (0.6) or
@@ -365,11 +345,15 @@ class Model:
         return Suggestions(engine_version=self.version, quotes=quotes, endorsements=rules.endorsements), raws
 
     def suggest(self, text: str) -> Suggestions:
-        result, raws = self._raw(text)
+        rules = engine.suggest(text)
+        result, raws = self._raw(text, rules)
         floor = self.meta.get("min_confidence", 0.0)
         result.quotes = [QuoteSuggestion(**{**q.__dict__, "confidence": c})
                          for q, c in ((q, round(self.calibration(r), 3)) for q, r in zip(result.quotes, raws))
                          if c >= floor]
+        if self.stance is not None:
+            result.endorsements = stances.suggestions(
+                text, self.stance_tagger(), self.stance_calibration, self.meta["stance"]["min_confidence"], rules)
         return result
 
     # --- the file ---
@@ -377,10 +361,16 @@ class Model:
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("meta.json", json.dumps({**self.meta, "format": FORMAT,
-                                                 "crf_sha256": hashlib.sha256(self.crf).hexdigest()}, indent=1))
+            sums = {"crf_sha256": hashlib.sha256(self.crf).hexdigest()}
+            if self.stance is not None:
+                sums["stance_sha256"] = hashlib.sha256(self.stance).hexdigest()
+            zf.writestr("meta.json", json.dumps({**self.meta, "format": FORMAT, **sums}, indent=1))
             zf.writestr("calibration.json", json.dumps({"xs": self.calibration.xs, "ys": self.calibration.ys}))
             zf.writestr("model.crfsuite", self.crf)
+            if self.stance is not None:
+                cal = self.stance_calibration
+                zf.writestr("stance_calibration.json", json.dumps({"xs": cal.xs, "ys": cal.ys}))
+                zf.writestr("stance.crfsuite", self.stance)
         return buf.getvalue()
 
     @classmethod
@@ -390,6 +380,9 @@ class Model:
                 meta = json.loads(zf.read("meta.json"))
                 cal = json.loads(zf.read("calibration.json"))
                 crf = zf.read("model.crfsuite")
+                names = set(zf.namelist())
+                stance = zf.read("stance.crfsuite") if "stance.crfsuite" in names else None
+                stance_cal = json.loads(zf.read("stance_calibration.json")) if stance is not None else None
         except (zipfile.BadZipFile, KeyError, ValueError, EOFError, OSError) as exc:
             raise ModelError(f"{name} is not a readable suggestion model ({exc})") from None
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
@@ -397,14 +390,13 @@ class Model:
                              f", this code reads format {FORMAT}")
         if hashlib.sha256(crf).hexdigest() != meta.get("crf_sha256"):
             raise ModelError(f"{name}: the CRF bytes do not match their checksum (corrupt file)")
-        try:
-            calibration = Calibration([float(x) for x in cal["xs"]], [float(y) for y in cal["ys"]])
-            if not calibration.xs or len(calibration.xs) != len(calibration.ys):
-                raise ValueError("empty or uneven breakpoints")
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ModelError(f"{name}: bad calibration ({exc})") from None
-        model = cls(crf, calibration, meta)
+        if stance is not None and (hashlib.sha256(stance).hexdigest() != meta.get("stance_sha256")
+                                   or not isinstance(meta.get("stance"), dict)):
+            raise ModelError(f"{name}: the endorsement classifier does not match its checksum (corrupt file)")
+        model = cls(crf, _calibration(cal, name), meta, stance,
+                    _calibration(stance_cal, name) if stance is not None else None)
         model.tagger()  # fail now, not on the first article
+        model.stance_tagger()
         return model
 
     def save(self, path) -> None:
@@ -412,6 +404,16 @@ class Model:
         with open(tmp, "wb") as fh:
             fh.write(self.to_bytes())
         os.replace(tmp, path)
+
+
+def _calibration(data, name: str) -> Calibration:
+    try:
+        calibration = Calibration([float(x) for x in data["xs"]], [float(y) for y in data["ys"]])
+        if not calibration.xs or len(calibration.xs) != len(calibration.ys):
+            raise ValueError("empty or uneven breakpoints")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"{name}: bad calibration ({exc})") from None
+    return calibration
 
 
 def load(path) -> Model:
@@ -451,19 +453,6 @@ def _continued(previous: QuoteSuggestion, start: int):
     return None
 
 
-def _best_floor(confidences: list[float], outcomes: list[int], n_gold: int) -> float:
-    """The confidence below which dropping suggestions gives the best held-out F1 (IoU 0.5)."""
-    best, floor = -1.0, 0.0
-    pairs = sorted(zip(confidences, outcomes), reverse=True)
-    tp = 0
-    for k, (c, ok) in enumerate(pairs, 1):
-        tp += ok
-        f1 = 2 * tp / (k + n_gold) if n_gold else 0.0
-        if f1 > best and (k == len(pairs) or pairs[k][0] < c):
-            best, floor = f1, c
-    return round(floor, 4)
-
-
 def _nearest(spans, i, j):
     best, dist = None, None
     for s, e in spans:
@@ -492,11 +481,21 @@ def _kind(marks, start, end):
 
 
 def _sequences(docs):
+    """Feature and tag sequences, paragraph by paragraph. In an article editors have not
+    finished ("partial"), only the paragraphs where they rejected a suggestion and left none
+    open teach anything: there the accepted quotes are quotes and the rest is not."""
     for doc in docs:
         text = doc["text"]
         rules = engine.suggest(text)
         for para in _paragraphs(text, rules):
+            if doc.get("partial") and not (
+                    _touches(para, doc.get("rejected_quotes")) and not _touches(para, doc.get("open_quotes"))):
+                continue
             yield para.features, _tags(para, doc.get("quotes", []))
+
+
+def _touches(para: _Para, spans) -> bool:
+    return any(s < para.end and para.start < e for s, e in spans or ())
 
 
 def _records(doc_id, result: Suggestions) -> dict:
@@ -506,18 +505,30 @@ def _records(doc_id, result: Suggestions) -> dict:
         for q in result.quotes]}
 
 
-def train(docs: list[dict], *, sources: list[str] | None = None, holdout: float = 0.15, seed: int = 7,
-          c1: float = 0.05, c2: float = 0.01, max_iterations: int = 200) -> Model:
-    """Fit the CRF on most articles and the calibration on a held-out slice of them; the
-    held-out scores go in the metadata."""
-    docs = [d for d in docs if isinstance(d.get("text"), str)]
-    if not docs:
-        raise ValueError("no articles to train on")
-    order = list(range(len(docs)))
+def _split(docs: list[dict], holdout: float, seed: int) -> tuple[list[dict], list[dict]]:
+    """(fit, held out): a seeded shuffle; articles editors have not finished are never held out."""
+    whole = [d for d in docs if not d.get("partial")]
+    order = list(range(len(whole)))
     random.Random(seed).shuffle(order)
-    n_held = max(1, round(len(docs) * holdout)) if len(docs) > 1 else 0
-    held = [docs[i] for i in order[:n_held]]
-    fit = [docs[i] for i in order[n_held:]] or held
+    n_held = max(1, round(len(whole) * holdout)) if len(whole) > 1 else 0
+    held = [whole[i] for i in order[:n_held]]
+    fit = [whole[i] for i in order[n_held:]] + [d for d in docs if d.get("partial")]
+    return fit or held, held
+
+
+def train(docs: list[dict], *, endorsements: list[dict] | None = None, sources: list[str] | None = None,
+          holdout: float = 0.15, seed: int = 7, c1: float = 0.05, c2: float = 0.01,
+          max_iterations: int = 200) -> Model:
+    """Fit the CRF on most articles and the calibration on a held-out slice of them; the
+    held-out scores go in the metadata. Articles with stances (the docs' own, or the
+    `endorsements` files') train the endorsement classifier the same way."""
+    docs = [d for d in docs if isinstance(d.get("text"), str)]
+    stance_docs = [d for d in docs + list(endorsements or []) if isinstance(d.get("text"), str)
+                   and (d.get("stances") or d.get("rejected_stances"))]
+    docs = [d for d in docs if isinstance(d.get("quotes"), list)]
+    if not docs:
+        raise ValueError("no articles with quotes to train on")
+    fit, held = _split(docs, holdout, seed)
     began = time.perf_counter()
     trainer = pycrfsuite.Trainer(verbose=False)
     n_tokens = 0
@@ -551,7 +562,7 @@ def train(docs: list[dict], *, sources: list[str] | None = None, holdout: float 
         outcomes.extend(int(pi in hits) for pi in range(len(raws)))
         pred_docs[str(k)] = rec
     model.calibration = Calibration.fit(scores, outcomes)
-    meta["min_confidence"] = _best_floor([model.calibration(x) for x in scores], outcomes,
+    meta["min_confidence"] = best_floor([model.calibration(x) for x in scores], outcomes,
                                          sum(len(d.get("quotes", [])) for d in held))
     if held:
         floor = meta["min_confidence"]
@@ -562,6 +573,42 @@ def train(docs: list[dict], *, sources: list[str] | None = None, holdout: float 
         q = evaluate_quotes({str(k): d for k, d in enumerate(held)}, pred_docs)
         meta["heldout"] = {"articles": len(held), "quote_f1@0.5": q["quote@0.5"]["f1"],
                            "attribution_f1@0.5": q["attribution@0.5"]["f1"]}
+    _train_stances(model, stance_docs, holdout=holdout, seed=seed)
     meta["train_seconds"] = round(time.perf_counter() - began, 1)
     model._tagger = None
     return model
+
+
+MIN_STANCE_ARTICLES = 4
+
+
+def _train_stances(model: Model, docs: list[dict], *, holdout: float, seed: int) -> None:
+    """The endorsement classifier, its calibration and floor from held-out articles; with too
+    few articles the model leaves endorsements to the rules."""
+    if len([d for d in docs if not d.get("partial")]) < MIN_STANCE_ARTICLES:
+        return
+    fit, held = _split(docs, holdout, seed)
+    crf = stances.fit_crf(fit)
+    if crf is None:
+        return
+    tagger = _open(crf, "endorsement classifier")
+    scores, outcomes, ranked_docs = [], [], []
+    for doc in held:
+        ranked = stances.scored(doc["text"], tagger)
+        gold = stances.gold_stances(doc)
+        scores += [r for r, _, _ in ranked]
+        outcomes += stances.outcomes(ranked, gold)
+        ranked_docs.append((ranked, gold))
+    calibration = Calibration.fit(scores, outcomes)
+    n_gold = sum(len(set(g)) for _, g in ranked_docs)
+    floor = best_floor([calibration(x) for x in scores], outcomes, n_gold)
+    # The held-out score of the classifier as it will run: above the floor only.
+    kept = [(r, ok) for r, ok in zip(scores, outcomes) if calibration(r) >= floor]
+    tp, n_pred = sum(ok for _, ok in kept), len(kept)
+    f1 = 2 * tp / (n_pred + n_gold) if n_pred + n_gold else 0.0
+    model.stance, model.stance_calibration = crf, calibration
+    model.meta["stance"] = {
+        "min_confidence": floor,
+        "counts": {"articles": len(docs), "fit_articles": len(fit), "heldout_articles": len(held)},
+        "heldout": {"articles": len(held), "endorsement_f1": round(f1, 4), "gold": n_gold, "predicted": n_pred},
+    }

@@ -21,8 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("gold")
         parser.add_argument("--pred", help="predictions JSONL (default: run the engine now)")
         parser.add_argument("--model", help="a model file from train_suggester (default: the rules)")
+        parser.add_argument("--split", help="score only the articles of this split (a file's 'split' field)")
 
-    def handle(self, *args, gold, pred, model=None, **options):
+    def handle(self, *args, gold, pred, model=None, split=None, **options):
         if pred and model:
             raise CommandError("give --pred or --model, not both")
         try:
@@ -30,7 +31,10 @@ class Command(BaseCommand):
         except ModelError as exc:
             raise CommandError(str(exc)) from None
         try:
-            gold_docs = {str(d.get("id", n)): d for n, d in read_jsonl(gold)}
+            gold_docs = {str(d.get("id", n)): d for n, d in read_jsonl(gold)
+                         if split is None or d.get("split") in (None, split)}
+            if not gold_docs:
+                raise CommandError(f"no articles in {gold}" + (f" with split {split!r}" if split else ""))
             if pred:
                 with open(pred, encoding="utf-8") as fh:
                     pred_docs = {str(d["id"]): d for d in map(json.loads, filter(str.strip, fh))}

@@ -1,5 +1,6 @@
-"""Train the learned quote suggester from gold JSONL files (format: ../shared/eval/README.md)
-and write it to a file. Gold files from public corpora are for use on this machine: keep the
+"""Train the learned suggester from gold JSONL files (format: ../shared/eval/README.md): quotes
+from --from, endorsements from --endorsements (SEESAW-style stances), and the editors' own
+decisions with --from-db. Gold files from public corpora are for use on this machine: keep the
 model out of the repository."""
 
 import os
@@ -17,8 +18,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="sources", action="append", default=[], metavar="GOLD.jsonl",
                             help="gold articles with quotes; repeat to combine files")
+        parser.add_argument("--endorsements", action="append", default=[], metavar="STANCES.jsonl",
+                            help="gold articles with stances (who supports or opposes whom); repeat to combine")
+        parser.add_argument("--split", help="use only the articles of this split (a file's 'split' field), "
+                                            "e.g. train; articles without the field are used")
         parser.add_argument("--from-db", action="store_true",
-                            help="also the articles editors marked done (their accepted quotes as gold)")
+                            help="also the editors' decisions: articles marked done are complete gold, "
+                                 "rejected suggestions elsewhere teach what is not a quote or endorsement")
         parser.add_argument("--save-to", metavar="MODEL", help="write the model to this file")
         parser.add_argument("--store", action="store_true",
                             help="keep the model in the database (every worker can then use it)")
@@ -29,33 +35,29 @@ class Command(BaseCommand):
                             help="share of articles held out for calibration and the stored scores")
         parser.add_argument("--max-iterations", type=int, default=200)
 
-    def handle(self, *args, sources, save_to, max_articles, holdout, max_iterations, store, activate, from_db,
-               **options):
+    def handle(self, *args, sources, endorsements, split, save_to, max_articles, holdout, max_iterations, store,
+               activate, from_db, **options):
         if not (sources or from_db):
-            raise CommandError("give gold files with --from, or --from-db, or both")
+            raise CommandError("give gold files with --from, or --from-db, or both (--endorsements adds to them)")
         if not (save_to or store or activate):
             raise CommandError("say where the model goes: --save-to FILE, --store or --activate")
         if not 0 < holdout < 1:
             raise CommandError("--holdout must be between 0 and 1")
-        docs = []
         try:
-            for path in sources:
-                for n, doc in read_jsonl(path):
-                    if not isinstance(doc.get("quotes"), list):
-                        raise ValueError(f"{path}: line {n}: no 'quotes' list (not a gold file?)")
-                    docs.append(doc)
+            docs = _read(sources, "quotes", split)
+            stance_docs = _read(endorsements, "stances", split)
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         if from_db:
-            from annotations.selectors import gold_from_done_articles
+            from annotations.selectors import gold_from_editors
 
-            docs += gold_from_done_articles()
+            docs += gold_from_editors()
         if max_articles:
-            docs = docs[:max_articles]
-        if len(docs) < 2:
+            docs, stance_docs = docs[:max_articles], stance_docs[:max_articles]
+        if len([d for d in docs if not d.get("partial")]) < 2:
             raise CommandError("need at least 2 gold articles (one is held out for calibration)")
-        names = [os.path.basename(p) for p in sources] + (["editors' done articles"] if from_db else [])
-        model = learned.train(docs, sources=names, holdout=holdout,
+        names = [os.path.basename(p) for p in sources + endorsements] + (["editors' decisions"] if from_db else [])
+        model = learned.train(docs, endorsements=stance_docs, sources=names, holdout=holdout,
                               max_iterations=max_iterations)
         if save_to:
             try:
@@ -74,3 +76,21 @@ class Command(BaseCommand):
             f"{held.get('attribution_f1@0.5', 0):.3f}) in {meta['train_seconds']} s"
             + (f" -> {save_to} ({os.path.getsize(save_to) / 1e6:.1f} MB)" if save_to else "")
             + (" -> stored and active" if activate else " -> stored" if store else ""))
+        stance = meta.get("stance")
+        if stance:
+            self.stdout.write(f"endorsements: {stance['counts']['fit_articles']} articles fitted, "
+                              f"{stance['heldout']['articles']} held out (endorsement F1 "
+                              f"{stance['heldout']['endorsement_f1']:.3f})")
+        else:
+            self.stdout.write("endorsements: too few articles with stances; the rules suggest them")
+
+
+def _read(paths, key, split):
+    docs = []
+    for path in paths:
+        for n, doc in read_jsonl(path):
+            if not isinstance(doc.get(key), list):
+                raise ValueError(f"{path}: line {n}: no '{key}' list (not a gold file of {key}?)")
+            if split is None or doc.get("split") in (None, split):
+                docs.append(doc)
+    return docs

@@ -1,0 +1,409 @@
+"""Learned endorsements: who supports or opposes whom, as a classifier over pairs of parties
+named in one sentence, summed up per article.
+
+Each article's named parties are found and merged (a surname with its full name, "GOP" with
+"Republican Party", "he" with the person named last); every ordered pair of parties in a
+sentence is one candidate, classified none / supports / opposes by a maximum-entropy model
+(crfsuite on one-item sequences, so no further dependency). An article's endorsement of B by A
+is the pair's best sentence, kept when its calibrated probability clears the floor tuned on
+held-out articles. No ORM here.
+"""
+
+import bisect
+import os
+import re
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+
+import pycrfsuite
+
+from annotations.suggest import engine
+from annotations.suggest.lexicon import (
+    NEGATIVE_WORDS,
+    ORG_WORDS,
+    OPPOSE_VERBS,
+    PARTY_NAMES,
+    POSITIVE_WORDS,
+    SUPPORT_VERBS,
+)
+from annotations.suggest.segment import layout
+from annotations.suggest.types import EndorsementSuggestion, Speaker, Suggestions
+
+WORD = re.compile(r"[^\W_](?:[\w’'.\-]*[^\W_])?|[^\w\s]")
+POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
+# Capitalised words that begin a sentence or a phrase without naming anyone.
+NOT_NAMES = {
+    "the", "a", "an", "but", "and", "or", "in", "on", "at", "for", "if", "when", "while", "this", "that",
+    "these", "those", "it", "its", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "my",
+    "after", "before", "as", "with", "without", "so", "yet", "not", "no", "yes", "there", "here", "what",
+    "who", "why", "how", "where", "some", "many", "most", "all", "both", "each", "every", "even", "just",
+    "only", "also", "still", "now", "then", "today", "yesterday", "tomorrow", "monday", "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may",
+    "june", "july", "august", "september", "october", "november", "december", "mr", "mr.", "mrs", "mrs.",
+    "ms", "ms.", "dr", "dr.", "president", "sen", "sen.", "senator", "rep", "rep.", "gov", "gov.", "speaker",
+    "leader", "secretary", "former", "vice", "chairman", "chairwoman", "attorney", "general", "majority",
+    "minority", "said", "says", "according", "however", "meanwhile", "since", "until", "because", "though",
+    "although", "despite", "during", "from", "to", "of", "by", "about", "over", "under", "one", "two",
+    "more", "less", "new", "last", "next", "first", "read", "related", "photo", "image", "video", "click",
+    "advertisement", "ap", "reuters", "cnn", "fox", "news", "breitbart",
+}
+TITLES = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "president", "sen", "sen.", "senator", "rep",
+          "rep.", "gov", "gov.", "governor", "speaker", "leader", "secretary", "former", "vice", "chairman",
+          "chairwoman", "attorney", "general", "majority", "minority", "house", "senate", "judge", "justice",
+          "gen.", "gen", "candidate", "nominee", "presidential", "democratic", "republican", "u.s.", "us"}
+PARTIES = {**PARTY_NAMES, "republican": "Republican Party", "democratic": "Democratic Party",
+           "democrat": "Democratic Party", "gop": "Republican Party"}
+PERSON_PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
+GROUP_PRONOUNS = {"they", "them", "their"}
+NEGATIONS = {"not", "n't", "no", "never", "nor", "without"}
+SUPPORT = {w.lower() for w in SUPPORT_VERBS} | {w.lower() for w in POSITIVE_WORDS}
+OPPOSE = {w.lower() for w in OPPOSE_VERBS} | {w.lower() for w in NEGATIVE_WORDS}
+LABELS = ("none", "supports", "opposes")
+
+
+@dataclass
+class Party:
+    key: str  # the name the article knows it by
+    kind: str  # person, party, other
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    token: int  # index of its first token in the article
+    party: Party
+    pronoun: bool = False
+
+
+def _name_runs(tokens):
+    """Runs of capitalised tokens ("Sen. Mitch McConnell", "Department of Justice")."""
+    runs, i, n = [], 0, len(tokens)
+    while i < n:
+        w = tokens[i][2]
+        if w[:1].isupper():
+            j = i + 1
+            while j < n and (tokens[j][2][:1].isupper() or (
+                    tokens[j][2] in ("of", "for") and j + 1 < n and tokens[j + 1][2][:1].isupper()) or (
+                    # an initial: "Elijah E. Cummings"
+                    tokens[j][2] == "." and len(tokens[j - 1][2]) == 1 and j + 1 < n
+                    and tokens[j + 1][2][:1].isupper())):
+                j += 1
+            runs.append((i, j))
+            i = j
+        else:
+            i += 1
+    return runs
+
+
+def _clean(words: list[str]) -> list[str]:
+    words = [POSSESSIVE.sub("", w) for w in words if w != "." and not (len(w) == 1 and w.isupper())]
+    # Titles go: "Secretary of State Hillary Clinton", "Senate Majority Leader Mitch McConnell".
+    while len(words) > 1 and (words[0].lower() in TITLES | NOT_NAMES or (
+            words[0] == "State" and len(words) > 2)):
+        words = words[1:]
+    while words and words[-1].lower() in ("of", "for"):
+        words = words[:-1]
+    return words
+
+
+def mentions(text: str, tokens) -> list[Mention]:
+    """Named parties and the pronouns that stand for them, in text order."""
+    raw = []  # (token index, end token, words)
+    for i, j in _name_runs(tokens):
+        words = _clean([t[2] for t in tokens[i:j]])
+        if not words or all(w.lower() in NOT_NAMES for w in words) or len(words) > 6:
+            continue
+        raw.append((i, j, words))
+    # A surname alone is the person first named in full; "GOP" and "Republicans" one party.
+    full_by_last: dict[str, str] = {}
+    for _, _, words in raw:
+        if len(words) >= 2 and words[-1].lower() not in PARTIES:
+            full_by_last.setdefault(words[-1].lower(), " ".join(words))
+    parties: dict[str, Party] = {}
+    found: list[Mention] = []
+    for i, j, words in raw:
+        low = " ".join(words).lower()
+        if low in PARTIES:
+            key, kind = PARTIES[low], "party"
+        elif len(words) == 1 and low in full_by_last:
+            key, kind = full_by_last[low], "person"
+        else:
+            key = " ".join(words)
+            lows = low.split()
+            kind = ("group" if any(w in ORG_WORDS or w in PARTIES for w in lows) else
+                    "person" if 2 <= len(words) <= 3 else "other")
+        party = parties.setdefault(key, Party(key, kind))
+        found.append(Mention(tokens[i][0], tokens[j - 1][1], i, party))
+    # Pronouns: "he" is the person named last, "they" the party or group named last.
+    out = []
+    starts = [m.token for m in found]
+    for k, (s, e, w) in enumerate(tokens):
+        low = w.lower()
+        if low not in PERSON_PRONOUNS and low not in GROUP_PRONOUNS:
+            continue
+        before = found[:bisect.bisect_left(starts, k)]
+        want_person = low in PERSON_PRONOUNS
+        for m in reversed(before[-8:]):
+            if (m.party.kind == "person") == want_person or (not want_person and m.party.kind == "party") and tokens[k][0] - m.end < 600:
+                out.append(Mention(s, e, k, m.party, pronoun=True))
+                break
+    return sorted(found + out, key=lambda m: m.token)
+
+
+def _bucket(d: int) -> str:
+    return "0" if d <= 0 else "1" if d == 1 else "2-3" if d <= 3 else "4-7" if d <= 7 else "8-15" if d <= 15 else "many"
+
+
+@dataclass
+class Candidate:
+    a: Party
+    b: Party
+    evidence: tuple[int, int]  # the sentence that says most about the pair
+    features: dict
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    lo: int  # token range
+    hi: int
+    quoted: bool
+    parties: dict  # key -> first Mention in the sentence
+
+
+def _sentences(text, tokens, found) -> list[_Sentence]:
+    starts = [t[0] for t in tokens]
+    mstarts = [m.token for m in found]
+    out = []
+    for para, quotes, sents in layout(text):
+        for s in sents:
+            lo, hi = bisect.bisect_left(starts, s.start), bisect.bisect_left(starts, s.end)
+            parties: dict[str, Mention] = {}
+            for m in found[bisect.bisect_left(mstarts, lo):bisect.bisect_left(mstarts, hi)]:
+                if m.party.key not in parties or (parties[m.party.key].pronoun and not m.pronoun):
+                    parties[m.party.key] = m
+            out.append(_Sentence(s.start, s.end, lo, hi, any(q.start < s.end and s.start < q.end for q in quotes),
+                                 parties))
+    return out
+
+
+MAX_PARTIES = 10
+
+
+def _party_of(name: str | None, keys: list[str]) -> str | None:
+    """The article's party a name given by the rules stands for ("Mr. Trump" -> "Donald Trump")."""
+    if not name:
+        return None
+    if name in keys:
+        return name
+    words = _content(name)
+    return next((k for k in keys if words & _content(k)), None)
+
+
+def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
+    """Every ordered pair of the article's leading parties, with what the article says of them."""
+    rules = rules or engine.suggest(text)
+    tokens = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
+    if not tokens:
+        return []
+    lowers = [t[2].lower() for t in tokens]
+    found = mentions(text, tokens)
+    counts = Counter(m.party.key for m in found)
+    ranked = [k for k, _ in counts.most_common()]
+    rank = {k: r for r, k in enumerate(ranked)}
+    kinds = {m.party.key: m.party.kind for m in found}
+    first_at = {}
+    for m in found:
+        first_at.setdefault(m.party.key, m.start / max(1, len(text)))
+    sents = _sentences(text, tokens, found)
+    top = ranked[:MAX_PARTIES]
+    feats: dict[tuple[str, str], dict] = {(a, b): {} for a in top for b in top if a != b}
+    evidence: dict[tuple[str, str], tuple[int, tuple[int, int]]] = {}
+
+    def add(f, name, w=1.0):
+        f[name] = f.get(name, 0.0) + w
+
+    for si, s in enumerate(sents):
+        keys = [k for k in s.parties if k in rank and rank[k] < MAX_PARTIES]
+        sent_words = [w for w in lowers[s.lo:s.hi] if w.isalpha()]
+        ssup = sum(w in SUPPORT for w in sent_words)
+        sopp = sum(w in OPPOSE for w in sent_words)
+        for a in keys:
+            for b in keys:
+                if a == b:
+                    continue
+                f = feats[(a, b)]
+                ma, mb = s.parties[a], s.parties[b]
+                d = "ab" if ma.token < mb.token else "ba"
+                lo, hi = sorted((ma.token, mb.token))
+                between = lowers[lo + 1:hi][:12]
+                add(f, "co")
+                add(f, f"co_{d}")
+                if s.quoted:
+                    add(f, f"coq_{d}")
+                for w in set(between):
+                    f[f"{d}:btw={w}"] = 1.0
+                sup = sum(w in SUPPORT for w in between)
+                opp = sum(w in OPPOSE for w in between)
+                neg = any(w in NEGATIONS for w in between)
+                add(f, f"{d}:sup", sup)
+                add(f, f"{d}:opp", opp)
+                add(f, "ssup", ssup)
+                add(f, "sopp", sopp)
+                if neg:
+                    add(f, f"{d}:neg")
+                for off in (-1, 1):
+                    for tag, k in (("a", ma.token), ("b", mb.token)):
+                        if s.lo <= k + off < s.hi:
+                            f[f"{tag}{off}={lowers[k + off]}"] = 1.0
+                # The sentence that says most about the pair is its evidence.
+                weight = (sup + opp) * 3 + ssup + sopp + (1 if d == "ab" else 0)
+                if (a, b) not in evidence or weight > evidence[(a, b)][0]:
+                    evidence[(a, b)] = (weight, (s.start, s.end))
+        # A party in this sentence and another in the next: "Obama said ... . He called Boehner ..."
+        if si + 1 < len(sents):
+            for a in keys:
+                for b in sents[si + 1].parties:
+                    if b != a and (a, b) in feats:
+                        add(feats[(a, b)], "next")
+    # What the rules found: quotes (a speaker naming another party) and endorsements.
+    mstarts = [m.start for m in found]
+    spoke = Counter()
+    for q in rules.quotes:
+        a = _party_of(q.speaker.name if q.speaker else None, top)
+        if a is None:
+            continue
+        spoke[a] += 1
+        words = [w.lower() for w in WORD.findall(q.text)]
+        lean = sum(w in SUPPORT for w in words) - sum(w in OPPOSE for w in words)
+        for m in found[bisect.bisect_left(mstarts, q.start):bisect.bisect_left(mstarts, q.end)]:
+            b = m.party.key
+            if b != a and (a, b) in feats:
+                f = feats[(a, b)]
+                add(f, "quotes")
+                add(f, f"quote_lean={'+' if lean > 0 else '-' if lean < 0 else '0'}")
+    for e in rules.endorsements:
+        a, b = _party_of(e.endorser.name, top), _party_of(e.target.name if e.target else e.target_text, top)
+        if a and b and (a, b) in feats:
+            add(feats[(a, b)], f"rule={e.polarity}")
+    out = []
+    n = len(top)
+    for (a, b), f in feats.items():
+        co = f.get("co", 0)
+        base = {
+            f"ra={min(rank[a], 5)}": 1.0, f"rb={min(rank[b], 5)}": 1.0, f"rr={min(rank[a], 3)}|{min(rank[b], 3)}": 1.0,
+            f"ka={kinds[a]}": 1.0, f"kb={kinds[b]}": 1.0, f"kk={kinds[a]}|{kinds[b]}": 1.0,
+            f"a={a.lower()}": 1.0, f"b={b.lower()}": 1.0, f"n={min(n, 6)}": 1.0,
+            f"co={_bucket(int(co))}": 1.0, f"ca={_bucket(counts[a])}": 1.0, f"cb={_bucket(counts[b])}": 1.0,
+            f"fa={int(first_at[a] * 4)}": 1.0, f"fb={int(first_at[b] * 4)}": 1.0, "bias": 1.0,
+            f"sa={_bucket(spoke[a])}": 1.0, f"sb={_bucket(spoke[b])}": 1.0,
+        }
+        # Counts grow with the article: squash them so long articles do not dominate.
+        for k, v in f.items():
+            base[k] = v if v <= 1 else 1.0 + (v - 1) ** 0.5 / 2
+        ev = evidence.get((a, b))
+        if ev is None:
+            m = next(m for m in found if m.party.key == a)
+            s = next((s for s in sents if s.start <= m.start < s.end), None)
+            ev = (0, (s.start, s.end) if s else (m.start, m.end))
+        out.append(Candidate(Party(a, kinds[a]), Party(b, kinds[b]), ev[1], base))
+    return out
+
+
+# --- gold, training, calibration ------------------------------------------------------------
+
+IGNORE = {"president", "sen", "senator", "party", "campaign", "the", "of", "rep", "gov", "mr", "mrs", "ms",
+          "and", "a", "an", "former", "vice"}
+
+
+def _content(name: str | None) -> set[str]:
+    """The words two names of one party share (the metric's rule: titles and 'party' aside)."""
+    return set(re.findall(r"[\w’'-]+", (name or "").lower())) - IGNORE
+
+
+def gold_stances(doc: dict) -> list[tuple[str, str, str]]:
+    """(subject, object, supports|opposes) of a gold article with both parties named."""
+    out = []
+    for st in doc.get("stances") or []:
+        subject, obj = st.get("subject"), st.get("object")
+        if subject and obj and "Not in the list" not in (subject, obj):
+            pol = st.get("polarity")
+            out.append((subject, obj, "supports" if pol in ("positive", "supports") else "opposes"))
+    return list(dict.fromkeys(out))  # the metric counts each triple once
+
+
+def gold_label(c: Candidate, stances: list[tuple[str, str, str]]) -> str:
+    a, b = _content(c.a.key), _content(c.b.key)
+    votes = Counter(pol for subject, obj, pol in stances if a & _content(subject) and b & _content(obj))
+    return votes.most_common(1)[0][0] if votes else "none"
+
+
+def _examples(doc: dict):
+    """(features, label) of each candidate pair. An article editors have not finished teaches
+    only the pairs they decided: accepted ones and rejected ones (labelled none)."""
+    stances = gold_stances(doc)
+    rejected = [(a, b) for a, b in doc.get("rejected_stances") or []]
+    for c in candidates(doc["text"]):
+        label = gold_label(c, stances)
+        if doc.get("partial") and label == "none":
+            a, b = _content(c.a.key), _content(c.b.key)
+            if not any(a & _content(ra) and b & _content(rb) for ra, rb in rejected):
+                continue
+        yield c.features, label
+
+
+def fit_crf(docs: list[dict], *, c1: float = 3.0, c2: float = 0.01, max_iterations: int = 150) -> bytes | None:
+    trainer = pycrfsuite.Trainer(verbose=False)
+    n = 0
+    for doc in docs:
+        for features, label in _examples(doc):
+            trainer.append(pycrfsuite.ItemSequence([features]), [label])
+            n += 1
+    if not n:
+        return None
+    trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iterations})
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "stance.crfsuite")
+        trainer.train(path)
+        with open(path, "rb") as fh:
+            return fh.read()
+
+
+def scored(text: str, tagger: pycrfsuite.Tagger, rules: Suggestions | None = None):
+    """(raw probability, polarity, candidate) of each pair, likelier polarity only, best first."""
+    out = []
+    for c in candidates(text, rules):
+        tagger.set(pycrfsuite.ItemSequence([c.features]))
+        tagger.tag()
+        pol = max(("supports", "opposes"), key=lambda p: tagger.marginal(p, 0))
+        out.append((tagger.marginal(pol, 0), pol, c))
+    return sorted(out, key=lambda x: -x[0])
+
+
+def outcomes(ranked, stances: list[tuple[str, str, str]]) -> list[int]:
+    """1 for each prediction (best first) that takes a gold triple of its own, as the metric does."""
+    left, out = list(stances), []
+    for _, pol, c in ranked:
+        a, b = _content(c.a.key), _content(c.b.key)
+        hit = next((g for g in left if g[2] == pol and a & _content(g[0]) and b & _content(g[1])), None)
+        if hit is not None:
+            left.remove(hit)
+        out.append(int(hit is not None))
+    return out
+
+
+def suggestions(text: str, tagger, calibrate, floor: float, rules: Suggestions | None = None
+                ) -> list[EndorsementSuggestion]:
+    out = []
+    for raw, pol, c in scored(text, tagger, rules):
+        conf = round(calibrate(raw), 3)
+        if conf < floor or conf <= 0:
+            continue
+        s, e = c.evidence
+        out.append(EndorsementSuggestion(
+            endorser=Speaker(name=c.a.key, kind=c.a.kind), polarity=pol, start=s, end=e, text=text[s:e],
+            confidence=conf, target=Speaker(name=c.b.key, kind=c.b.kind), target_text=c.b.key))
+    return out

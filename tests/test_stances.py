@@ -1,0 +1,184 @@
+"""The learned endorsement classifier, trained on articles made up here (never on corpus text),
+and the editors' decisions as training data."""
+
+import json
+import random
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from annotations import services
+from annotations.models import Article, Endorsement, Quote, Status
+from annotations.suggest import learned, stances
+from annotations.suggest.evaluate import evaluate_endorsements
+from tests.test_learned import gold_docs
+
+PEOPLE = ["Maria Lopez", "John Carter", "Amal Haddad", "Chen Wei", "Olga Petrova", "Sam Okafor", "Ines Duarte",
+          "Tom Baker", "Rosa Klein", "Yusuf Demir"]
+# Newsroom phrasing the rule engine's word lists do not have: what the model learns, not knows.
+SUPPORTS = ["{a} vouched for {b} on Monday.", "{a} stood shoulder to shoulder with {b} on the harbour plan.",
+            "{a} tipped a hat to {b} for the help with the clinics.", "{a} went to bat for {b} in the council."]
+OPPOSES = ["{a} took aim at {b} over the budget.", "{a} tore into {b} for the delay.",
+           "{a} laid into {b} about the bridge.", "{a} went after {b} in the council."]
+NEUTRAL = ["{a} and {b} met in the town hall on Tuesday.", "{a} sat next to {b} at the dinner.",
+           "{a} flew to the capital with {b}."]
+FILLER = ["Rain delayed the parade for an hour.", "The report runs to forty pages.", "Tickets went on sale at noon."]
+
+
+def stance_article(rng: random.Random) -> dict:
+    """An article where people support, oppose or just meet each other, with its gold stances."""
+    cast = rng.sample(PEOPLE, 4)
+    sentences, gold = [], []
+    for k in range(rng.randint(4, 6)):
+        a, b = rng.sample(cast, 2)
+        kind = rng.choice(["supports", "opposes", "neutral", "filler"])
+        # Later mentions use the surname, as newspapers do.
+        short = {p: p.split()[-1] if any(p in s for s in sentences) else p for p in (a, b)}
+        if kind == "filler":
+            sentences.append(rng.choice(FILLER))
+            continue
+        template = rng.choice({"supports": SUPPORTS, "opposes": OPPOSES, "neutral": NEUTRAL}[kind])
+        sentences.append(template.format(a=short[a], b=short[b]))
+        if kind != "neutral":
+            gold.append({"subject": a, "object": b, "polarity": "positive" if kind == "supports" else "negative"})
+    return {"text": "\n\n".join(sentences), "stances": gold}
+
+
+def stance_docs(n, seed):
+    rng = random.Random(seed)
+    return [{"id": f"s{i}", **stance_article(rng)} for i in range(n)]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return learned.train(gold_docs(8), endorsements=stance_docs(60, seed=4), sources=["made-up"],
+                         max_iterations=40)
+
+
+def test_the_model_learns_who_supports_and_opposes_whom(model):
+    with_stances = [d for d in stance_docs(60, seed=4) if d["stances"]]  # the rest teach nothing
+    assert model.stance is not None and model.meta["stance"]["counts"]["articles"] == len(with_stances) > 50
+    test = {d["id"]: d for d in stance_docs(30, seed=99)}  # unseen articles
+    pred = {i: {"endorsements": [{"endorser": e.endorser.name, "target": e.target.name, "polarity": e.polarity}
+                                 for e in model.suggest(d["text"]).endorsements]} for i, d in test.items()}
+    scores = evaluate_endorsements(test, pred)
+    assert scores["endorsement"]["precision"] >= 0.8 and scores["endorsement"]["recall"] >= 0.6, scores
+    # The rules alone find little of this phrasing: the learned part is doing the work.
+    from annotations.suggest.jsonl import suggestion_record
+    rules = evaluate_endorsements(test, {i: suggestion_record(i, d["text"]) for i, d in test.items()})
+    assert scores["endorsement"]["f1"] > rules["endorsement"]["f1"] + 0.2
+
+
+def test_an_endorsement_names_both_parties_with_its_evidence_and_confidence(model):
+    text = "Olga Petrova vouched for Tom Baker on Monday.\n\nRain delayed the parade for an hour."
+    found = model.suggest(text).endorsements
+    best = found[0]
+    assert (best.endorser.name, best.polarity, best.target.name) == ("Olga Petrova", "supports", "Tom Baker")
+    assert text[best.start:best.end] == best.text == "Olga Petrova vouched for Tom Baker on Monday."
+    assert 0 < best.confidence <= 1
+    assert all(e.confidence >= model.meta["stance"]["min_confidence"] for e in found)
+
+
+def test_surnames_and_pronouns_are_the_person_named_in_full():
+    text = "Rosa Klein spoke first. Klein said the plan was sound.\n\nShe later praised Yusuf Demir."
+    found = stances.mentions(text, [(m.start(), m.end(), m.group()) for m in stances.WORD.finditer(text)])
+    assert [(text[m.start:m.end], m.party.key) for m in found] == [
+        ("Rosa Klein", "Rosa Klein"), ("Klein", "Rosa Klein"), ("She", "Rosa Klein"), ("Yusuf Demir", "Yusuf Demir")]
+    assert stances.mentions("The GOP and Republicans met.", [(0, 3, "The"), (4, 7, "GOP"), (8, 11, "and"),
+                                                               (12, 23, "Republicans"), (24, 27, "met")])[0].party.key \
+        == "Republican Party"
+
+
+def test_the_stance_classifier_round_trips_and_a_damaged_one_is_refused(model, tmp_path):
+    import zipfile
+
+    path = tmp_path / "model.zip"
+    model.save(path)
+    again = learned.load(path)
+    text = "Sam Okafor tore into Ines Duarte for the delay."
+    assert again.suggest(text) == model.suggest(text)
+    assert again.stance_calibration == model.stance_calibration
+    damaged = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, data[: len(data) // 2] if item.filename == "stance.crfsuite" else data)
+    with pytest.raises(learned.ModelError, match="endorsement classifier"):
+        learned.load(damaged)
+
+
+def test_without_articles_with_stances_the_rules_suggest_endorsements():
+    quotes_only = learned.train(gold_docs(8), max_iterations=20)
+    assert quotes_only.stance is None and "stance" not in quotes_only.meta
+    text = "Maria Lopez endorsed John Carter on Monday."
+    from annotations.suggest import engine
+    assert quotes_only.suggest(text).endorsements == engine.suggest(text).endorsements
+
+
+def test_train_command_takes_endorsement_files_and_a_split(tmp_path):
+    quotes = tmp_path / "quotes.jsonl"
+    quotes.write_text("".join(json.dumps(d) + "\n" for d in gold_docs(8)))
+    ends = tmp_path / "stances.jsonl"
+    docs = [{**d, "split": "train" if k < 40 else "valid"} for k, d in enumerate(stance_docs(50, seed=5))]
+    ends.write_text("".join(json.dumps(d) + "\n" for d in docs))
+    out = StringIO()
+    model_path = tmp_path / "m.zip"
+    call_command("train_suggester", "--from", str(quotes), "--endorsements", str(ends), "--split", "train",
+                 "--save-to", str(model_path), "--max-iterations", "30", stdout=out)
+    n = sum(bool(d["stances"]) for d in docs[:40])
+    held = round(n * 0.15)
+    assert f"endorsements: {n - held} articles fitted, {held} held out" in out.getvalue()
+    out = StringIO()
+    call_command("evaluate_suggestions", str(ends), "--split", "valid", "--model", str(model_path), stdout=out)
+    report = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert report["endorsements"]["gold"] == sum(len(stances.gold_stances(d)) for d in docs[40:])
+    assert report["endorsements"]["endorsement"]["f1"] >= 0.6
+
+
+@pytest.mark.django_db
+def test_editors_decisions_are_gold_done_articles_whole_and_rejections_elsewhere():
+    # A done article: its accepted quote and endorsement are the truth.
+    done = services.article_create(body="Maria Lopez praised John Carter for the plan. "
+                                        "“It works,” Lopez said.", suggest_after=False)
+    s = done.body.index("“It works,”")
+    services.quote_create(article=done, user=None, start=s, end=s + 11, text="“It works,”")
+    lopez = services.entity_create(name="Maria Lopez")
+    carter = services.entity_create(name="John Carter")
+    Endorsement.objects.create(article=done, endorser=lopez, target=carter, polarity="supports",
+                               status=Status.ACCEPTED, origin="editor", start=0, end=45, exact=done.body[:45])
+    services.article_mark_done(article=done, user=None)
+    # An article in review: one quote rejected, one still open, one endorsement rejected.
+    body = "Sam Okafor met Ines Duarte.\n\n“No comment,” Okafor said.\n\nDuarte said the city was broke."
+    open_article = services.article_create(body=body, suggest_after=False)
+    for piece, status in (("“No comment,”", Status.REJECTED), ("the city was broke", Status.SUGGESTED)):
+        s = body.index(piece)
+        Quote.objects.create(article=open_article, start=s, end=s + len(piece), exact=piece, status=status,
+                             origin="engine", engine_version="rules-4", confidence=0.7, kind="direct")
+    okafor = services.entity_create(name="Sam Okafor")
+    duarte = services.entity_create(name="Ines Duarte")
+    Endorsement.objects.create(article=open_article, endorser=okafor, target=duarte, polarity="opposes",
+                               status=Status.REJECTED, origin="engine", engine_version="rules-4", confidence=0.7, start=0, end=27, exact=body[:27])
+    # An article nobody touched teaches nothing.
+    services.article_create(body="Rosa Klein attacked Tom Baker.", suggest_after=False)
+
+    from annotations.selectors import gold_from_editors
+
+    gold = {d["id"]: d for d in gold_from_editors()}
+    assert set(gold) == {f"article-{done.id}", f"article-{open_article.id}"}
+    whole = gold[f"article-{done.id}"]
+    assert not whole.get("partial") and [q["text"] for q in whole["quotes"]] == ["“It works,”"]
+    assert whole["stances"] == [{"subject": "Maria Lopez", "object": "John Carter", "polarity": "supports"}]
+    partial = gold[f"article-{open_article.id}"]
+    assert partial["partial"] and partial["quotes"] == [] and partial["stances"] == []
+    assert partial["rejected_quotes"] == [[body.index("“No"), body.index("“No") + 13]]
+    assert partial["open_quotes"] == [[body.index("the city"), body.index("the city") + 18]]
+    assert partial["rejected_stances"] == [["Sam Okafor", "Ines Duarte"]]
+
+    # Of the article in review, only the paragraph whose suggestions were all decided trains
+    # the quote tagger (as "no quote here"), and only the rejected pair the classifier.
+    taught = list(learned._sequences([partial]))
+    assert len(taught) == 1 and set(taught[0][1]) == {"O"}
+    pairs = list(stances._examples(partial))
+    assert [label for _, label in pairs] == ["none"]
+    assert Article.objects.filter(review=Article.Review.DONE).count() == 1
