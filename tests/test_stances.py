@@ -182,3 +182,34 @@ def test_editors_decisions_are_gold_done_articles_whole_and_rejections_elsewhere
     pairs = list(stances._examples(partial))
     assert [label for _, label in pairs] == ["none"]
     assert Article.objects.filter(review=Article.Review.DONE).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_model_trained_on_editors_endorsements_suggests_them_through_a_real_worker(celery_worker):
+    from annotations.models import Entity, SuggesterModel, SuggestionRun
+    from tests.conftest import wait_for
+
+    for doc in stance_docs(40, seed=12):
+        article = services.article_create(body=doc["text"], suggest_after=False)
+        first = article.body.split("\n")[0]
+        for st in doc["stances"]:
+            endorser, target = (Entity.objects.filter(name=n).first() or services.entity_create(name=n)
+                                for n in (st["subject"], st["object"]))
+            Endorsement.objects.create(
+                article=article, endorser=endorser, target=target, status=Status.ACCEPTED, origin="editor",
+                polarity="supports" if st["polarity"] == "positive" else "opposes",
+                start=0, end=len(first), exact=first)
+        services.article_mark_done(article=article, user=None)
+    out = StringIO()
+    call_command("train_suggester", "--from-db", "--activate", "--max-iterations", "30", stdout=out)
+    model = SuggesterModel.objects.get(active=True)
+    assert "endorsements:" in out.getvalue() and model.sources == ["editors' decisions"]
+
+    article = services.article_create(body="Chen Wei took aim at Rosa Klein over the budget.\n\n"
+                                           "Tickets went on sale at noon.")
+    run = wait_for(lambda: SuggestionRun.objects.filter(article=article, status=SuggestionRun.State.DONE).first())
+    assert run.engine_version == model.version
+    made = Endorsement.objects.filter(article=article, status=Status.SUGGESTED).select_related("endorser", "target")
+    best = max(made, key=lambda e: e.confidence)
+    assert (best.endorser.name, best.polarity, best.target.name) == ("Chen Wei", "opposes", "Rosa Klein")
+    assert best.engine_version == model.version and article.body[best.start:best.end] == best.exact

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from annotations.suggest import engine, learned
-from annotations.suggest.evaluate import evaluate_confidence, evaluate_quotes
+from annotations.suggest.evaluate import evaluate_confidence, evaluate_endorsements, evaluate_quotes
 from annotations.suggest.jsonl import read_jsonl, suggestion_record
 
 EVAL = settings.BASE_DIR.parent / "shared" / "eval"
@@ -38,8 +38,10 @@ class Command(BaseCommand):
         parser.add_argument("--dev", default=str(EVAL / "polnear_dev.jsonl"))
         parser.add_argument("--max-articles", type=int, default=0, help="train on the first N articles only")
         parser.add_argument("--max-iterations", type=int, default=200)
+        parser.add_argument("--endorsements", default=str(EVAL / "seesaw_train_valid.jsonl"),
+                            help="stances: trained on its 'train' split, scored on 'valid' ('' to leave out)")
 
-    def handle(self, *args, train, dev, max_articles, max_iterations, **options):
+    def handle(self, *args, train, dev, max_articles, max_iterations, endorsements, **options):
         missing = [p for p in (train, dev) if not os.path.exists(p)]
         if missing:
             self.stdout.write(f"skipped: gold file(s) not found: {', '.join(missing)} "
@@ -52,9 +54,15 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         if max_articles:
             train_docs = train_docs[:max_articles]
+        stance_docs = []
+        if endorsements and os.path.exists(endorsements):
+            stance_docs = [d for _, d in read_jsonl(endorsements)]
+        stance_train = [d for d in stance_docs if d.get("split") == "train"]
+        stance_valid = {str(d["id"]): d for d in stance_docs if d.get("split") == "valid"}
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
-        model = learned.train(train_docs, sources=[os.path.basename(train)], max_iterations=max_iterations)
+        model = learned.train(train_docs, endorsements=stance_train, sources=[os.path.basename(train)],
+                              max_iterations=max_iterations)
         train_s = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         with tempfile.TemporaryDirectory() as tmp:
@@ -76,4 +84,15 @@ class Command(BaseCommand):
             p8 = "-" if s["precision@conf>=0.8"] is None else f"{s['precision@conf>=0.8']:.3f}"
             self.stdout.write(f"{name:24} {s['quote_f1@0.5']:8.3f} {s['attribution_f1@0.5']:8.3f} {p8:>8} "
                               f"{s['ece']:6.3f} {s['articles_per_s']:7.1f}")
+        if stance_valid:
+            result["endorsements"] = {}
+            self.stdout.write(f"{'on ' + str(len(stance_valid)) + ' stance articles':24} {'P':>8} {'R':>8} "
+                              f"{'F1':>8} {'F1 any polarity':>16}")
+            for name, fn in ((engine.ENGINE_VERSION, engine.suggest), ("learned", model.suggest)):
+                pred = {i: suggestion_record(i, d["text"], fn) for i, d in stance_valid.items()}
+                e = evaluate_endorsements(stance_valid, pred)
+                result["endorsements"][name] = e
+                m = e["endorsement"]
+                self.stdout.write(f"{name:24} {m['precision']:8.3f} {m['recall']:8.3f} {m['f1']:8.3f} "
+                                  f"{e['endorsement_any_polarity']['f1']:16.3f}")
         self.stdout.write(json.dumps(result))
