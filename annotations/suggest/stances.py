@@ -206,7 +206,7 @@ def _party_of(name: str | None, keys: list[str]) -> str | None:
 def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
     """Every ordered pair of the article's leading parties, with what the article says of them."""
     rules = rules or engine.suggest(text)
-    tokens = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
+    tokens = [(*m.span(), m.group()) for m in WORD.finditer(text)]
     if not tokens:
         return []
     lowers = [t[2].lower() for t in tokens]
@@ -227,8 +227,16 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
         f[name] = f.get(name, 0.0) + w
 
     for si, s in enumerate(sents):
-        keys = [k for k in s.parties if k in rank and rank[k] < MAX_PARTIES]
-        sent_words = [w for w in lowers[s.lo:s.hi] if w.isalpha()]
+        keys = [k for k in s.parties if rank[k] < MAX_PARTIES]
+        if si + 1 < len(sents):
+            # A party in this sentence and another in the next: "Obama spoke. He called Boehner ..."
+            for a in keys:
+                for b in sents[si + 1].parties:
+                    if b != a and (a, b) in feats:
+                        add(feats[(a, b)], "next")
+        if len(keys) < 2:
+            continue
+        sent_words = lowers[s.lo:s.hi]
         ssup = sum(w in SUPPORT for w in sent_words)
         sopp = sum(w in OPPOSE for w in sent_words)
         for a in keys:
@@ -263,12 +271,6 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
                 weight = (sup + opp) * 3 + ssup + sopp + (1 if d == "ab" else 0)
                 if (a, b) not in evidence or weight > evidence[(a, b)][0]:
                     evidence[(a, b)] = (weight, (s.start, s.end))
-        # A party in this sentence and another in the next: "Obama said ... . He called Boehner ..."
-        if si + 1 < len(sents):
-            for a in keys:
-                for b in sents[si + 1].parties:
-                    if b != a and (a, b) in feats:
-                        add(feats[(a, b)], "next")
     # What the rules found: quotes (a speaker naming another party) and endorsements.
     mstarts = [m.start for m in found]
     spoke = Counter()
