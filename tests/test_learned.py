@@ -158,17 +158,22 @@ def test_a_corrupt_or_missing_model_is_a_clear_command_error(content, gold_file,
             call_command(command, *args, "--model", str(path), stdout=StringIO())
 
 
-def test_a_damaged_crf_inside_the_file_is_caught(model, tmp_path):
+def damaged_copy(model, tmp_path, member: str):
+    """The model's file with one member cut in half, as a broken disk or upload would leave it."""
     import zipfile
-    path = tmp_path / "model.zip"
+
+    path, damaged = tmp_path / "model.zip", tmp_path / "damaged.zip"
     model.save(path)
-    damaged = tmp_path / "damaged.zip"
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(damaged, "w") as dst:
         for item in src.infolist():
             data = src.read(item)
-            dst.writestr(item, data[: len(data) // 2] if item.filename == "model.crfsuite" else data)
+            dst.writestr(item, data[: len(data) // 2] if item.filename == member else data)
+    return damaged
+
+
+def test_a_damaged_crf_inside_the_file_is_caught(model, tmp_path):
     with pytest.raises(learned.ModelError, match="checksum"):
-        learned.load(damaged)
+        learned.load(damaged_copy(model, tmp_path, "model.crfsuite"))
 
 
 def test_the_library_falls_back_to_the_rules_with_a_warning(tmp_path, caplog):

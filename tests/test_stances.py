@@ -12,7 +12,7 @@ from annotations import services
 from annotations.models import Article, Endorsement, Quote, Status
 from annotations.suggest import learned, stances
 from annotations.suggest.evaluate import evaluate_endorsements
-from tests.test_learned import gold_docs
+from tests.test_learned import damaged_copy, gold_docs
 
 PEOPLE = ["Maria Lopez", "John Carter", "Amal Haddad", "Chen Wei", "Olga Petrova", "Sam Okafor", "Ines Duarte",
           "Tom Baker", "Rosa Klein", "Yusuf Demir"]
@@ -91,21 +91,14 @@ def test_surnames_and_pronouns_are_the_person_named_in_full():
 
 
 def test_the_stance_classifier_round_trips_and_a_damaged_one_is_refused(model, tmp_path):
-    import zipfile
-
     path = tmp_path / "model.zip"
     model.save(path)
     again = learned.load(path)
     text = "Sam Okafor tore into Ines Duarte for the delay."
     assert again.suggest(text) == model.suggest(text)
     assert again.stance_calibration == model.stance_calibration
-    damaged = tmp_path / "damaged.zip"
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(damaged, "w") as dst:
-        for item in src.infolist():
-            data = src.read(item)
-            dst.writestr(item, data[: len(data) // 2] if item.filename == "stance.crfsuite" else data)
     with pytest.raises(learned.ModelError, match="endorsement classifier"):
-        learned.load(damaged)
+        learned.load(damaged_copy(model, tmp_path, "stance.crfsuite"))
 
 
 def test_without_articles_with_stances_the_rules_suggest_endorsements():
