@@ -61,6 +61,10 @@ NEGATIONS = {"not", "n't", "no", "never", "nor", "without"}
 SUPPORT = {w.lower() for w in SUPPORT_VERBS} | {w.lower() for w in POSITIVE_WORDS}
 OPPOSE = {w.lower() for w in OPPOSE_VERBS} | {w.lower() for w in NEGATIVE_WORDS}
 LABELS = ("none", "supports", "opposes")
+OFFICES = {"president", "sen", "senator", "rep", "representative", "gov", "governor", "speaker", "leader",
+           "secretary", "mayor", "chairman", "chairwoman", "attorney", "minister", "congressman", "congresswoman",
+           "lawmaker", "candidate", "nominee", "spokesman", "spokeswoman", "director", "judge", "justice"}
+AFFILIATION = re.compile(r"^[RDI]-")  # "(D-Calif.)" tells a side; it names no one
 SPEECH = {w.lower() for w in SPEECH_VERBS}
 
 
@@ -68,6 +72,7 @@ SPEECH = {w.lower() for w in SPEECH_VERBS}
 class Party:
     key: str  # the name the article knows it by
     kind: str  # person, party, other
+    titled: bool = False  # named with an office: "Sen.", "President", "Gov." (a political actor)
 
 
 @dataclass
@@ -115,7 +120,7 @@ def mentions(text: str, tokens) -> list[Mention]:
     raw = []  # (token index, end token, words)
     for i, j in _name_runs(tokens):
         words = _clean([t[2] for t in tokens[i:j]])
-        if not words or all(w.lower() in NOT_NAMES for w in words) or len(words) > 6:
+        if not words or all(w.lower() in NOT_NAMES for w in words) or len(words) > 6 or AFFILIATION.match(words[0]):
             continue
         raw.append((i, j, words))
     # A surname alone is the person first named in full; "GOP" and "Republicans" one party.
@@ -137,6 +142,7 @@ def mentions(text: str, tokens) -> list[Mention]:
             kind = ("group" if any(w in ORG_WORDS or w in PARTIES for w in lows) else
                     "person" if 2 <= len(words) <= 3 else "other")
         party = parties.setdefault(key, Party(key, kind))
+        party.titled = party.titled or any(t[2].lower().rstrip(".") in OFFICES for t in tokens[max(0, i - 2):j])
         found.append(Mention(tokens[i][0], tokens[j - 1][1], i, party))
     # Pronouns: "he" is the person named last, "they" the party or group named last.
     out = []
@@ -217,6 +223,7 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
     ranked = [k for k, _ in counts.most_common()]
     rank = {k: r for r, k in enumerate(ranked)}
     kinds = {m.party.key: m.party.kind for m in found}
+    titled = {m.party.key: m.party.titled for m in found}
     first_at = {}
     for m in found:
         first_at.setdefault(m.party.key, m.start / max(1, len(text)))
@@ -303,6 +310,7 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
             f"ka={kinds[a]}": 1.0, f"kb={kinds[b]}": 1.0, f"kk={kinds[a]}|{kinds[b]}": 1.0,
             f"a={a.lower()}": 1.0, f"b={b.lower()}": 1.0, f"n={min(n, 6)}": 1.0,
             f"co={_bucket(int(co))}": 1.0, f"ca={_bucket(counts[a])}": 1.0, f"cb={_bucket(counts[b])}": 1.0,
+            f"ta={int(titled[a])}": 1.0, f"tb={int(titled[b])}": 1.0,
             f"fa={int(first_at[a] * 4)}": 1.0, f"fb={int(first_at[b] * 4)}": 1.0, "bias": 1.0,
             f"sa={_bucket(spoke[a])}": 1.0, f"sb={_bucket(spoke[b])}": 1.0,
             f"rr|co={min(rank[a], 3)}|{min(rank[b], 3)}|{_bucket(int(co))}": 1.0,
