@@ -198,7 +198,7 @@ def _sentences(text, tokens, found) -> list[_Sentence]:
     return out
 
 
-MAX_PARTIES = 10
+MAX_PARTIES = 25
 
 
 def _party_of(name: str | None, keys: list[str]) -> str | None:
