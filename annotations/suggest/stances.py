@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 from collections import Counter
+from itertools import accumulate
 from dataclasses import dataclass
 
 import pycrfsuite
@@ -80,6 +81,7 @@ class Mention:
     start: int
     end: int
     token: int  # index of its first token in the article
+    stop: int  # index of the token after it
     party: Party
     pronoun: bool = False
 
@@ -143,7 +145,7 @@ def mentions(text: str, tokens) -> list[Mention]:
                     "person" if 2 <= len(words) <= 3 else "other")
         party = parties.setdefault(key, Party(key, kind))
         party.titled = party.titled or any(t[2].lower().rstrip(".") in OFFICES for t in tokens[max(0, i - 2):j])
-        found.append(Mention(tokens[i][0], tokens[j - 1][1], i, party))
+        found.append(Mention(tokens[i][0], tokens[j - 1][1], i, j, party))
     # Pronouns: "he" is the person named last, "they" the party or group named last.
     out = []
     starts = [m.token for m in found]
@@ -155,7 +157,7 @@ def mentions(text: str, tokens) -> list[Mention]:
         want_person = low in PERSON_PRONOUNS
         for m in reversed(before[-8:]):
             if (m.party.kind == "person") == want_person or (not want_person and m.party.kind == "party") and tokens[k][0] - m.end < 600:
-                out.append(Mention(s, e, k, m.party, pronoun=True))
+                out.append(Mention(s, e, k, k + 1, m.party, pronoun=True))
                 break
     return sorted(found + out, key=lambda m: m.token)
 
@@ -231,6 +233,11 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
     top = ranked[:MAX_PARTIES]
     feats: dict[tuple[str, str], dict] = {(a, b): {} for a in top for b in top if a != b}
     evidence: dict[tuple[str, str], tuple[int, tuple[int, int]]] = {}
+    # Running counts of the word lists, so any stretch of tokens is counted in one subtraction.
+    sup_at = list(accumulate((w in SUPPORT for w in lowers), initial=0))
+    opp_at = list(accumulate((w in OPPOSE for w in lowers), initial=0))
+    neg_at = list(accumulate((w in NEGATIONS for w in lowers), initial=0))
+    say_at = list(accumulate((w in SPEECH for w in lowers), initial=0))
 
     def add(f, name, w=1.0):
         f[name] = f.get(name, 0.0) + w
@@ -245,9 +252,7 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
                         add(feats[(a, b)], "next")
         if len(keys) < 2:
             continue
-        sent_words = lowers[s.lo:s.hi]
-        ssup = sum(w in SUPPORT for w in sent_words)
-        sopp = sum(w in OPPOSE for w in sent_words)
+        ssup, sopp = sup_at[s.hi] - sup_at[s.lo], opp_at[s.hi] - opp_at[s.lo]
         for a in keys:
             for b in keys:
                 if a == b:
@@ -255,27 +260,26 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
                 f = feats[(a, b)]
                 ma, mb = s.parties[a], s.parties[b]
                 d = "ab" if ma.token < mb.token else "ba"
-                lo, hi = sorted((ma.token, mb.token))
-                between = lowers[lo + 1:hi][:12]
+                # The tokens between the two: from the end of the first to the start of the second.
+                first, second = (ma, mb) if ma.token < mb.token else (mb, ma)
+                lo, hi = first.stop, max(first.stop, second.token)
                 add(f, "co")
                 add(f, f"co_{d}")
                 # "Walker said Democrats ...": the one who speaks in the sentence is the likelier endorser.
                 for tag, k in (("a", ma.token), ("b", mb.token)):
-                    if any(w in SPEECH for w in lowers[max(s.lo, k - 3):min(s.hi, k + 4)]):
+                    if say_at[min(s.hi, k + 4)] > say_at[max(s.lo, k - 3)]:
                         add(f, f"{tag}_says_{d}")
                 if s.quoted:
                     add(f, f"coq_{d}")
-                if len(between) <= 4:  # "A vouched for B": the words of a verb phrase joining them
-                    for w in between:
+                if hi - lo <= 4:  # "A vouched for B": the words of a verb phrase joining them
+                    for w in lowers[lo:hi]:
                         f[f"{d}:verb={w}"] = 1.0
-                sup = sum(w in SUPPORT for w in between)
-                opp = sum(w in OPPOSE for w in between)
-                neg = any(w in NEGATIONS for w in between)
+                sup, opp = sup_at[hi] - sup_at[lo], opp_at[hi] - opp_at[lo]
                 add(f, f"{d}:sup", sup)
                 add(f, f"{d}:opp", opp)
                 add(f, "ssup", ssup)
                 add(f, "sopp", sopp)
-                if neg:
+                if neg_at[hi] > neg_at[lo]:
                     add(f, f"{d}:neg")
                 # The sentence that says most about the pair is its evidence.
                 weight = (sup + opp) * 3 + ssup + sopp + (1 if d == "ab" else 0)
@@ -301,29 +305,30 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
         a, b = _party_of(e.endorser.name, top), _party_of(e.target.name if e.target else e.target_text, top)
         if a and b and (a, b) in feats:
             add(feats[(a, b)], f"rule={e.polarity}")
+    # What a party brings to every pair it is in, made once.
+    first_sent = {}
+    for m in found:
+        if m.party.key not in first_sent:
+            k = bisect.bisect_right([s.start for s in sents], m.start) - 1
+            first_sent[m.party.key] = (sents[k].start, sents[k].end) if k >= 0 else (m.start, m.end)
+    own_a, own_b = {}, {}
+    for p in top:
+        mine = (f"r={min(rank[p], 5)}", f"k={kinds[p]}", f"={p.lower()}", f"c={_bucket(counts[p])}",
+                f"t={int(titled[p])}", f"f={int(first_at[p] * 4)}", f"s={_bucket(spoke[p])}")
+        own_a[p], own_b[p] = tuple("a" + x for x in mine), tuple("b" + x for x in mine)
+    parties = {p: Party(p, kinds[p]) for p in top}
+    n = min(len(top), 6)
     out = []
-    n = len(top)
     for (a, b), f in feats.items():
-        co = f.get("co", 0)
-        base = {
-            f"ra={min(rank[a], 5)}": 1.0, f"rb={min(rank[b], 5)}": 1.0, f"rr={min(rank[a], 3)}|{min(rank[b], 3)}": 1.0,
-            f"ka={kinds[a]}": 1.0, f"kb={kinds[b]}": 1.0, f"kk={kinds[a]}|{kinds[b]}": 1.0,
-            f"a={a.lower()}": 1.0, f"b={b.lower()}": 1.0, f"n={min(n, 6)}": 1.0,
-            f"co={_bucket(int(co))}": 1.0, f"ca={_bucket(counts[a])}": 1.0, f"cb={_bucket(counts[b])}": 1.0,
-            f"ta={int(titled[a])}": 1.0, f"tb={int(titled[b])}": 1.0,
-            f"fa={int(first_at[a] * 4)}": 1.0, f"fb={int(first_at[b] * 4)}": 1.0, "bias": 1.0,
-            f"sa={_bucket(spoke[a])}": 1.0, f"sb={_bucket(spoke[b])}": 1.0,
-            f"rr|co={min(rank[a], 3)}|{min(rank[b], 3)}|{_bucket(int(co))}": 1.0,
-        }
+        co = _bucket(int(f.get("co", 0)))
+        ra, rb = min(rank[a], 3), min(rank[b], 3)
+        base = dict.fromkeys((*own_a[a], *own_b[b], "bias", f"n={n}", f"rr={ra}|{rb}", f"kk={kinds[a]}|{kinds[b]}",
+                              f"co={co}", f"rr|co={ra}|{rb}|{co}"), 1.0)
         # Counts grow with the article: squash them so long articles do not dominate.
         for k, v in f.items():
             base[k] = v if v <= 1 else 1.0 + (v - 1) ** 0.5 / 2
-        ev = evidence.get((a, b))
-        if ev is None:
-            m = next(m for m in found if m.party.key == a)
-            s = next((s for s in sents if s.start <= m.start < s.end), None)
-            ev = (0, (s.start, s.end) if s else (m.start, m.end))
-        out.append(Candidate(Party(a, kinds[a]), Party(b, kinds[b]), ev[1], base))
+        ev = evidence[(a, b)][1] if (a, b) in evidence else first_sent[a]
+        out.append(Candidate(parties[a], parties[b], ev, base))
     return out
 
 
@@ -390,12 +395,19 @@ def fit_crf(docs: list[dict], *, c1: float = 3.0, c2: float = 0.01, max_iteratio
 
 def scored(text: str, tagger: pycrfsuite.Tagger, rules: Suggestions | None = None):
     """(raw probability, polarity, candidate) of each pair, likelier polarity only, best first."""
+    cands = candidates(text, rules)
+    if not cands:
+        return []
+    # Trained on one-item sequences, the model has no transitions: one sequence of all the
+    # pairs gives each its own probabilities, in one call instead of one per pair.
+    tagger.set(pycrfsuite.ItemSequence([c.features for c in cands]))
+    tagger.tag()
     out = []
-    for c in candidates(text, rules):
-        tagger.set(pycrfsuite.ItemSequence([c.features]))
-        tagger.tag()
-        pol = max(("supports", "opposes"), key=lambda p: tagger.marginal(p, 0))
-        out.append((tagger.marginal(pol, 0), pol, c))
+    labels = set(tagger.labels())  # a model from a few articles may never have seen one polarity
+    for i, c in enumerate(cands):
+        sup = tagger.marginal("supports", i) if "supports" in labels else 0.0
+        opp = tagger.marginal("opposes", i) if "opposes" in labels else 0.0
+        out.append((sup, "supports", c) if sup > opp else (opp, "opposes", c))
     return sorted(out, key=lambda x: -x[0])
 
 
