@@ -136,6 +136,9 @@ def mentions(text: str, tokens) -> list[Mention]:
         low = " ".join(words).lower()
         if low in PARTIES:
             key, kind = PARTIES[low], "party"
+        elif len(words) <= 3 and words[-1].lower() in ("democrats", "republicans"):
+            # "House Democrats", "Senate Republicans": the party's members acting as one.
+            key, kind = PARTIES[words[-1].lower()], "party"
         elif len(words) == 1 and low in full_by_last:
             key, kind = full_by_last[low], "person"
         else:
