@@ -56,7 +56,7 @@ TITLES = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "president", "se
           "gen.", "gen", "candidate", "nominee", "presidential", "democratic", "republican", "u.s.", "us"}
 PARTIES = {**PARTY_NAMES, "republican": "Republican Party", "democratic": "Democratic Party",
            "democrat": "Democratic Party", "gop": "Republican Party"}
-PERSON_PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
+PERSON_PRONOUNS = {"he", "she"}  # subjects only: "his", "her" and "him" resolved this way did worse
 GROUP_PRONOUNS = {"they", "them", "their"}
 NEGATIONS = {"not", "n't", "no", "never", "nor", "without"}
 SUPPORT = {w.lower() for w in SUPPORT_VERBS} | {w.lower() for w in POSITIVE_WORDS}
