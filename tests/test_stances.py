@@ -120,8 +120,8 @@ def test_train_command_takes_endorsement_files_and_a_split(tmp_path):
     call_command("train_suggester", "--from", str(quotes), "--endorsements", str(ends), "--split", "train",
                  "--save-to", str(model_path), "--max-iterations", "30", stdout=out)
     n = sum(bool(d["stances"]) for d in docs[:40])
-    held = round(n * 0.15)
-    assert f"endorsements: {n - held} articles fitted, {held} held out" in out.getvalue()
+    assert f"endorsements: {n} articles, out-of-fold endorsement F1" in out.getvalue()
+    assert f"over {n} (4 folds)" in out.getvalue()
     out = StringIO()
     call_command("evaluate_suggestions", str(ends), "--split", "valid", "--model", str(model_path), stdout=out)
     report = json.loads(out.getvalue().strip().splitlines()[-1])
@@ -172,7 +172,7 @@ def test_editors_decisions_are_gold_done_articles_whole_and_rejections_elsewhere
     # the quote tagger (as "no quote here"), and only the rejected pair the classifier.
     taught = list(learned._sequences([partial]))
     assert len(taught) == 1 and set(taught[0][1]) == {"O"}
-    pairs = list(stances._examples(partial))
+    pairs = list(stances.examples(partial, stances.candidates(partial["text"])))
     assert [label for _, label in pairs] == ["none"]
     assert Article.objects.filter(review=Article.Review.DONE).count() == 1
 

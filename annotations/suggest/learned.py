@@ -573,7 +573,7 @@ def train(docs: list[dict], *, endorsements: list[dict] | None = None, sources: 
         q = evaluate_quotes({str(k): d for k, d in enumerate(held)}, pred_docs)
         meta["heldout"] = {"articles": len(held), "quote_f1@0.5": q["quote@0.5"]["f1"],
                            "attribution_f1@0.5": q["attribution@0.5"]["f1"]}
-    _train_stances(model, stance_docs, holdout=holdout, seed=seed)
+    _train_stances(model, stance_docs, seed=seed)
     meta["train_seconds"] = round(time.perf_counter() - began, 1)
     model._tagger = None
     return model
@@ -582,33 +582,42 @@ def train(docs: list[dict], *, endorsements: list[dict] | None = None, sources: 
 MIN_STANCE_ARTICLES = 4
 
 
-def _train_stances(model: Model, docs: list[dict], *, holdout: float, seed: int) -> None:
-    """The endorsement classifier, its calibration and floor from held-out articles; with too
-    few articles the model leaves endorsements to the rules."""
-    if len([d for d in docs if not d.get("partial")]) < MIN_STANCE_ARTICLES:
+def _train_stances(model: Model, docs: list[dict], *, seed: int, folds: int = 4) -> None:
+    """The endorsement classifier, calibrated by cross-fitting: each fold's articles are scored
+    by a classifier trained without them, the calibration and floor are fitted on all those
+    scores, and the classifier kept is trained on every article. With too few articles the
+    model leaves endorsements to the rules."""
+    whole = [d for d in docs if not d.get("partial")]
+    if len(whole) < MIN_STANCE_ARTICLES:
         return
-    fit, held = _split(docs, holdout, seed)
-    crf = stances.fit_crf(fit)
-    if crf is None:
-        return
-    tagger = _open(crf, "endorsement classifier")
-    scores, outcomes, ranked_docs = [], [], []
-    for doc in held:
-        ranked = stances.scored(doc["text"], tagger)
-        gold = stances.gold_stances(doc)
-        scores += [r for r, _, _ in ranked]
-        outcomes += stances.outcomes(ranked, gold)
-        ranked_docs.append((ranked, gold))
+    random.Random(seed).shuffle(whole)
+    partial = [d for d in docs if d.get("partial")]
+    cands = {id(d): stances.candidates(d["text"]) for d in docs}  # once: each is used in every fold
+
+    def pairs(articles):
+        return (p for d in articles for p in stances.examples(d, cands[id(d)]))
+
+    folds = min(folds, len(whole))
+    scores, outcomes, n_gold = [], [], 0
+    for k in range(folds):
+        crf = stances.fit_crf(pairs([d for i, d in enumerate(whole) if i % folds != k] + partial))
+        if crf is None:
+            return
+        tagger = _open(crf, "endorsement classifier")
+        for doc in whole[k::folds]:
+            ranked = stances.scored(cands[id(doc)], tagger)
+            gold = stances.gold_stances(doc)
+            scores += [r for r, _, _ in ranked]
+            outcomes += stances.outcomes(ranked, gold)
+            n_gold += len(gold)
     calibration = Calibration.fit(scores, outcomes)
-    n_gold = sum(len(set(g)) for _, g in ranked_docs)
     floor = best_floor([calibration(x) for x in scores], outcomes, n_gold)
-    # The held-out score of the classifier as it will run: above the floor only.
-    kept = [(r, ok) for r, ok in zip(scores, outcomes) if calibration(r) >= floor]
-    tp, n_pred = sum(ok for _, ok in kept), len(kept)
-    f1 = 2 * tp / (n_pred + n_gold) if n_pred + n_gold else 0.0
-    model.stance, model.stance_calibration = crf, calibration
+    # The out-of-fold score of the classifier as it will run: above the floor only.
+    kept = [ok for r, ok in zip(scores, outcomes) if calibration(r) >= floor]
+    f1 = 2 * sum(kept) / (len(kept) + n_gold) if kept or n_gold else 0.0
+    model.stance, model.stance_calibration = stances.fit_crf(pairs(docs)), calibration
     model.meta["stance"] = {
         "min_confidence": floor,
-        "counts": {"articles": len(docs), "fit_articles": len(fit), "heldout_articles": len(held)},
-        "heldout": {"articles": len(held), "endorsement_f1": round(f1, 4), "gold": n_gold, "predicted": n_pred},
+        "counts": {"articles": len(docs), "partial_articles": len(partial), "folds": folds},
+        "heldout": {"articles": len(whole), "endorsement_f1": round(f1, 4), "gold": n_gold, "predicted": len(kept)},
     }

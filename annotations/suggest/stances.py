@@ -363,12 +363,12 @@ def gold_label(c: Candidate, stances: list[tuple[str, str, str]]) -> str:
     return votes.most_common(1)[0][0] if votes else "none"
 
 
-def _examples(doc: dict):
-    """(features, label) of each candidate pair. An article editors have not finished teaches
-    only the pairs they decided: accepted ones and rejected ones (labelled none)."""
+def examples(doc: dict, cands: list[Candidate]):
+    """(features, label) of each candidate pair of a gold article. An article editors have not
+    finished teaches only the pairs they decided: accepted ones and rejected ones (none)."""
     stances = gold_stances(doc)
     rejected = [(a, b) for a, b in doc.get("rejected_stances") or []]
-    for c in candidates(doc["text"]):
+    for c in cands:
         label = gold_label(c, stances)
         if doc.get("partial") and label == "none":
             a, b = _content(c.a.key), _content(c.b.key)
@@ -379,13 +379,13 @@ def _examples(doc: dict):
 
 # Strong L1: on a few hundred articles, the words themselves overfit (tried: bags of the words
 # between the parties and around them score lower on unseen articles than counts and structure).
-def fit_crf(docs: list[dict], *, c1: float = 3.0, c2: float = 0.01, max_iterations: int = 150) -> bytes | None:
+def fit_crf(pairs, *, c1: float = 3.0, c2: float = 0.01, max_iterations: int = 150) -> bytes | None:
+    """The classifier from (features, label) pairs; None when there are none."""
     trainer = pycrfsuite.Trainer(verbose=False)
     n = 0
-    for doc in docs:
-        for features, label in _examples(doc):
-            trainer.append(pycrfsuite.ItemSequence([features]), [label])
-            n += 1
+    for features, label in pairs:
+        trainer.append(pycrfsuite.ItemSequence([features]), [label])
+        n += 1
     if not n:
         return None
     trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iterations})
@@ -396,9 +396,8 @@ def fit_crf(docs: list[dict], *, c1: float = 3.0, c2: float = 0.01, max_iteratio
             return fh.read()
 
 
-def scored(text: str, tagger: pycrfsuite.Tagger, rules: Suggestions | None = None):
+def scored(cands: list[Candidate], tagger: pycrfsuite.Tagger):
     """(raw probability, polarity, candidate) of each pair, likelier polarity only, best first."""
-    cands = candidates(text, rules)
     if not cands:
         return []
     # Trained on one-item sequences, the model has no transitions: one sequence of all the
@@ -429,7 +428,7 @@ def outcomes(ranked, stances: list[tuple[str, str, str]]) -> list[int]:
 def suggestions(text: str, tagger, calibrate, floor: float, rules: Suggestions | None = None
                 ) -> list[EndorsementSuggestion]:
     out = []
-    for raw, pol, c in scored(text, tagger, rules):
+    for raw, pol, c in scored(candidates(text, rules), tagger):
         conf = round(calibrate(raw), 3)
         if conf < floor or conf <= 0:
             continue

@@ -78,9 +78,9 @@ class Command(BaseCommand):
             + (" -> stored and active" if activate else " -> stored" if store else ""))
         stance = meta.get("stance")
         if stance:
-            self.stdout.write(f"endorsements: {stance['counts']['fit_articles']} articles fitted, "
-                              f"{stance['heldout']['articles']} held out (endorsement F1 "
-                              f"{stance['heldout']['endorsement_f1']:.3f})")
+            held = stance["heldout"]
+            self.stdout.write(f"endorsements: {stance['counts']['articles']} articles, out-of-fold endorsement F1 "
+                              f"{held['endorsement_f1']:.3f} over {held['articles']} ({stance['counts']['folds']} folds)")
         else:
             self.stdout.write("endorsements: too few articles with stances; the rules suggest them")
 
