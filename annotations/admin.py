@@ -108,7 +108,8 @@ class SuggestionRunAdmin(admin.ModelAdmin):
 class SuggesterModelAdmin(admin.ModelAdmin):
     """Trained models with their held-out scores; activating an older one is a rollback."""
 
-    list_display = ["version", "active", "created_at", "quote_f1", "attribution_f1", "articles", "activated_at"]
+    list_display = ["version", "active", "created_at", "quote_f1", "attribution_f1", "endorsement_f1", "articles",
+                    "activated_at"]
     list_filter = ["active"]
     readonly_fields = ["version", "active", "created_at", "activated_at", "sources", "counts", "metrics"]
     exclude = ["artifact"]
@@ -124,6 +125,11 @@ class SuggesterModelAdmin(admin.ModelAdmin):
     @admin.display(description="attribution F1@0.5")
     def attribution_f1(self, obj):
         return obj.metrics.get("attribution_f1@0.5")
+
+    @admin.display(description="endorsement F1")
+    def endorsement_f1(self, obj):
+        # Out-of-fold, when the model learned endorsements; else the rules suggest them.
+        return obj.metrics.get("endorsements", {}).get("endorsement_f1", "rules")
 
     @admin.display(description="trained on")
     def articles(self, obj):

@@ -47,7 +47,9 @@ def suggester_for(version: str) -> Callable:
 
 def suggester_store(*, model: learned.Model, activate: bool = False) -> SuggesterModel:
     """Keep a trained model (and make it the active one, when asked)."""
+    stance = model.meta.get("stance")
     metrics = {**model.meta.get("heldout", {}),
+               **({"endorsements": stance["heldout"]} if stance else {}),
                **({"promotion": model.meta["promotion"]} if "promotion" in model.meta else {})}
     row = SuggesterModel.objects.create(
         version=model.version, sources=model.meta.get("sources", []), counts=model.meta.get("counts", {}),

@@ -206,3 +206,16 @@ def test_a_model_trained_on_editors_endorsements_suggests_them_through_a_real_wo
     best = max(made, key=lambda e: e.confidence)
     assert (best.endorser.name, best.polarity, best.target.name) == ("Chen Wei", "opposes", "Rosa Klein")
     assert best.engine_version == model.version and article.body[best.start:best.end] == best.exact
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_models_with_their_endorsement_score(admin_client, model):
+    from annotations import suggesters
+
+    with_stances = suggesters.suggester_store(model=model)
+    quotes_only = suggesters.suggester_store(model=learned.train(gold_docs(8), max_iterations=20))
+    page = admin_client.get("/admin/annotations/suggestermodel/").content.decode()
+    assert "Endorsement F1" in page
+    row = page[page.index(with_stances.version):].split("</tr>")[0]
+    assert f"{model.meta['stance']['heldout']['endorsement_f1']}" in row
+    assert ">rules<" in page[page.index(quotes_only.version):].split("</tr>")[0]
