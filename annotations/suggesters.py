@@ -76,14 +76,19 @@ def suggester_activate(*, version: str | None) -> None:
 
 
 def _score(suggest_fn, docs: list[dict]) -> float:
-    """Quote F1 plus attribution F1 at IoU 0.5 of a suggester on gold docs: the spans, and who
-    said them where the editors named a speaker."""
-    from annotations.suggest.evaluate import evaluate_quotes
+    """Quote F1 plus attribution F1 at IoU 0.5 of a suggester on gold docs (the spans, and who
+    said them where the editors named a speaker), plus endorsement F1 when editors accepted
+    endorsements in them."""
+    from annotations.suggest.evaluate import evaluate_endorsements, evaluate_quotes
+    from annotations.suggest.jsonl import suggestion_record
 
     gold = {str(k): d for k, d in enumerate(docs)}
-    pred = {str(k): learned._records(str(k), suggest_fn(d["text"])) for k, d in enumerate(docs)}
+    pred = {str(k): suggestion_record(str(k), d["text"], suggest_fn) for k, d in enumerate(docs)}
     result = evaluate_quotes(gold, pred)
-    return round(result["quote@0.5"]["f1"] + result["attribution@0.5"]["f1"], 4)
+    score = result["quote@0.5"]["f1"] + result["attribution@0.5"]["f1"]
+    if any(d.get("stances") for d in docs):
+        score += evaluate_endorsements(gold, pred)["endorsement"]["f1"]
+    return round(score, 4)
 
 
 def suggester_retrain(*, min_new: int | None = None, max_iterations: int = 200) -> dict:
@@ -110,7 +115,7 @@ def suggester_retrain(*, min_new: int | None = None, max_iterations: int = 200) 
     scores = {"candidate": _score(candidate.suggest, held), "active": _score(suggester_for(version), held)}
     promoted = scores["candidate"] >= scores["active"]
     candidate.meta["promotion"] = {"against": version, "held_back_articles": len(held),
-                                   "quote_plus_attribution_f1@0.5": scores, "promoted": promoted}
+                                   "f1_sum": scores, "promoted": promoted}
     row = suggester_store(model=candidate, activate=promoted)
     log.info("retrained suggester %s: %s (candidate %.3f vs %s %.3f)", row.version,
              "promoted" if promoted else "kept the active one", scores["candidate"], version, scores["active"])
