@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from annotations import suggest
@@ -43,6 +43,20 @@ def suggester_for(version: str) -> Callable:
             log.warning("suggesting with the rules (%s) instead: %s", suggest.ENGINE_VERSION, exc)
             return suggest.suggest
     return _loaded[version]
+
+
+def suggester_for_files(*, model_path: str | None = None, rules: bool = False) -> Callable:
+    """What suggest_file and evaluate_suggestions run: a model file when given (a ModelError
+    says why it cannot be read), the rules when asked, else the active model when the database
+    answers, else the rules (work on files needs no database)."""
+    if model_path:
+        return learned.load(model_path).suggest
+    if not rules:
+        try:
+            return suggester_for(active_version())
+        except DatabaseError as exc:
+            log.info("no database to read the active model from (%s): suggesting with the rules", exc)
+    return suggest.suggest
 
 
 def suggester_store(*, model: learned.Model, activate: bool = False) -> SuggesterModel:

@@ -182,6 +182,7 @@ def test_offsets_hold_on_quote_heavy_text(parts):
         assert text[q.start:q.end] == q.text
 
 
+@pytest.mark.django_db  # without --model the active model is looked up (none here: the rules)
 def test_suggest_file_and_evaluate_commands(tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps({"id": "a1", "text": "“We won,” Ann Bo said.", "extra": 1}) + "\n")
@@ -204,6 +205,7 @@ def test_suggest_file_and_evaluate_commands(tmp_path):
     assert summary["quotes"]["attribution@0.5"]["f1"] == 1.0
 
 
+@pytest.mark.django_db
 def test_suggest_file_names_a_bad_line(tmp_path):
     from django.core.management.base import CommandError
 

@@ -135,3 +135,41 @@ def test_retraining_promotes_a_model_not_worse_and_refuses_a_worse_one():
     # Beat runs the same service.
     assert "annotations.tasks.suggester_retrain" in {e["task"] for e in
                                                      tasks.suggester_retrain.app.conf.beat_schedule.values()}
+
+
+@pytest.mark.django_db
+def test_file_commands_use_the_active_model_unless_told_otherwise(trained, tmp_path, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": article_text()}) + "\n")
+    out = tmp_path / "out.jsonl"
+    call_command("suggest_file", str(source), str(out))
+    assert json.loads(out.read_text())["engine_version"] == suggest.ENGINE_VERSION  # nothing active yet
+    suggesters.suggester_store(model=trained, activate=True)
+    call_command("suggest_file", str(source), str(out))
+    assert json.loads(out.read_text())["engine_version"] == trained.version
+    assert f"suggested by {trained.version}" in capsys.readouterr().out
+    call_command("suggest_file", str(source), str(out), "--rules")
+    assert json.loads(out.read_text())["engine_version"] == suggest.ENGINE_VERSION
+
+
+def test_file_commands_need_no_database(tmp_path):
+    """With no database to reach, suggest_file runs the rules (work on files goes on)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": "“We won,” Ann Bo said."}) + "\n")
+    env = {**os.environ, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", "PGCONNECT_TIMEOUT": "2"}
+    done = subprocess.run([sys.executable, "manage.py", "suggest_file", str(source), str(tmp_path / "out.jsonl")],
+                          cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"suggested by {suggest.ENGINE_VERSION}" in done.stdout
+    assert json.loads((tmp_path / "out.jsonl").read_text())["quotes"][0]["speaker"] == "Ann Bo"

@@ -10,7 +10,8 @@ from annotations.suggest.evaluate import (
     evaluate_quotes,
 )
 from annotations.suggest.jsonl import read_jsonl, suggestion_record
-from annotations.suggest.learned import ModelError, load
+from annotations.suggest.learned import ModelError
+from annotations.suggesters import suggester_for_files
 
 
 class Command(BaseCommand):
@@ -20,14 +21,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("gold")
         parser.add_argument("--pred", help="predictions JSONL (default: run the engine now)")
-        parser.add_argument("--model", help="a model file from train_suggester (default: the rules)")
+        parser.add_argument("--model", help="a model file from train_suggester (default: the active model when "
+                                            "the database answers, else the rules)")
+        parser.add_argument("--rules", action="store_true", help="the rules, whatever model is active")
         parser.add_argument("--split", help="score only the articles of this split (a file's 'split' field)")
 
-    def handle(self, *args, gold, pred, model=None, split=None, **options):
+    def handle(self, *args, gold, pred, model=None, split=None, rules=False, **options):
         if pred and model:
             raise CommandError("give --pred or --model, not both")
         try:
-            suggest_fn = load(model).suggest if model else None
+            suggest_fn = None if pred else suggester_for_files(model_path=model, rules=rules)
         except ModelError as exc:
             raise CommandError(str(exc)) from None
         try:

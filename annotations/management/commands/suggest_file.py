@@ -3,30 +3,33 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from annotations.suggest.jsonl import read_jsonl, suggestion_record
-from annotations.suggest.learned import ModelError, load
+from annotations.suggest.learned import ModelError
+from annotations.suggesters import suggester_for_files
 
 
 class Command(BaseCommand):
-    help = "Run the suggestion engine over a JSONL file of {id, text} (no database needed)."
+    help = "Run the suggestion engine over a JSONL file of {id, text} (no database needed: the rules answer)."
     requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("input")
         parser.add_argument("output")
-        parser.add_argument("--model", help="a model file from train_suggester (default: the rules)")
+        parser.add_argument("--model", help="a model file from train_suggester (default: the active model when "
+                                            "the database answers, else the rules)")
+        parser.add_argument("--rules", action="store_true", help="the rules, whatever model is active")
 
-    def handle(self, *args, input, output, model=None, **options):
+    def handle(self, *args, input, output, model=None, rules=False, **options):
         try:
-            suggest_fn = load(model).suggest if model else None
+            suggest_fn = suggester_for_files(model_path=model, rules=rules)
         except ModelError as exc:
             raise CommandError(str(exc)) from None
-        count = 0
+        count, version = 0, ""
         try:
             with open(output, "w", encoding="utf-8") as out:
                 for n, doc in read_jsonl(input):
                     record = suggestion_record(doc.get("id", n), doc["text"], suggest_fn)
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                    count += 1
+                    count, version = count + 1, record["engine_version"]
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"{count} articles -> {output}")
+        self.stdout.write(f"{count} articles -> {output}" + (f" (suggested by {version})" if version else ""))
