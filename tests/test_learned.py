@@ -200,3 +200,13 @@ def test_bench_learned_skips_without_gold_files(tmp_path):
     call_command("bench_learned", "--train", str(tmp_path / "nope.jsonl"), "--dev", str(tmp_path / "nope2.jsonl"),
                  stdout=out)
     assert out.getvalue().startswith("skipped: gold file(s) not found")
+
+
+def test_bench_engine_times_a_model_file(model, gold_file, tmp_path):
+    path = tmp_path / "model.zip"
+    model.save(path)
+    out = StringIO()
+    call_command("bench_engine", "--data", str(gold_file), "--repeat", "1", "--model", str(path), stdout=out)
+    result = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert result["model"]["version"] == model.version and result["model"]["articles_per_cpu_s"] > 0
+    assert f"model {model.version}:" in out.getvalue()

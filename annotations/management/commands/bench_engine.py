@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from annotations.benchmarks.db import bench_database
-from annotations.suggest import suggest
+from annotations.suggest import learned, suggest
 from annotations.suggest.jsonl import read_jsonl
 
 BARE = re.compile(r"[\"“]([^\"“”\n]{2,}?)[\"”]")
@@ -47,9 +47,10 @@ class Command(BaseCommand):
                             help="JSONL with a 'text' per line (texts are only read, never stored)")
         parser.add_argument("--repeat", type=int, default=3)
         parser.add_argument("--drain", type=int, default=0, help="also time a worker draining N articles")
+        parser.add_argument("--model", help="also time a trained model (a file from train_suggester) on the texts")
         parser.add_argument("--drain-here", type=int, default=0, help=argparse.SUPPRESS)
 
-    def handle(self, *args, data, repeat, drain, drain_here, **options):
+    def handle(self, *args, data, repeat, drain, drain_here, model=None, **options):
         if drain_here:
             # Runs inside the scratch database's environment (see _drain).
             self.stdout.write(json.dumps(self._drain_here(drain_here)))
@@ -81,6 +82,11 @@ class Command(BaseCommand):
                           f"({len(texts)} articles, {n_words:,} words)")
         self.stdout.write(f"bare regex: {result['bare_regex_articles_per_s']} articles/s; "
                           f"engine takes {result['engine_to_regex_time_ratio']}x its time")
+        if model:
+            result["model"] = self._model(model, texts, repeat)
+            m = result["model"]
+            self.stdout.write(f"model {m['version']}: {m['articles_per_cpu_s']} articles per CPU-second on one core "
+                              f"({m['articles_per_s']} wall-clock; endorsements learned: {m['endorsements']})")
         if drain:
             result["worker"] = self._drain(drain)
             w = result["worker"]
@@ -89,6 +95,21 @@ class Command(BaseCommand):
                               f"{w['drain_to_engine_ratio']}x the engine alone on one core "
                               f"({w['engine_alone_articles_per_s']} articles/s)")
         self.stdout.write(json.dumps(result))
+
+    @staticmethod
+    def _model(path, texts, repeat):
+        try:
+            model = learned.load(path)
+        except learned.ModelError as exc:
+            raise CommandError(str(exc)) from None
+        model.suggest(texts[0])  # load the taggers before timing
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(repeat):
+            for text in texts:
+                model.suggest(text)
+        wall, cpu = (time.perf_counter() - wall) / repeat, (time.process_time() - cpu) / repeat
+        return {"version": model.version, "endorsements": model.stance is not None,
+                "articles_per_s": round(len(texts) / wall, 1), "articles_per_cpu_s": round(len(texts) / cpu, 1)}
 
     def _drain(self, n):
         """The worker benchmark, run in a scratch database so no real data is touched."""
