@@ -120,7 +120,8 @@ ENDORSE_IGNORE = {"president", "sen", "senator", "party", "campaign", "the", "of
                   "mrs", "ms", "and", "a", "an", "former", "vice"}
 
 
-def _content(text: str | None) -> set[str]:
+def content_words(text: str | None) -> set[str]:
+    """The words two names of one party share ("Sen. Ted Cruz" and "Cruz": titles, 'party' aside)."""
     return {w for w in re.findall(r"[\w’'-]+", (text or "").lower())} - ENDORSE_IGNORE
 
 
@@ -137,8 +138,8 @@ def evaluate_endorsements(gold_docs: dict, pred_docs: dict) -> dict:
             for p in pred:
                 pol = "positive" if p["polarity"] == "supports" else "negative"
                 for g in left:
-                    if (not use_polarity or g[2] == pol) and _content(p["endorser"]) & _content(g[0]) \
-                            and _content(p["target"]) & _content(g[1]):
+                    if (not use_polarity or g[2] == pol) and content_words(p["endorser"]) & content_words(g[0]) \
+                            and content_words(p["target"]) & content_words(g[1]):
                         left.remove(g)
                         hits += 1
                         break

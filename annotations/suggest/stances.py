@@ -1,12 +1,14 @@
-"""Learned endorsements: who supports or opposes whom, as a classifier over pairs of parties
-named in one sentence, summed up per article.
+"""Learned endorsements: who supports or opposes whom in an article, as a classifier over
+pairs of the parties it names.
 
-Each article's named parties are found and merged (a surname with its full name, "GOP" with
-"Republican Party", "he" with the person named last); every ordered pair of parties in a
-sentence is one candidate, classified none / supports / opposes by a maximum-entropy model
-(crfsuite on one-item sequences, so no further dependency). An article's endorsement of B by A
-is the pair's best sentence, kept when its calibrated probability clears the floor tuned on
-held-out articles. No ORM here.
+Each article's parties are found and merged (a surname with its full name, "GOP" with the
+Republican Party, "he" with the person named last); every ordered pair of its most-named parties
+is one candidate, described by what the article says of the two (sentences naming both, the
+words of a short phrase joining them, who speaks, the rules' quotes and endorsements, how
+prominent each is), and classified none / supports / opposes by a maximum-entropy model
+(crfsuite on one-item sequences, so no further dependency). A pair's evidence is the sentence
+that says most about it. Calibration and the confidence floor are fitted where the model is
+trained (`learned._train_stances`). No ORM here.
 """
 
 import bisect
@@ -14,19 +16,20 @@ import os
 import re
 import tempfile
 from collections import Counter
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 
 import pycrfsuite
 
 from annotations.suggest import engine
+from annotations.suggest.evaluate import content_words
 from annotations.suggest.lexicon import (
     NEGATIVE_WORDS,
-    SPEECH_VERBS,
-    ORG_WORDS,
     OPPOSE_VERBS,
+    ORG_WORDS,
     PARTY_NAMES,
     POSITIVE_WORDS,
+    SPEECH_VERBS,
     SUPPORT_VERBS,
 )
 from annotations.suggest.segment import layout
@@ -48,7 +51,7 @@ NOT_NAMES = {
     "minority", "said", "says", "according", "however", "meanwhile", "since", "until", "because", "though",
     "although", "despite", "during", "from", "to", "of", "by", "about", "over", "under", "one", "two",
     "more", "less", "new", "last", "next", "first", "read", "related", "photo", "image", "video", "click",
-    "advertisement", "ap", "reuters", "cnn", "fox", "news", "breitbart",
+    "advertisement", "ap", "reuters",  # datelines: "WASHINGTON (AP) —"
 }
 TITLES = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "president", "sen", "sen.", "senator", "rep",
           "rep.", "gov", "gov.", "governor", "speaker", "leader", "secretary", "former", "vice", "chairman",
@@ -61,7 +64,6 @@ GROUP_PRONOUNS = {"they", "them", "their"}
 NEGATIONS = {"not", "n't", "no", "never", "nor", "without"}
 SUPPORT = {w.lower() for w in SUPPORT_VERBS} | {w.lower() for w in POSITIVE_WORDS}
 OPPOSE = {w.lower() for w in OPPOSE_VERBS} | {w.lower() for w in NEGATIVE_WORDS}
-LABELS = ("none", "supports", "opposes")
 OFFICES = {"president", "sen", "senator", "rep", "representative", "gov", "governor", "speaker", "leader",
            "secretary", "mayor", "chairman", "chairwoman", "attorney", "minister", "congressman", "congresswoman",
            "lawmaker", "candidate", "nominee", "spokesman", "spokeswoman", "director", "judge", "justice"}
@@ -72,7 +74,7 @@ SPEECH = {w.lower() for w in SPEECH_VERBS}
 @dataclass
 class Party:
     key: str  # the name the article knows it by
-    kind: str  # person, party, other
+    kind: str  # person, party, group, other
     titled: bool = False  # named with an office: "Sen.", "President", "Gov." (a political actor)
 
 
@@ -212,112 +214,130 @@ def _party_of(name: str | None, keys: list[str]) -> str | None:
         return None
     if name in keys:
         return name
-    words = _content(name)
-    return next((k for k in keys if words & _content(k)), None)
+    words = content_words(name)
+    return next((k for k in keys if words & content_words(k)), None)
+
+
+def _add(f: dict, name: str, w: float = 1.0) -> None:
+    f[name] = f.get(name, 0.0) + w
+
+
+class _Article:
+    """One article as the classifier reads it: tokens, parties ranked by mentions, sentences."""
+
+    def __init__(self, text: str):
+        self.tokens = [(*m.span(), m.group()) for m in WORD.finditer(text)]
+        self.lowers = [t[2].lower() for t in self.tokens]
+        self.found = mentions(text, self.tokens)
+        self.counts = Counter(m.party.key for m in self.found)
+        ranked = [k for k, _ in self.counts.most_common()]
+        self.rank = {k: r for r, k in enumerate(ranked)}
+        self.top = ranked[:MAX_PARTIES]
+        self.kinds = {m.party.key: m.party.kind for m in self.found}
+        self.titled = {m.party.key: m.party.titled for m in self.found}
+        self.first_at: dict[str, float] = {}
+        for m in self.found:
+            self.first_at.setdefault(m.party.key, m.start / max(1, len(text)))
+        self.sents = _sentences(text, self.tokens, self.found)
+
+    def sentence_signals(self, feats: dict, evidence: dict) -> None:
+        """What the sentences naming both parties of a pair (or one each, one after the other) say."""
+        lowers, rank, sents = self.lowers, self.rank, self.sents
+        # Running counts of the word lists, so any stretch of tokens is counted in one subtraction.
+        sup_at = list(accumulate((w in SUPPORT for w in lowers), initial=0))
+        opp_at = list(accumulate((w in OPPOSE for w in lowers), initial=0))
+        neg_at = list(accumulate((w in NEGATIONS for w in lowers), initial=0))
+        say_at = list(accumulate((w in SPEECH for w in lowers), initial=0))
+        for si, s in enumerate(sents):
+            keys = [k for k in s.parties if rank[k] < MAX_PARTIES]
+            if si + 1 < len(sents):
+                # A party in this sentence and another in the next: "Obama spoke. He called Boehner ..."
+                for a in keys:
+                    for b in sents[si + 1].parties:
+                        if b != a and (a, b) in feats:
+                            _add(feats[(a, b)], "next")
+            if len(keys) < 2:
+                continue
+            ssup, sopp = sup_at[s.hi] - sup_at[s.lo], opp_at[s.hi] - opp_at[s.lo]
+            for a in keys:
+                for b in keys:
+                    if a == b:
+                        continue
+                    f = feats[(a, b)]
+                    ma, mb = s.parties[a], s.parties[b]
+                    d = "ab" if ma.token < mb.token else "ba"
+                    # The tokens between the two: from the end of the first to the start of the second.
+                    first, second = (ma, mb) if ma.token < mb.token else (mb, ma)
+                    lo, hi = first.stop, max(first.stop, second.token)
+                    _add(f, "co")
+                    _add(f, f"co_{d}")
+                    # "Walker said Democrats ...": the one who speaks is the likelier endorser.
+                    for tag, k in (("a", ma.token), ("b", mb.token)):
+                        if say_at[min(s.hi, k + 4)] > say_at[max(s.lo, k - 3)]:
+                            _add(f, f"{tag}_says_{d}")
+                    if s.quoted:
+                        _add(f, f"coq_{d}")
+                    if hi - lo <= 4:  # "A vouched for B": the words of a verb phrase joining them
+                        for w in lowers[lo:hi]:
+                            f[f"{d}:verb={w}"] = 1.0
+                    sup, opp = sup_at[hi] - sup_at[lo], opp_at[hi] - opp_at[lo]
+                    _add(f, f"{d}:sup", sup)
+                    _add(f, f"{d}:opp", opp)
+                    _add(f, "ssup", ssup)
+                    _add(f, "sopp", sopp)
+                    if neg_at[hi] > neg_at[lo]:
+                        _add(f, f"{d}:neg")
+                    # The sentence that says most about the pair is its evidence.
+                    weight = (sup + opp) * 3 + ssup + sopp + (1 if d == "ab" else 0)
+                    if (a, b) not in evidence or weight > evidence[(a, b)][0]:
+                        evidence[(a, b)] = (weight, (s.start, s.end))
+
+    def rule_signals(self, rules: Suggestions, feats: dict) -> Counter:
+        """What the rules found: quotes where one party names another, and endorsements. Returns
+        how many quotes each party speaks."""
+        mstarts = [m.start for m in self.found]
+        spoke = Counter()
+        for q in rules.quotes:
+            a = _party_of(q.speaker.name if q.speaker else None, self.top)
+            if a is None:
+                continue
+            spoke[a] += 1
+            words = [w.lower() for w in WORD.findall(q.text)]
+            lean = sum(w in SUPPORT for w in words) - sum(w in OPPOSE for w in words)
+            for m in self.found[bisect.bisect_left(mstarts, q.start):bisect.bisect_left(mstarts, q.end)]:
+                b = m.party.key
+                if b != a and (a, b) in feats:
+                    _add(feats[(a, b)], "quotes")
+                    _add(feats[(a, b)], f"quote_lean={'+' if lean > 0 else '-' if lean < 0 else '0'}")
+        for e in rules.endorsements:
+            a = _party_of(e.endorser.name, self.top)
+            b = _party_of(e.target.name if e.target else e.target_text, self.top)
+            if a and b and (a, b) in feats:
+                _add(feats[(a, b)], f"rule={e.polarity}")
+        return spoke
 
 
 def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
     """Every ordered pair of the article's leading parties, with what the article says of them."""
-    rules = rules or engine.suggest(text)
-    tokens = [(*m.span(), m.group()) for m in WORD.finditer(text)]
-    if not tokens:
+    art = _Article(text)
+    if not art.tokens:
         return []
-    lowers = [t[2].lower() for t in tokens]
-    found = mentions(text, tokens)
-    counts = Counter(m.party.key for m in found)
-    ranked = [k for k, _ in counts.most_common()]
-    rank = {k: r for r, k in enumerate(ranked)}
-    kinds = {m.party.key: m.party.kind for m in found}
-    titled = {m.party.key: m.party.titled for m in found}
-    first_at = {}
-    for m in found:
-        first_at.setdefault(m.party.key, m.start / max(1, len(text)))
-    sents = _sentences(text, tokens, found)
-    top = ranked[:MAX_PARTIES]
+    top, rank, kinds = art.top, art.rank, art.kinds
     feats: dict[tuple[str, str], dict] = {(a, b): {} for a in top for b in top if a != b}
     evidence: dict[tuple[str, str], tuple[int, tuple[int, int]]] = {}
-    # Running counts of the word lists, so any stretch of tokens is counted in one subtraction.
-    sup_at = list(accumulate((w in SUPPORT for w in lowers), initial=0))
-    opp_at = list(accumulate((w in OPPOSE for w in lowers), initial=0))
-    neg_at = list(accumulate((w in NEGATIONS for w in lowers), initial=0))
-    say_at = list(accumulate((w in SPEECH for w in lowers), initial=0))
-
-    def add(f, name, w=1.0):
-        f[name] = f.get(name, 0.0) + w
-
-    for si, s in enumerate(sents):
-        keys = [k for k in s.parties if rank[k] < MAX_PARTIES]
-        if si + 1 < len(sents):
-            # A party in this sentence and another in the next: "Obama spoke. He called Boehner ..."
-            for a in keys:
-                for b in sents[si + 1].parties:
-                    if b != a and (a, b) in feats:
-                        add(feats[(a, b)], "next")
-        if len(keys) < 2:
-            continue
-        ssup, sopp = sup_at[s.hi] - sup_at[s.lo], opp_at[s.hi] - opp_at[s.lo]
-        for a in keys:
-            for b in keys:
-                if a == b:
-                    continue
-                f = feats[(a, b)]
-                ma, mb = s.parties[a], s.parties[b]
-                d = "ab" if ma.token < mb.token else "ba"
-                # The tokens between the two: from the end of the first to the start of the second.
-                first, second = (ma, mb) if ma.token < mb.token else (mb, ma)
-                lo, hi = first.stop, max(first.stop, second.token)
-                add(f, "co")
-                add(f, f"co_{d}")
-                # "Walker said Democrats ...": the one who speaks in the sentence is the likelier endorser.
-                for tag, k in (("a", ma.token), ("b", mb.token)):
-                    if say_at[min(s.hi, k + 4)] > say_at[max(s.lo, k - 3)]:
-                        add(f, f"{tag}_says_{d}")
-                if s.quoted:
-                    add(f, f"coq_{d}")
-                if hi - lo <= 4:  # "A vouched for B": the words of a verb phrase joining them
-                    for w in lowers[lo:hi]:
-                        f[f"{d}:verb={w}"] = 1.0
-                sup, opp = sup_at[hi] - sup_at[lo], opp_at[hi] - opp_at[lo]
-                add(f, f"{d}:sup", sup)
-                add(f, f"{d}:opp", opp)
-                add(f, "ssup", ssup)
-                add(f, "sopp", sopp)
-                if neg_at[hi] > neg_at[lo]:
-                    add(f, f"{d}:neg")
-                # The sentence that says most about the pair is its evidence.
-                weight = (sup + opp) * 3 + ssup + sopp + (1 if d == "ab" else 0)
-                if (a, b) not in evidence or weight > evidence[(a, b)][0]:
-                    evidence[(a, b)] = (weight, (s.start, s.end))
-    # What the rules found: quotes (a speaker naming another party) and endorsements.
-    mstarts = [m.start for m in found]
-    spoke = Counter()
-    for q in rules.quotes:
-        a = _party_of(q.speaker.name if q.speaker else None, top)
-        if a is None:
-            continue
-        spoke[a] += 1
-        words = [w.lower() for w in WORD.findall(q.text)]
-        lean = sum(w in SUPPORT for w in words) - sum(w in OPPOSE for w in words)
-        for m in found[bisect.bisect_left(mstarts, q.start):bisect.bisect_left(mstarts, q.end)]:
-            b = m.party.key
-            if b != a and (a, b) in feats:
-                f = feats[(a, b)]
-                add(f, "quotes")
-                add(f, f"quote_lean={'+' if lean > 0 else '-' if lean < 0 else '0'}")
-    for e in rules.endorsements:
-        a, b = _party_of(e.endorser.name, top), _party_of(e.target.name if e.target else e.target_text, top)
-        if a and b and (a, b) in feats:
-            add(feats[(a, b)], f"rule={e.polarity}")
+    art.sentence_signals(feats, evidence)
+    spoke = art.rule_signals(rules or engine.suggest(text), feats)
     # What a party brings to every pair it is in, made once.
+    sent_starts = [s.start for s in art.sents]
     first_sent = {}
-    for m in found:
+    for m in art.found:
         if m.party.key not in first_sent:
-            k = bisect.bisect_right([s.start for s in sents], m.start) - 1
-            first_sent[m.party.key] = (sents[k].start, sents[k].end) if k >= 0 else (m.start, m.end)
+            k = bisect.bisect_right(sent_starts, m.start) - 1
+            first_sent[m.party.key] = (art.sents[k].start, art.sents[k].end) if k >= 0 else (m.start, m.end)
     own_a, own_b = {}, {}
     for p in top:
-        mine = (f"r={min(rank[p], 5)}", f"k={kinds[p]}", f"={p.lower()}", f"c={_bucket(counts[p])}",
-                f"t={int(titled[p])}", f"f={int(first_at[p] * 4)}", f"s={_bucket(spoke[p])}")
+        mine = (f"r={min(rank[p], 5)}", f"k={kinds[p]}", f"={p.lower()}", f"c={_bucket(art.counts[p])}",
+                f"t={int(art.titled[p])}", f"f={int(art.first_at[p] * 4)}", f"s={_bucket(spoke[p])}")
         own_a[p], own_b[p] = tuple("a" + x for x in mine), tuple("b" + x for x in mine)
     parties = {p: Party(p, kinds[p]) for p in top}
     n = min(len(top), 6)
@@ -337,15 +357,6 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
 
 # --- gold, training, calibration ------------------------------------------------------------
 
-IGNORE = {"president", "sen", "senator", "party", "campaign", "the", "of", "rep", "gov", "mr", "mrs", "ms",
-          "and", "a", "an", "former", "vice"}
-
-
-def _content(name: str | None) -> set[str]:
-    """The words two names of one party share (the metric's rule: titles and 'party' aside)."""
-    return set(re.findall(r"[\w’'-]+", (name or "").lower())) - IGNORE
-
-
 def gold_stances(doc: dict) -> list[tuple[str, str, str]]:
     """(subject, object, supports|opposes) of a gold article with both parties named."""
     out = []
@@ -358,8 +369,8 @@ def gold_stances(doc: dict) -> list[tuple[str, str, str]]:
 
 
 def gold_label(c: Candidate, stances: list[tuple[str, str, str]]) -> str:
-    a, b = _content(c.a.key), _content(c.b.key)
-    votes = Counter(pol for subject, obj, pol in stances if a & _content(subject) and b & _content(obj))
+    a, b = content_words(c.a.key), content_words(c.b.key)
+    votes = Counter(pol for subject, obj, pol in stances if a & content_words(subject) and b & content_words(obj))
     return votes.most_common(1)[0][0] if votes else "none"
 
 
@@ -371,8 +382,8 @@ def examples(doc: dict, cands: list[Candidate]):
     for c in cands:
         label = gold_label(c, stances)
         if doc.get("partial") and label == "none":
-            a, b = _content(c.a.key), _content(c.b.key)
-            if not any(a & _content(ra) and b & _content(rb) for ra, rb in rejected):
+            a, b = content_words(c.a.key), content_words(c.b.key)
+            if not any(a & content_words(ra) and b & content_words(rb) for ra, rb in rejected):
                 continue
         yield c.features, label
 
@@ -417,8 +428,8 @@ def outcomes(ranked, stances: list[tuple[str, str, str]]) -> list[int]:
     """1 for each prediction (best first) that takes a gold triple of its own, as the metric does."""
     left, out = list(stances), []
     for _, pol, c in ranked:
-        a, b = _content(c.a.key), _content(c.b.key)
-        hit = next((g for g in left if g[2] == pol and a & _content(g[0]) and b & _content(g[1])), None)
+        a, b = content_words(c.a.key), content_words(c.b.key)
+        hit = next((g for g in left if g[2] == pol and a & content_words(g[0]) and b & content_words(g[1])), None)
         if hit is not None:
             left.remove(hit)
         out.append(int(hit is not None))
