@@ -210,3 +210,24 @@ def test_bench_engine_times_a_model_file(model, gold_file, tmp_path):
     result = json.loads(out.getvalue().strip().splitlines()[-1])
     assert result["model"]["version"] == model.version and result["model"]["articles_per_cpu_s"] > 0
     assert f"model {model.version}:" in out.getvalue()
+
+
+def test_a_surname_speaker_is_the_person_the_article_named_in_full(model):
+    text = ("Sam Okafor met the committee on Tuesday.\n\n"
+            "Okafor said that the clinics will stay open all winter.")
+    [quote] = [q for q in model.suggest(text).quotes if "clinics" in q.text]
+    assert quote.speaker.name == "Sam Okafor" and quote.speaker.aliases == ("Okafor",)
+    assert text[quote.speaker_start:quote.speaker_end] == "Okafor"  # the mention stays where it is
+
+
+@pytest.mark.parametrize("text, full", [
+    ("Later Sam Okafor spoke. Okafor said so, and later left.", "Sam Okafor"),  # "Later" opens a sentence
+    ("Sen. Sam Okafor spoke. Okafor said so.", "Sam Okafor"),                   # the title goes
+    ("It was said by Smith. Okafor said so.", None),                            # another sentence's name
+    ("Sen. Okafor spoke. Okafor said so.", None),                               # a title is no first name
+])
+def test_full_names_of_surnames(text, full):
+    from annotations.suggest.types import Speaker
+
+    found = learned._FullNames(text).in_full(Speaker(name="Okafor"))
+    assert found.name == (full or "Okafor") and (not full or found.aliases == ("Okafor",))

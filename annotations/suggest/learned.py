@@ -19,7 +19,7 @@ import re
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pycrfsuite
 
@@ -406,6 +406,7 @@ class Model:
         tagger = self.tagger()
         quotes, raws = [], []
         by_rule_mention = {(q.speaker_start, q.speaker_end): q.speaker for q in rules.quotes if q.speaker}
+        names = _FullNames(text)
         for para in _paragraphs(text, rules):
             tagger.set(para.features)
             labels = tagger.tag()
@@ -439,6 +440,7 @@ class Model:
                         score *= 0.6
                     else:
                         score *= 0.3
+                speaker = names.in_full(speaker)
                 c_start = c_end = None
                 if cue is not None:
                     c_start, c_end = toks[cue[0]][0], toks[cue[1] - 1][1]
@@ -582,6 +584,39 @@ def _speaker(name: str, start: int, end: int, by_rule_mention: dict) -> Speaker:
             return sp
     generic = name.lower() in PRONOUNS or not any(w[:1].isupper() for w in name.split())
     return Speaker(name=name, generic=generic)
+
+
+class _FullNames:
+    """"Okafor said ..." is the Sam Okafor the article named before: one speaker, not two."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._common: set[str] | None = None
+        self._found: dict[str, str | None] = {}
+
+    def in_full(self, speaker: Speaker | None) -> Speaker | None:
+        if speaker is None or speaker.generic or " " in speaker.name:
+            return speaker
+        if speaker.name not in self._found:
+            self._found[speaker.name] = self._full_name(speaker.name)
+        full = self._found[speaker.name]
+        return replace(speaker, name=full, aliases=tuple(sorted({*speaker.aliases, speaker.name}))) if full else speaker
+
+    def _full_name(self, surname: str) -> str | None:
+        for m in re.finditer(r"((?:[A-Z][\w’'.-]*\s){1,3})" + re.escape(surname) + r"\b", self.text):
+            words = stances.clean_name(m.group(1).split() + [surname])
+            # A capitalised word the article also writes in lower case opens a sentence ("Later").
+            while len(words) > 1 and words[0].lower() in self.common:
+                words = words[1:]
+            if len(words) >= 2 and not any(w.endswith(".") for w in words):  # not "... said Smith. Okafor"
+                return " ".join(words)
+        return None
+
+    @property
+    def common(self) -> set[str]:
+        if self._common is None:
+            self._common = set(re.findall(r"\b[a-z][\w’'-]*", self.text))
+        return self._common
 
 
 def _kind(marks, start, end):

@@ -108,7 +108,8 @@ def _name_runs(tokens):
     return runs
 
 
-def _clean(words: list[str]) -> list[str]:
+def clean_name(words: list[str]) -> list[str]:
+    """A name's words without possessives, initials and leading titles or sentence openers."""
     words = [POSSESSIVE.sub("", w) for w in words if w != "." and not (len(w) == 1 and w.isupper())]
     # Titles go: "Secretary of State Hillary Clinton", "Senate Majority Leader Mitch McConnell".
     while len(words) > 1 and (words[0].lower() in TITLES | NOT_NAMES or (
@@ -123,7 +124,7 @@ def mentions(text: str, tokens) -> list[Mention]:
     """Named parties and the pronouns that stand for them, in text order."""
     raw = []  # (token index, end token, words)
     for i, j in _name_runs(tokens):
-        words = _clean([t[2] for t in tokens[i:j]])
+        words = clean_name([t[2] for t in tokens[i:j]])
         if not words or all(w.lower() in NOT_NAMES for w in words) or len(words) > 6 or AFFILIATION.match(words[0]):
             continue
         raw.append((i, j, words))

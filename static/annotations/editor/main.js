@@ -97,12 +97,21 @@ function selectionSpan() {
 
 // --- The side panel ---------------------------------------------------------------------
 
+// Who made or decided an annotation, and how sure the engine was: quotes and endorsements alike.
+function provenance(x) {
+  return x.reviewed_by ? `${x.status} by ${x.reviewed_by} ${x.reviewed_at?.slice(0, 16).replace("T", " ") || ""}`
+    : x.origin === "engine" ? `suggested by ${x.engine_version}` : `by ${x.created_by || x.origin}`;
+}
+
+function confidence(x) {
+  return x.confidence != null ? node("span", {class: "conf", text: `${Math.round(x.confidence * 100)}%`}) : "";
+}
+
 function renderPanel() {
   const list = visible();
   $("quote-count").textContent = `(${list.length})`;
   $("quote-list").replaceChildren(...list.map((q) => {
-    const who = q.reviewed_by ? `${q.status} by ${q.reviewed_by} ${q.reviewed_at?.slice(0, 16).replace("T", " ") || ""}`
-      : q.origin === "engine" ? `suggested by ${q.engine_version}` : `by ${q.created_by || q.origin}`;
+    const who = provenance(q);
     const actions = data.can_edit ? [
       q.status !== "accepted" && node("button", {type: "button", text: "Accept", onclick: (e) => { e.stopPropagation(); review(q, "accept"); }}),
       q.status !== "rejected" && node("button", {type: "button", text: "Reject", onclick: (e) => { e.stopPropagation(); review(q, "reject"); }}),
@@ -112,8 +121,7 @@ function renderPanel() {
     return node("li", {class: `item ${q.status}${q.id === state.current ? " current" : ""}`, "data-id": q.id,
                        tabindex: "-1", onclick: () => select(q.id, "panel")},
       node("div", {class: "who"}, node("strong", {text: label(q)}),
-           node("span", {class: `badge ${q.status}`, text: q.status}),
-           q.confidence != null ? node("span", {class: "conf", text: `${Math.round(q.confidence * 100)}%`}) : ""),
+           node("span", {class: `badge ${q.status}`, text: q.status}), confidence(q)),
       node("div", {class: "quote-text", text: short(q.text, 160)}),
       node("div", {class: "meta", text: `${q.kind}${q.cue ? ` · ${q.cue}` : ""} · ${who}`}),
       node("div", {class: "actions"}, ...actions));
@@ -124,9 +132,10 @@ function renderPanel() {
     return node("li", {class: `item ${e.status}`, "data-id": e.id,
                        onclick: () => e.evidence_id && select(e.evidence_id, "panel")},
       node("div", {class: "who"}, node("strong", {text: `${e.endorser.name} ${e.polarity} ${target}`}),
-           node("span", {class: `badge ${e.status}`, text: e.status})),
+           node("span", {class: `badge ${e.status}`, text: e.status}), confidence(e)),
       answers ? node("div", {class: "meta", text: `in response to: ${answers.endorser.name} ${answers.polarity} ${answers.target ? answers.target.name : answers.target_text}`}) : "",
       e.text ? node("div", {class: "quote-text", text: short(e.text, 140)}) : "",
+      node("div", {class: "meta", text: provenance(e)}),
       node("div", {class: "actions"}, ...(data.can_edit ? [
         node("button", {type: "button", text: "Edit", onclick: (ev) => { ev.stopPropagation(); openEndorseForm(null, e); }}),
         e.status !== "accepted" && node("button", {type: "button", text: "Accept", onclick: (ev) => { ev.stopPropagation(); reviewEndorsement(e, "accept"); }}),
