@@ -593,6 +593,9 @@ def test_accept_all_takes_endorsements_at_the_threshold_too_and_undo_puts_them_b
         for target, confidence in (("the Taliban", 0.8), ("America First", 0.3)))
     page = login()
     open_editor(page, live_server, article)
+    # Each card says how sure the engine was and which engine suggested it.
+    card = page.locator(f"#endorsement-list li[data-id='{unsure.id}']").inner_text()
+    assert "30%" in card and "suggested by test" in card
     page.get_by_label("Lowest confidence to accept").fill("0.5")
     page.get_by_role("button", name="Accept all (2)").click()  # the quote and one endorsement
     page.wait_for_selector("#banner:has-text('Accepted 2 suggestion(s) (1 endorsement(s))')")
