@@ -26,7 +26,7 @@ import pycrfsuite
 from annotations.suggest import engine, stances
 from annotations.suggest.calibration import Calibration, best_floor
 from annotations.suggest.evaluate import evaluate_quotes, match
-from annotations.suggest.lexicon import PRONOUNS, SPEECH_VERBS
+from annotations.suggest.lexicon import MORE_CUES, PRONOUNS, RARE_CUES, SPEECH_VERBS
 from annotations.suggest.segment import layout
 from annotations.suggest.types import QuoteSuggestion, Speaker, Suggestions
 
@@ -37,34 +37,6 @@ TOKEN = re.compile(r"[^\W_](?:[\w’'.\-]*[^\W_])?|''|``|[^\w\s]")
 QUOTE_MARKS = {'"', "“", "”", "«", "»", "„", "''", "``"}
 SPEECH = {v.lower() for v in SPEECH_VERBS} | {"according"}
 LABELS = ("Q", "S", "C")
-# Attribution cues beyond the speech verbs, and speech words that are seldom cues. Counted on
-# the training data: words that are part of a gold cue in at least 40% of at least 6 uses.
-MORE_CUES = {
-    "accuses", "accusing", "acknowledging", "alleging", "angered", "announcing", "answered",
-    "apologized", "appeared", "appears", "applauded", "approved", "assailed", "assertion",
-    "assumption", "assured", "attacked", "attributed", "believing", "bemoaned", "blamed",
-    "blasted", "blasting", "blasts", "calling", "calls", "challenged", "championed", "chanted",
-    "chants", "cited", "cites", "citing", "complaints", "condemned", "convince", "convinced",
-    "criticism", "criticize", "criticized", "criticizing", "declaring", "declined", "decried",
-    "deemed", "defended", "defending", "denounced", "denouncing", "describes", "describing",
-    "disclosed", "discuss", "discussed", "discussing", "dismissed", "dismissing", "doubts",
-    "eager", "echoed", "emailed", "encouraged", "endorsed", "endorses", "expecting", "express",
-    "expressed", "forecast", "highlighted", "highlighting", "hints", "hoping", "identified",
-    "implied", "invoked", "issued", "known", "lamented", "learned", "likened", "listed",
-    "mentioning", "mocked", "mocking", "named", "nominated", "offered", "oppose", "opposed",
-    "ordered", "pleaded", "pledging", "pointed", "pointing", "portray", "portrayed", "praise",
-    "praised", "praises", "praising", "predicting", "prefer", "preferred", "presented",
-    "pressed", "projected", "promising", "promote", "proposed", "proposing", "pushed",
-    "questioned", "questioning", "quoted", "railed", "rattled", "reads", "recalling",
-    "recommended", "referenced", "referred", "referring", "refused", "refuses", "refusing",
-    "reiterated", "rejected", "remarking", "remembered", "reminded", "reminding", "repeated",
-    "repeating", "requested", "restricting", "retweeted", "reveals", "ruled", "seeks", "seemed",
-    "seems", "sees", "shouted", "shown", "sided", "slammed", "slamming", "slams", "sought",
-    "sounded", "statement", "stating", "suggestion", "supported", "talked", "thanked",
-    "thanking", "threatened", "threatening", "titled", "touted", "touting", "tweeting",
-    "urging", "voiced", "vowing", "wondered",
-}
-RARE_CUES = {"add", "charge", "continue", "find", "post", "report", "state", "states", "tweet"}
 CUES = (SPEECH - RARE_CUES) | MORE_CUES
 
 

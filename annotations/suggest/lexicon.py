@@ -199,3 +199,32 @@ POSITIVE_WORDS = {
     "welcome", "welcomed", "deserve", "deserves", "right", "courage", "courageous", "integrity",
     "honest", "decent", "smart", "tough", "fighter", "love", "loved", "agree", "agreed", "hope",
 }
+
+# The learned suggester's cues: attribution cues beyond the speech verbs, and speech words that
+# are seldom cues. Counted on the training data: words that are part of a gold cue in at least 40% of at least 6 uses.
+MORE_CUES = {
+    "accuses", "accusing", "acknowledging", "alleging", "angered", "announcing", "answered",
+    "apologized", "appeared", "appears", "applauded", "approved", "assailed", "assertion",
+    "assumption", "assured", "attacked", "attributed", "believing", "bemoaned", "blamed",
+    "blasted", "blasting", "blasts", "calling", "calls", "challenged", "championed", "chanted",
+    "chants", "cited", "cites", "citing", "complaints", "condemned", "convince", "convinced",
+    "criticism", "criticize", "criticized", "criticizing", "declaring", "declined", "decried",
+    "deemed", "defended", "defending", "denounced", "denouncing", "describes", "describing",
+    "disclosed", "discuss", "discussed", "discussing", "dismissed", "dismissing", "doubts",
+    "eager", "echoed", "emailed", "encouraged", "endorsed", "endorses", "expecting", "express",
+    "expressed", "forecast", "highlighted", "highlighting", "hints", "hoping", "identified",
+    "implied", "invoked", "issued", "known", "lamented", "learned", "likened", "listed",
+    "mentioning", "mocked", "mocking", "named", "nominated", "offered", "oppose", "opposed",
+    "ordered", "pleaded", "pledging", "pointed", "pointing", "portray", "portrayed", "praise",
+    "praised", "praises", "praising", "predicting", "prefer", "preferred", "presented",
+    "pressed", "projected", "promising", "promote", "proposed", "proposing", "pushed",
+    "questioned", "questioning", "quoted", "railed", "rattled", "reads", "recalling",
+    "recommended", "referenced", "referred", "referring", "refused", "refuses", "refusing",
+    "reiterated", "rejected", "remarking", "remembered", "reminded", "reminding", "repeated",
+    "repeating", "requested", "restricting", "retweeted", "reveals", "ruled", "seeks", "seemed",
+    "seems", "sees", "shouted", "shown", "sided", "slammed", "slamming", "slams", "sought",
+    "sounded", "statement", "stating", "suggestion", "supported", "talked", "thanked",
+    "thanking", "threatened", "threatening", "titled", "touted", "touting", "tweeting",
+    "urging", "voiced", "vowing", "wondered",
+}
+RARE_CUES = {"add", "charge", "continue", "find", "post", "report", "state", "states", "tweet"}
