@@ -116,8 +116,9 @@ class Worker:
                 self.kill()
         self.log.close()
 
-    def output(self, tail: int = 4000) -> str:
-        return (self.state / "worker.log").read_text(errors="replace")[-tail:]
+    def output(self, tail: int | None = 4000) -> str:
+        text = (self.state / "worker.log").read_text(errors="replace")
+        return text[-tail:] if tail else text
 
 
 class RedisServer:

@@ -75,9 +75,10 @@ def test_three_workers_on_one_redis_share_the_work_without_duplicates(tmp_path):
         redis.stop()
     procs.assert_each_done_once(ids)
     assert not SuggestionRun.objects.filter(status=SuggestionRun.State.FAILED).exists()
-    # Each worker took part (the SKIP LOCKED claim spreads the chunks).
-    for worker in workers:
-        assert "suggestion pass stored" in worker.output(), worker.output()
+    # The work was shared (the SKIP LOCKED claim spreads the chunks); on a busy machine a worker
+    # that starts last may find the others done, so at least two, reading each whole log.
+    took_part = [w for w in workers if "suggestion pass stored" in w.output(tail=None)]
+    assert len(took_part) >= 2, [w.output() for w in workers]
 
 
 def test_broker_down_during_api_writes_and_an_import(tmp_path, monkeypatch):
