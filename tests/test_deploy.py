@@ -134,10 +134,9 @@ print(json.dumps({
 def test_production_settings_redirect_http_and_secure_https(transactional_db):
     """DEBUG off, nothing else set: plain HTTP is sent to HTTPS; behind the proxy (X-Forwarded-Proto:
     https) pages are served with HSTS, and the session and CSRF cookies are Secure."""
-    from django.db import connection
+    from tests.pipeline_procs import database_url
 
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    url = database_url()  # the test database, on a socket too (the embedded PostgreSQL)
     result = run_manage("shell", "-c", PRODUCTION_REQUESTS, env_overrides={
         "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "news.example.org",
         "DATABASE_URL": url, "SECURE_SSL_REDIRECT": None, "SESSION_COOKIE_SECURE": None,

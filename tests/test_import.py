@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import urllib.parse
 import zipfile
 from io import StringIO
 
@@ -18,6 +17,7 @@ from django.core.management import call_command
 
 from annotations.models import Article, ImportBatch, Quote
 from tests.conftest import wait_for
+from tests.pipeline_procs import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -163,19 +163,13 @@ def test_unusable_input_exits_2(tmp_path):
     assert run(headerless)[0] == 2  # no body column
 
 
-def _database_url():
-    db = settings.DATABASES["default"]
-    host = urllib.parse.quote(db["HOST"] or "127.0.0.1", safe="")
-    password = f":{urllib.parse.quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-
 
 def test_an_import_killed_halfway_completes_when_run_again(tmp_path):
     path = tmp_path / "many.jsonl"
     with path.open("w") as fh:
         for i in range(12000):
             fh.write(json.dumps({"title": f"T{i}", "body": f"Body number {i}. " * 40, "url": f"https://k.example/{i}"}) + "\n")
-    env = {**os.environ, "DATABASE_URL": _database_url()}
+    env = {**os.environ, "DATABASE_URL": database_url()}
     cmd = [sys.executable, "manage.py", "import_articles", str(path), "--no-suggest", "--batch-size", "200"]
     proc = subprocess.Popen(cmd, cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     wait_for(lambda: Article.objects.count() >= 400, timeout=60, interval=0.05)
