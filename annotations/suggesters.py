@@ -41,7 +41,8 @@ def suggester_for(version: str) -> Callable:
             _loaded[version] = learned.Model.from_bytes(bytes(data), name=version).suggest
         except learned.ModelError as exc:
             log.warning("suggesting with the rules (%s) instead: %s", suggest.ENGINE_VERSION, exc)
-            return suggest.suggest
+            # Kept, so later chunks do not read and parse the same broken bytes again.
+            _loaded[version] = suggest.suggest
     return _loaded[version]
 
 

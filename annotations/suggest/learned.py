@@ -732,9 +732,10 @@ def _train_stances(model: Model, docs: list[dict], *, seed: int, folds: int = 4)
             outcomes += stances.outcomes(ranked, gold)
             n_gold += len(gold)
     calibration = Calibration.fit(scores, outcomes)
-    floor = best_floor([calibration(x) for x in scores], outcomes, n_gold)
+    confidences = [calibration(x) for x in scores]
+    floor = best_floor(confidences, outcomes, n_gold)
     # The out-of-fold score of the classifier as it will run: above the floor only.
-    kept = [ok for r, ok in zip(scores, outcomes) if calibration(r) >= floor]
+    kept = [ok for c, ok in zip(confidences, outcomes) if c >= floor]
     f1 = 2 * sum(kept) / (len(kept) + n_gold) if kept or n_gold else 0.0
     model.stance, model.stance_calibration = stances.fit_crf(pairs(docs)), calibration
     model.meta["stance"] = {

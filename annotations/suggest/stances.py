@@ -159,9 +159,9 @@ def mentions(text: str, tokens) -> list[Mention]:
         low = w.lower()
         if low not in PERSON_PRONOUNS and low not in GROUP_PRONOUNS:
             continue
-        before = found[:bisect.bisect_left(starts, k)]
+        at = bisect.bisect_left(starts, k)
         want_person = low in PERSON_PRONOUNS
-        for m in reversed(before[-8:]):
+        for m in reversed(found[max(0, at - 8):at]):  # the eight parties named last
             if (m.party.kind == "person") == want_person or (not want_person and m.party.kind == "party") and tokens[k][0] - m.end < 600:
                 out.append(Mention(s, e, k, k + 1, m.party, pronoun=True))
                 break
