@@ -345,6 +345,13 @@ def _open(crf: bytes, what: str) -> pycrfsuite.Tagger:
     return tagger
 
 
+def _classifier(crf: bytes, where: str) -> stances.Classifier:
+    try:
+        return stances.Classifier(crf)
+    except Exception as exc:  # crfsuite raises a bare ValueError/IOError
+        raise ModelError(f"the endorsement classifier in {where} cannot be read: {exc}") from None
+
+
 @dataclass
 class Model:
     crf: bytes
@@ -354,7 +361,7 @@ class Model:
     stance: bytes | None = None
     stance_calibration: Calibration | None = None
     _tagger: pycrfsuite.Tagger | None = field(default=None, repr=False)
-    _stance_tagger: pycrfsuite.Tagger | None = field(default=None, repr=False)
+    _stance_classifier: stances.Classifier | None = field(default=None, repr=False)
 
     @property
     def version(self) -> str:
@@ -365,10 +372,10 @@ class Model:
             self._tagger = _open(self.crf, f"CRF in model {self.meta.get('version')!r}")
         return self._tagger
 
-    def stance_tagger(self) -> pycrfsuite.Tagger | None:
-        if self.stance is not None and self._stance_tagger is None:
-            self._stance_tagger = _open(self.stance, f"endorsement classifier in model {self.meta.get('version')!r}")
-        return self._stance_tagger
+    def stance_classifier(self) -> stances.Classifier | None:
+        if self.stance is not None and self._stance_classifier is None:
+            self._stance_classifier = _classifier(self.stance, f"model {self.meta.get('version')!r}")
+        return self._stance_classifier
 
     # The raw score of a quote: the mean marginal of its tags, times the best marginal of the
     # source span it is linked to, or a fixed discount when its speaker is borrowed (0.6) or
@@ -433,7 +440,7 @@ class Model:
                          if c >= floor]
         if self.stance is not None:
             result.endorsements = stances.suggestions(
-                text, self.stance_tagger(), self.stance_calibration, self.meta["stance"]["min_confidence"], rules)
+                text, self.stance_classifier(), self.stance_calibration, self.meta["stance"]["min_confidence"], rules)
         return result
 
     # --- the file ---
@@ -476,7 +483,7 @@ class Model:
         model = cls(crf, _calibration(cal, name), meta, stance,
                     _calibration(stance_cal, name) if stance is not None else None)
         model.tagger()  # fail now, not on the first article
-        model.stance_tagger()
+        model.stance_classifier()
         return model
 
     def save(self, path) -> None:
@@ -724,9 +731,9 @@ def _train_stances(model: Model, docs: list[dict], *, seed: int, folds: int = 4)
         crf = stances.fit_crf(pairs([d for i, d in enumerate(whole) if i % folds != k] + partial))
         if crf is None:
             return
-        tagger = _open(crf, "endorsement classifier")
+        classifier = _classifier(crf, "training")
         for doc in whole[k::folds]:
-            ranked = stances.scored(cands[id(doc)], tagger)
+            ranked = stances.scored(cands[id(doc)], classifier)
             gold = stances.gold_stances(doc)
             scores += [r for r, _, _ in ranked]
             outcomes += stances.outcomes(ranked, gold)

@@ -1,5 +1,6 @@
 """Paragraphs, sentences and quotation marks, as code-point spans into the original text."""
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -54,13 +55,16 @@ def quote_spans(text: str, para: Span) -> list[Span]:
     return spans
 
 
-def layout(text: str) -> list[tuple[Span, list[Span], list[Span]]]:
+# The rules, the quote tagger and the endorsement classifier each read the same article's
+# layout, one after the other: the last one is kept (read-only: tuples of frozen spans).
+@functools.lru_cache(maxsize=1)
+def layout(text: str) -> tuple[tuple[Span, tuple[Span, ...], tuple[Span, ...]], ...]:
     """Each paragraph with its quotations and sentences, computed once per article."""
     result = []
     for para in paragraphs(text):
-        quotes = quote_spans(text, para)
-        result.append((para, quotes, sentences(text, para, quotes)))
-    return result
+        quotes = tuple(quote_spans(text, para))
+        result.append((para, quotes, tuple(sentences(text, para, quotes))))
+    return tuple(result)
 
 
 def _opens(text: str, i: int, para: Span) -> bool:

@@ -12,6 +12,7 @@ trained (`learned._train_stances`). No ORM here.
 """
 
 import bisect
+import math
 import os
 import re
 import tempfile
@@ -177,7 +178,16 @@ class Candidate:
     a: Party
     b: Party
     evidence: tuple[int, int]  # the sentence that says most about the pair
-    features: dict
+    # Its features in groups: tuples of binary ones, most shared by many pairs of the article
+    # (what a party brings to every pair it is in), and a dict of the pair's own weighted ones.
+    groups: tuple
+
+    @property
+    def features(self) -> dict:
+        out = {}
+        for g in self.groups:
+            out.update(dict.fromkeys(g, 1.0) if isinstance(g, tuple) else g)
+        return out
 
 
 @dataclass
@@ -346,13 +356,11 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
     for (a, b), f in feats.items():
         co = _bucket(int(f.get("co", 0)))
         ra, rb = min(rank[a], 3), min(rank[b], 3)
-        base = dict.fromkeys((*own_a[a], *own_b[b], "bias", f"n={n}", f"rr={ra}|{rb}", f"kk={kinds[a]}|{kinds[b]}",
-                              f"co={co}", f"rr|co={ra}|{rb}|{co}"), 1.0)
+        pair = ("bias", f"n={n}", f"rr={ra}|{rb}", f"kk={kinds[a]}|{kinds[b]}", f"co={co}", f"rr|co={ra}|{rb}|{co}")
         # Counts grow with the article: squash them so long articles do not dominate.
-        for k, v in f.items():
-            base[k] = v if v <= 1 else 1.0 + (v - 1) ** 0.5 / 2
+        own = {k: v if v <= 1 else 1.0 + (v - 1) ** 0.5 / 2 for k, v in f.items()}
         ev = evidence[(a, b)][1] if (a, b) in evidence else first_sent[a]
-        out.append(Candidate(parties[a], parties[b], ev, base))
+        out.append(Candidate(parties[a], parties[b], ev, (own_a[a], own_b[b], pair, own)))
     return out
 
 
@@ -408,20 +416,65 @@ def fit_crf(pairs, *, c1: float = 3.0, c2: float = 0.01, max_iterations: int = 1
             return fh.read()
 
 
-def scored(cands: list[Candidate], tagger: pycrfsuite.Tagger):
+LABELS = ("supports", "opposes", "none")
+
+
+class Classifier:
+    """The classifier as weights read out of its crfsuite bytes. Trained on one-item sequences it
+    has no transitions, so a pair's probabilities are the softmax of its features' summed weights
+    (what crfsuite's marginals give): computed here, which spares building crfsuite's view of
+    hundreds of pairs per article."""
+
+    def __init__(self, crf: bytes):
+        tagger = pycrfsuite.Tagger()
+        tagger.open_inmemory(crf)  # a bare ValueError/IOError when it cannot be read
+        try:
+            info = tagger.info()
+        finally:
+            tagger.close()
+        # A model from a few articles may never have seen one polarity: it scores 0 then.
+        self.present = tuple(label in info.labels for label in LABELS)
+        self.weights: dict[str, list[float]] = {}
+        for (attr, label), w in info.state_features.items():
+            self.weights.setdefault(attr, [0.0, 0.0, 0.0])[LABELS.index(label)] = w
+
+    def _sums(self, items) -> tuple[float, float, float]:
+        s = o = n = 0.0
+        weights = self.weights
+        for k, v in items:
+            w = weights.get(k)
+            if w is not None:
+                s += w[0] * v
+                o += w[1] * v
+                n += w[2] * v
+        return s, o, n
+
+    def polarity(self, cand: Candidate, shared: dict) -> tuple[float, str]:
+        """The pair's likelier polarity and its probability. `shared` keeps the sums of the
+        feature tuples many pairs of one article share."""
+        s = o = n = 0.0
+        for g in cand.groups:
+            if type(g) is tuple:
+                w = shared.get(g)
+                if w is None:
+                    w = shared[g] = self._sums((k, 1.0) for k in g)
+            elif g:
+                w = self._sums(g.items())
+            else:
+                continue
+            s += w[0]
+            o += w[1]
+            n += w[2]
+        top = max(s, o, n)
+        es, eo, en = (math.exp(x - top) if here else 0.0 for x, here in zip((s, o, n), self.present))
+        z = es + eo + en
+        return (es / z, "supports") if es > eo else (eo / z, "opposes")
+
+
+def scored(cands: list[Candidate], classifier: Classifier):
     """(raw probability, polarity, candidate) of each pair, likelier polarity only, best first."""
-    if not cands:
-        return []
-    # Trained on one-item sequences, the model has no transitions: one sequence of all the
-    # pairs gives each its own probabilities, in one call instead of one per pair.
-    tagger.set(pycrfsuite.ItemSequence([c.features for c in cands]))
-    tagger.tag()
-    out = []
-    labels = set(tagger.labels())  # a model from a few articles may never have seen one polarity
-    for i, c in enumerate(cands):
-        sup = tagger.marginal("supports", i) if "supports" in labels else 0.0
-        opp = tagger.marginal("opposes", i) if "opposes" in labels else 0.0
-        out.append((sup, "supports", c) if sup > opp else (opp, "opposes", c))
+    shared = {}
+    out = [(*classifier.polarity(c, shared), c) for c in cands]
     return sorted(out, key=lambda x: -x[0])
 
 
@@ -437,13 +490,13 @@ def outcomes(ranked, stances: list[tuple[str, str, str]]) -> list[int]:
     return out
 
 
-def suggestions(text: str, tagger, calibrate, floor: float, rules: Suggestions | None = None
+def suggestions(text: str, classifier: Classifier, calibrate, floor: float, rules: Suggestions | None = None
                 ) -> list[EndorsementSuggestion]:
     out = []
-    for raw, pol, c in scored(candidates(text, rules), tagger):
+    for raw, pol, c in scored(candidates(text, rules), classifier):
         conf = round(calibrate(raw), 3)
         if conf < floor or conf <= 0:
-            continue
+            break  # best first, and the calibration never falls as the score rises
         s, e = c.evidence
         out.append(EndorsementSuggestion(
             endorser=Speaker(name=c.a.key, kind=c.a.kind), polarity=pol, start=s, end=e, text=text[s:e],
