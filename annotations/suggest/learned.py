@@ -59,14 +59,22 @@ def _shape1(w: str) -> str:
     return "Xx" if w[0].isupper() else "x"
 
 
-def _shape(w: str) -> bytes:
-    s = _SHAPES[w] = _shape1(w).encode()
-    if len(_SHAPES) > 200000:
-        _SHAPES.clear()
-    return s
+# What a word brings wherever it stands, made once per word: its lower case (str and bytes),
+# its shape, and its feature strings as the token itself and as a neighbour.
+LOWER, LOWER_B, SHAPE, F_W, F_SH, F_S3, F_P3, F_M3, F_M2, F_M1, F_P1, F_P3W = range(12)
+_WORDS: dict[str, tuple] = {}
 
 
-_SHAPES = {}
+def _word(w: str) -> tuple:
+    low = w.lower()
+    lb = low.encode()
+    shape = _shape1(w).encode()
+    entry = (low, lb, shape, b"w=" + lb, b"sh=" + shape, b"s3=" + low[-3:].encode(), b"p3=" + low[:3].encode(),
+             b"w-3=" + lb, b"w-2=" + lb, b"w-1=" + lb, b"w1=" + lb, b"w3=" + lb)
+    if len(_WORDS) > 50000:  # a bound on memory: the common words come back at once
+        _WORDS.clear()
+    _WORDS[w] = entry
+    return entry
 
 
 def _bucket(d: int) -> str:
@@ -139,9 +147,10 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
             else:
                 rule[lo:hi] = [kind.encode()] * (hi - lo)  # speaker and cue win over the content they sit in
         words = [t[2] for t in toks]
-        lowers = [w.lower() for w in words]
-        lb = [w.encode() for w in lowers]
-        shapes = [_SHAPES.get(w) or _shape(w) for w in words]
+        info = [_WORDS.get(w) or _word(w) for w in words]
+        lowers = [x[LOWER] for x in info]
+        lb = [x[LOWER_B] for x in info]
+        shapes = [x[SHAPE] for x in info]
         qi = [b"1" if x else b"0" for x in inside]
         speech = [w in CUES for w in lowers]
         # Speech verbs outside quotation marks: per token the previous and next one in its
@@ -208,28 +217,28 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
             pos[lo] = b"pos=BOS|3"
         for i in range(min(3, n)):
             pos[i] = pos[i][:-1] + (b"0", b"1", b"2")[i]
-        lp = [b"^", b"^", b"^"] + lb + [b"$", b"$", b"$"]
+        lp = [b"^"] + lb + [b"$"]
         rp = [b"^"] + rule + [b"$"]
         qs = [a + b"|" + b for a, b in zip(qi, shapes)]
         qp = [b"^"] + qs + [b"$"]
         shp = [b"^"] + shapes + [b"$"]
         cols = [
-            [b"w=" + w for w in lb],
-            [b"sh=" + s for s in shapes],
-            [b"s3=" + (x[-3:] if x.isascii() else w[-3:].encode()) for x, w in zip(lb, lowers)],
-            [b"p3=" + (x[:3] if x.isascii() else w[:3].encode()) for x, w in zip(lb, lowers)],
+            [x[F_W] for x in info],
+            [x[F_SH] for x in info],
+            [x[F_S3] for x in info],
+            [x[F_P3] for x in info],
             [b"q=" + x for x in qi],
             [b"r=" + r for r in rule],
             prev_v, after_v, next_v, clause, sent_state, pos, in_sent,
             [b"r|v=" + r + b"|" + v for r, v in zip(rule, vb)],
             [b"rc=" + c + b"|" + r for c, r in zip(conf, rule)],
-            [b"w-1|w=" + a + b"|" + b for a, b in zip(lp[2:], lb)],
-            [b"w|w+1=" + a + b"|" + b for a, b in zip(lb, lp[4:])],
-            [b"w-3=" + w for w in lp[:n]],
-            [b"w-2=" + w for w in lp[1:n + 1]],
-            [b"w-1=" + w for w in lp[2:n + 2]],
-            [b"w1=" + w for w in lp[4:n + 4]],
-            [b"w3=" + w for w in lp[6:n + 6]],
+            [b"w-1|w=" + a + b"|" + b for a, b in zip(lp, lb)],
+            [b"w|w+1=" + a + b"|" + b for a, b in zip(lb, lp[2:])],
+            _neighbours(info, -3, F_M3, b"w-3=^"),
+            _neighbours(info, -2, F_M2, b"w-2=^"),
+            _neighbours(info, -1, F_M1, b"w-1=^"),
+            _neighbours(info, 1, F_P1, b"w1=$"),
+            _neighbours(info, 3, F_P3W, b"w3=$"),
             [b"r-1=" + r for r in rp[:n]],
             [b"r1=" + r for r in rp[2:n + 2]],
             [b"q-1=" + x for x in qp[:n]],
@@ -241,6 +250,14 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
         open_end = bool(quotes) and quotes[-1].end == para.end and words[-1] not in QUOTE_MARKS
         prev_para = b"pp=" + (b"1" if any_verb else b"0") + (b"1" if quotes else b"0") + (b"1" if open_end else b"0")
     return out
+
+
+def _neighbours(info: list, k: int, feature: int, edge: bytes) -> list[bytes]:
+    """Each token's feature for the word k tokens away (`edge` past the paragraph's ends)."""
+    n = len(info)
+    if k < 0:
+        return ([edge] * -k + [x[feature] for x in info[:n + k]])[:n]
+    return [x[feature] for x in info[k:]] + [edge] * min(k, n)
 
 
 _AFTER, _BEFORE = [], []

@@ -173,7 +173,7 @@ def _bucket(d: int) -> str:
     return "0" if d <= 0 else "1" if d == 1 else "2-3" if d <= 3 else "4-7" if d <= 7 else "8-15" if d <= 15 else "many"
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     a: Party
     b: Party
@@ -352,14 +352,23 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
         own_a[p], own_b[p] = tuple("a" + x for x in mine), tuple("b" + x for x in mine)
     parties = {p: Party(p, kinds[p]) for p in top}
     n = min(len(top), 6)
+    shapes = {}  # most pairs share their shape (ranks, kinds, sentences together): one tuple each
+    profile = {p: (min(rank[p], 3), kinds[p]) for p in top}
     out = []
     for (a, b), f in feats.items():
-        co = _bucket(int(f.get("co", 0)))
-        ra, rb = min(rank[a], 3), min(rank[b], 3)
-        pair = ("bias", f"n={n}", f"rr={ra}|{rb}", f"kk={kinds[a]}|{kinds[b]}", f"co={co}", f"rr|co={ra}|{rb}|{co}")
-        # Counts grow with the article: squash them so long articles do not dominate.
-        own = {k: v if v <= 1 else 1.0 + (v - 1) ** 0.5 / 2 for k, v in f.items()}
-        ev = evidence[(a, b)][1] if (a, b) in evidence else first_sent[a]
+        key = (profile[a], profile[b], int(f.get("co", 0)) if f else 0)
+        pair = shapes.get(key)
+        if pair is None:
+            (ra, ka), (rb, kb), co = key
+            co = _bucket(co)
+            pair = shapes[key] = ("bias", f"n={n}", f"rr={ra}|{rb}", f"kk={ka}|{kb}", f"co={co}",
+                                  f"rr|co={ra}|{rb}|{co}")
+        if f:
+            # Counts grow with the article: squash them so long articles do not dominate.
+            own = {k: v if v <= 1 else 1.0 + (v - 1) ** 0.5 / 2 for k, v in f.items()}
+            ev = evidence[(a, b)][1] if (a, b) in evidence else first_sent[a]
+        else:
+            own, ev = (), first_sent[a]
         out.append(Candidate(parties[a], parties[b], ev, (own_a[a], own_b[b], pair, own)))
     return out
 
@@ -454,14 +463,12 @@ class Classifier:
         feature tuples many pairs of one article share."""
         s = o = n = 0.0
         for g in cand.groups:
-            if type(g) is tuple:
-                w = shared.get(g)
-                if w is None:
-                    w = shared[g] = self._sums((k, 1.0) for k in g)
-            elif g:
-                w = self._sums(g.items())
-            else:
-                continue
+            w = shared.get(id(g))  # the candidates, and so their groups, outlive `shared`
+            if w is None:
+                if type(g) is tuple:
+                    w = shared[id(g)] = self._sums((k, 1.0) for k in g)
+                else:
+                    w = self._sums(g.items())
             s += w[0]
             o += w[1]
             n += w[2]
