@@ -153,7 +153,7 @@ def mentions(text: str, tokens) -> list[Mention]:
         party = parties.setdefault(key, Party(key, kind))
         party.titled = party.titled or any(t[2].lower().rstrip(".") in OFFICES for t in tokens[max(0, i - 2):j])
         found.append(Mention(tokens[i][0], tokens[j - 1][1], i, j, party))
-    # Pronouns: "he" is the person named last, "they" the party or group named last.
+    # Pronouns: "he" is the person named last, "they" the party, group or other named last.
     out = []
     starts = [m.token for m in found]
     for k, (s, e, w) in enumerate(tokens):
@@ -163,7 +163,7 @@ def mentions(text: str, tokens) -> list[Mention]:
         at = bisect.bisect_left(starts, k)
         want_person = low in PERSON_PRONOUNS
         for m in reversed(found[max(0, at - 8):at]):  # the eight parties named last
-            if (m.party.kind == "person") == want_person or (not want_person and m.party.kind == "party") and tokens[k][0] - m.end < 600:
+            if (m.party.kind == "person") == want_person:  # at any distance: a limit did no better
                 out.append(Mention(s, e, k, k + 1, m.party, pronoun=True))
                 break
     return sorted(found + out, key=lambda m: m.token)
