@@ -225,9 +225,20 @@ def test_a_surname_speaker_is_the_person_the_article_named_in_full(model):
     ("Sen. Sam Okafor spoke. Okafor said so.", "Sam Okafor"),                   # the title goes
     ("It was said by Smith. Okafor said so.", None),                            # another sentence's name
     ("Sen. Okafor spoke. Okafor said so.", None),                               # a title is no first name
+    ("Okafors met. Sam Okafor spoke.\n\nOkafor said so.", "Sam Okafor"),          # a longer word is not the name
 ])
 def test_full_names_of_surnames(text, full):
     from annotations.suggest.types import Speaker
 
     found = learned._FullNames(text).in_full(Speaker(name="Okafor"))
     assert found.name == (full or "Okafor") and (not full or found.aliases == ("Okafor",))
+
+
+@pytest.mark.parametrize("span, name", [
+    ("Andrew McCabe,", "Andrew McCabe"),
+    ("Rep. Matt Gaetz of Florida –", "Rep. Matt Gaetz of Florida"),
+    ("Mr. Burman (", "Mr. Burman"),
+    ("Speaker Nancy Pelosi (D-Calif.)", "Speaker Nancy Pelosi (D-Calif.)"),
+])
+def test_a_tagged_source_names_its_speaker_without_trailing_punctuation(span, name):
+    assert learned._speaker(span, 0, len(span), {}).name == name

@@ -423,8 +423,7 @@ class Model:
                     src = None  # a source only elsewhere in the paragraph: the rules' speaker, if any, first
                 if src is not None:
                     s_start, s_end = toks[src[0]][0], toks[src[1] - 1][1]
-                    name = text[s_start:s_end]
-                    speaker = _speaker(name, s_start, s_end, by_rule_mention)
+                    speaker = _speaker(text[s_start:s_end], s_start, s_end, by_rule_mention)
                     score *= max(tagger.marginal(labels[k], k) for k in range(*src))
                 else:
                     # No source tagged in the paragraph: the rules' speaker for this span, else
@@ -578,8 +577,13 @@ def _speaker(name: str, start: int, end: int, by_rule_mention: dict) -> Speaker:
     for (s, e), sp in by_rule_mention.items():
         if s is not None and s < end and start < e:
             return sp
+    # A tagged source keeps an appositive's comma ("McCabe, a former official,"); the name does not.
+    name = name.rstrip(" ,;:(–—-\u00a0") or name
     generic = name.lower() in PRONOUNS or not any(w[:1].isupper() for w in name.split())
     return Speaker(name=name, generic=generic)
+
+
+_NAME_BEFORE = re.compile(r"(?:[A-Z][\w’'.-]*\s){1,3}\Z")
 
 
 class _FullNames:
@@ -599,8 +603,17 @@ class _FullNames:
         return replace(speaker, name=full, aliases=tuple(sorted({*speaker.aliases, speaker.name}))) if full else speaker
 
     def _full_name(self, surname: str) -> str | None:
-        for m in re.finditer(r"((?:[A-Z][\w’'.-]*\s){1,3})" + re.escape(surname) + r"\b", self.text):
-            words = stances.clean_name(m.group(1).split() + [surname])
+        text = self.text
+        at = text.find(surname)
+        while at != -1:
+            end = at + len(surname)
+            # One compiled pattern for every surname: up to three capitalised words right before it.
+            m = None if end < len(text) and (text[end].isalnum() or text[end] == "_") else \
+                _NAME_BEFORE.search(text, max(0, at - 120), at)
+            at = text.find(surname, at + 1)
+            if m is None:
+                continue
+            words = stances.clean_name(m.group().split() + [surname])
             # A capitalised word the article also writes in lower case opens a sentence ("Later").
             while len(words) > 1 and words[0].lower() in self.common:
                 words = words[1:]
