@@ -12,6 +12,7 @@ from annotations import services
 from annotations.models import Article, Endorsement, Quote, Status
 from annotations.suggest import learned, stances
 from annotations.suggest.evaluate import evaluate_endorsements
+from annotations.suggest.segment import tokens
 from tests.test_learned import damaged_copy, gold_docs
 
 PEOPLE = ["Maria Lopez", "John Carter", "Amal Haddad", "Chen Wei", "Olga Petrova", "Sam Okafor", "Ines Duarte",
@@ -82,7 +83,7 @@ def test_an_endorsement_names_both_parties_with_its_evidence_and_confidence(mode
 
 def test_surnames_and_pronouns_are_the_person_named_in_full():
     text = "Rosa Klein spoke first. Klein said the plan was sound.\n\nShe later praised Yusuf Demir."
-    found = stances.mentions(text, [(m.start(), m.end(), m.group()) for m in stances.WORD.finditer(text)])
+    found = stances.mentions(text, tokens(text))
     assert [(text[m.start:m.end], m.party.key) for m in found] == [
         ("Rosa Klein", "Rosa Klein"), ("Klein", "Rosa Klein"), ("She", "Rosa Klein"), ("Yusuf Demir", "Yusuf Demir")]
     assert stances.mentions("The GOP and Republicans met.", [(0, 3, "The"), (4, 7, "GOP"), (8, 11, "and"),

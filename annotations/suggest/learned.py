@@ -27,13 +27,12 @@ from annotations.suggest import engine, stances
 from annotations.suggest.calibration import Calibration, best_floor
 from annotations.suggest.evaluate import evaluate_quotes, match
 from annotations.suggest.lexicon import MORE_CUES, PRONOUNS, RARE_CUES, SPEECH_VERBS
-from annotations.suggest.segment import layout
+from annotations.suggest.segment import layout, tokens
 from annotations.suggest.types import QuoteSuggestion, Speaker, Suggestions
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1
-TOKEN = re.compile(r"[^\W_](?:[\w’'.\-]*[^\W_])?|''|``|[^\w\s]")
 QUOTE_MARKS = {'"', "“", "”", "«", "»", "„", "''", "``"}
 SPEECH = {v.lower() for v in SPEECH_VERBS} | {"according"}
 LABELS = ("Q", "S", "C")
@@ -112,10 +111,12 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
     template) and sentence by sentence, which is much faster than token by token; as UTF-8
     bytes, which crfsuite would otherwise encode string by string."""
     marks = _rule_marks(rules)
+    every = tokens(text)
+    every_start = [t[0] for t in every]
     out = []
     prev_para = b"pp=start"  # what the previous paragraph held: a speech verb, a quotation, an open one
     for para, quotes, sents in layout(text):
-        toks = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text, para.start, para.end)]
+        toks = every[bisect.bisect_left(every_start, para.start):bisect.bisect_left(every_start, para.end)]
         if not toks:
             continue
         n = len(toks)

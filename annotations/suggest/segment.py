@@ -98,5 +98,15 @@ def sentences(text: str, para: Span, quotes: list[Span]) -> list[Span]:
     return result
 
 
+# Words, quotation marks ('' and `` as one) and other marks: what the quote tagger and the
+# endorsement classifier read, made once per article (tokens never cross a paragraph's end).
+TOKEN = re.compile(r"[^\W_](?:[\w’'.\-]*[^\W_])?|''|``|[^\w\s]")
+
+
+@functools.lru_cache(maxsize=1)
+def tokens(text: str) -> tuple[tuple[int, int, str], ...]:
+    return tuple((m.start(), m.end(), m.group()) for m in TOKEN.finditer(text))
+
+
 def words(text: str, span: Span) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group()) for m in WORD.finditer(text, span.start, span.end)]

@@ -33,10 +33,9 @@ from annotations.suggest.lexicon import (
     SPEECH_VERBS,
     SUPPORT_VERBS,
 )
-from annotations.suggest.segment import layout
+from annotations.suggest.segment import TOKEN, layout, tokens
 from annotations.suggest.types import EndorsementSuggestion, Speaker, Suggestions
 
-WORD = re.compile(r"[^\W_](?:[\w’'.\-]*[^\W_])?|[^\w\s]")
 POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
 # Capitalised words that begin a sentence or a phrase without naming anyone.
 NOT_NAMES = {
@@ -237,7 +236,7 @@ class _Article:
     """One article as the classifier reads it: tokens, parties ranked by mentions, sentences."""
 
     def __init__(self, text: str):
-        self.tokens = [(*m.span(), m.group()) for m in WORD.finditer(text)]
+        self.tokens = tokens(text)
         self.lowers = [t[2].lower() for t in self.tokens]
         self.found = mentions(text, self.tokens)
         self.counts = Counter(m.party.key for m in self.found)
@@ -313,7 +312,7 @@ class _Article:
             if a is None:
                 continue
             spoke[a] += 1
-            words = [w.lower() for w in WORD.findall(q.text)]
+            words = [w.lower() for w in TOKEN.findall(q.text)]
             lean = sum(w in SUPPORT for w in words) - sum(w in OPPOSE for w in words)
             for m in self.found[bisect.bisect_left(mstarts, q.start):bisect.bisect_left(mstarts, q.end)]:
                 b = m.party.key
