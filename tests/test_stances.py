@@ -81,6 +81,23 @@ def test_an_endorsement_names_both_parties_with_its_evidence_and_confidence(mode
     assert all(e.confidence >= model.meta["stance"]["min_confidence"] for e in found)
 
 
+def test_one_party_can_back_and_attack_another_each_with_its_own_evidence(model):
+    backs = "Olga Petrova vouched for Tom Baker on Monday."
+    attacks = "Petrova tore into Baker for the delay."
+    text = f"{backs}\n\nRain delayed the parade for an hour.\n\n{attacks}"
+    # Each polarity of the pair is scored; the evidence is the sentence whose words the
+    # classifier weighs most for it (neither phrase is in the rules' word lists).
+    ranked = stances.scored(stances.candidates(text), model.stance_classifier())
+    pair = {pol: raw for raw, pol, c in ranked if (c.a.key, c.b.key) == ("Olga Petrova", "Tom Baker")}
+    assert pair["opposes"] > 0.2 and pair["supports"] > 0.2
+    [c] = {id(c): c for _, _, c in ranked if (c.a.key, c.b.key) == ("Olga Petrova", "Tom Baker")}.values()
+    classifier = model.stance_classifier()
+    assert text[slice(*classifier.evidence(c, "supports"))] == backs
+    assert text[slice(*classifier.evidence(c, "opposes"))] == attacks
+    found = {(e.endorser.name, e.polarity, e.target.name): e.text for e in model.suggest(text).endorsements}
+    assert found[("Olga Petrova", "opposes", "Tom Baker")] == attacks
+
+
 def test_surnames_and_pronouns_are_the_person_named_in_full():
     text = "Rosa Klein spoke first. Klein said the plan was sound.\n\nShe later praised Yusuf Demir."
     found = stances.mentions(text, tokens(text))

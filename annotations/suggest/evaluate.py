@@ -128,8 +128,11 @@ def content_words(text: str | None) -> set[str]:
 def evaluate_endorsements(gold_docs: dict, pred_docs: dict) -> dict:
     tp = tp_any = n_gold = n_pred = 0
     for i, d in gold_docs.items():
-        gold = {(s["subject"], s["object"], s["polarity"]) for s in d.get("stances", [])
-                if s.get("subject") and s.get("object") and "Not in the list" not in (s["subject"], s["object"])}
+        # Unique triples in the file's order: matching is greedy, so a set's order (which
+        # changes from run to run) would change the score.
+        gold = list(dict.fromkeys(
+            (s["subject"], s["object"], s["polarity"]) for s in d.get("stances", [])
+            if s.get("subject") and s.get("object") and "Not in the list" not in (s["subject"], s["object"])))
         pred = pred_docs.get(i, {}).get("endorsements", [])
         n_gold += len(gold)
         n_pred += len(pred)

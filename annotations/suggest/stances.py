@@ -6,8 +6,8 @@ Republican Party, "he" with the person named last); every ordered pair of its mo
 is one candidate, described by what the article says of the two (sentences naming both, the
 words of a short phrase joining them, who speaks, the rules' quotes and endorsements, how
 prominent each is), and classified none / supports / opposes by a maximum-entropy model
-(crfsuite on one-item sequences, so no further dependency). A pair's evidence is the sentence
-that says most about it. Calibration and the confidence floor are fitted where the model is
+(crfsuite on one-item sequences, so no further dependency); each polarity of a pair is a
+suggestion of its own, its evidence the sentence whose words weigh most for it. Calibration and the confidence floor are fitted where the model is
 trained (`learned._train_stances`). No ORM here.
 """
 
@@ -176,7 +176,8 @@ def _bucket(d: int) -> str:
 class Candidate:
     a: Party
     b: Party
-    evidence: tuple[int, int]  # the sentence that says most about the pair
+    sentences: tuple  # (span, what it says of the pair) of each sentence naming both
+    first: tuple[int, int]  # the sentence naming the first, when none names both
     # Its features in groups: tuples of binary ones, most shared by many pairs of the article
     # (what a party brings to every pair it is in), and a dict of the pair's own weighted ones.
     groups: tuple
@@ -279,28 +280,24 @@ class _Article:
                     # The tokens between the two: from the end of the first to the start of the second.
                     first, second = (ma, mb) if ma.token < mb.token else (mb, ma)
                     lo, hi = first.stop, max(first.stop, second.token)
-                    _add(f, "co")
-                    _add(f, f"co_{d}")
+                    said = {"co": 1.0, f"co_{d}": 1.0}  # what this sentence says of the pair
                     # "Walker said Democrats ...": the one who speaks is the likelier endorser.
                     for tag, k in (("a", ma.token), ("b", mb.token)):
                         if say_at[min(s.hi, k + 4)] > say_at[max(s.lo, k - 3)]:
-                            _add(f, f"{tag}_says_{d}")
+                            said[f"{tag}_says_{d}"] = 1.0
                     if s.quoted:
-                        _add(f, f"coq_{d}")
+                        said[f"coq_{d}"] = 1.0
+                    said[f"{d}:sup"] = sup_at[hi] - sup_at[lo]
+                    said[f"{d}:opp"] = opp_at[hi] - opp_at[lo]
+                    said["ssup"], said["sopp"] = ssup, sopp
+                    if neg_at[hi] > neg_at[lo]:
+                        said[f"{d}:neg"] = 1.0
+                    for k, v in said.items():
+                        f[k] = f.get(k, 0.0) + v
                     if hi - lo <= 4:  # "A vouched for B": the words of a verb phrase joining them
                         for w in lowers[lo:hi]:
-                            f[f"{d}:verb={w}"] = 1.0
-                    sup, opp = sup_at[hi] - sup_at[lo], opp_at[hi] - opp_at[lo]
-                    _add(f, f"{d}:sup", sup)
-                    _add(f, f"{d}:opp", opp)
-                    _add(f, "ssup", ssup)
-                    _add(f, "sopp", sopp)
-                    if neg_at[hi] > neg_at[lo]:
-                        _add(f, f"{d}:neg")
-                    # The sentence that says most about the pair is its evidence.
-                    weight = (sup + opp) * 3 + ssup + sopp + (1 if d == "ab" else 0)
-                    if (a, b) not in evidence or weight > evidence[(a, b)][0]:
-                        evidence[(a, b)] = (weight, (s.start, s.end))
+                            f[f"{d}:verb={w}"] = said[f"{d}:verb={w}"] = 1.0
+                    evidence.setdefault((a, b), []).append(((s.start, s.end), said))
 
     def rule_signals(self, rules: Suggestions, feats: dict) -> Counter:
         """What the rules found: quotes where one party names another, and endorsements. Returns
@@ -334,7 +331,7 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
         return []
     top, rank, kinds = art.top, art.rank, art.kinds
     feats: dict[tuple[str, str], dict] = {(a, b): {} for a in top for b in top if a != b}
-    evidence: dict[tuple[str, str], tuple[int, tuple[int, int]]] = {}
+    evidence: dict[tuple[str, str], list] = {}
     art.sentence_signals(feats, evidence)
     spoke = art.rule_signals(rules or engine.suggest(text), feats)
     # What a party brings to every pair it is in, made once.
@@ -365,10 +362,10 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
         if f:
             # Counts grow with the article: squash them so long articles do not dominate.
             own = {k: v if v <= 1 else 1.0 + (v - 1) ** 0.5 / 2 for k, v in f.items()}
-            ev = evidence[(a, b)][1] if (a, b) in evidence else first_sent[a]
         else:
-            own, ev = (), first_sent[a]
-        out.append(Candidate(parties[a], parties[b], ev, (own_a[a], own_b[b], pair, own)))
+            own = ()
+        out.append(Candidate(parties[a], parties[b], tuple(evidence.get((a, b), ())), first_sent[a],
+                             (own_a[a], own_b[b], pair, own)))
     return out
 
 
@@ -457,9 +454,9 @@ class Classifier:
                 n += w[2] * v
         return s, o, n
 
-    def polarity(self, cand: Candidate, shared: dict) -> tuple[float, str]:
-        """The pair's likelier polarity and its probability. `shared` keeps the sums of the
-        feature tuples many pairs of one article share."""
+    def polarity(self, cand: Candidate, shared: dict) -> tuple[float, float]:
+        """The probabilities that the pair's first supports, and opposes, the second. `shared`
+        keeps the sums of the feature tuples many pairs of one article share."""
         s = o = n = 0.0
         for g in cand.groups:
             w = shared.get(id(g))  # the candidates, and so their groups, outlive `shared`
@@ -474,13 +471,29 @@ class Classifier:
         top = max(s, o, n)
         es, eo, en = (math.exp(x - top) if here else 0.0 for x, here in zip((s, o, n), self.present))
         z = es + eo + en
-        return (es / z, "supports") if es > eo else (eo / z, "opposes")
+        return es / z, eo / z
+
+    def evidence(self, cand: Candidate, polarity: str) -> tuple[int, int]:
+        """The sentence that says most for the polarity, by the classifier's own weights."""
+        if not cand.sentences:
+            return cand.first
+        i, weights = LABELS.index(polarity), self.weights
+
+        def lean(said: dict) -> float:
+            return sum(v * (w[i] - w[2]) for k, v in said.items() if (w := weights.get(k)) is not None)
+
+        return max(cand.sentences, key=lambda sentence: lean(sentence[1]))[0]
 
 
 def scored(cands: list[Candidate], classifier: Classifier):
-    """(raw probability, polarity, candidate) of each pair, likelier polarity only, best first."""
-    shared = {}
-    out = [(*classifier.polarity(c, shared), c) for c in cands]
+    """(raw probability, polarity, candidate) of each pair and polarity, best first. Both
+    polarities of a pair are candidates: an article often has one party back another on one
+    thing and attack it on another (held out, this did better than the likelier one alone)."""
+    shared, out = {}, []
+    for c in cands:
+        sup, opp = classifier.polarity(c, shared)
+        out.append((sup, "supports", c))
+        out.append((opp, "opposes", c))
     return sorted(out, key=lambda x: -x[0])
 
 
@@ -503,7 +516,7 @@ def suggestions(text: str, classifier: Classifier, calibrate, floor: float, rule
         conf = round(calibrate(raw), 3)
         if conf < floor or conf <= 0:
             break  # best first, and the calibration never falls as the score rises
-        s, e = c.evidence
+        s, e = classifier.evidence(c, pol)
         out.append(EndorsementSuggestion(
             endorser=Speaker(name=c.a.key, kind=c.a.kind), polarity=pol, start=s, end=e, text=text[s:e],
             confidence=conf, target=Speaker(name=c.b.key, kind=c.b.kind), target_text=c.b.key))
