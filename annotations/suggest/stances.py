@@ -294,7 +294,7 @@ class _Article:
                         said[f"{d}:neg"] = 1.0
                     for k, v in said.items():
                         f[k] = f.get(k, 0.0) + v
-                    if hi - lo <= 4:  # "A vouched for B": the words of a verb phrase joining them
+                    if hi - lo <= 6:  # "A vouched for B": the words of a verb phrase joining them
                         for w in lowers[lo:hi]:
                             f[f"{d}:verb={w}"] = said[f"{d}:verb={w}"] = 1.0
                     evidence.setdefault((a, b), []).append(((s.start, s.end), said))
