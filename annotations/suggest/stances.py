@@ -7,8 +7,8 @@ is one candidate, described by what the article says of the two (sentences namin
 words of a short phrase joining them, who speaks, the rules' quotes and endorsements, how
 prominent each is), and classified none / supports / opposes by a maximum-entropy model
 (crfsuite on one-item sequences, so no further dependency); each polarity of a pair is a
-suggestion of its own, its evidence the sentence whose words weigh most for it. Calibration and the confidence floor are fitted where the model is
-trained (`learned._train_stances`). No ORM here.
+suggestion of its own, its evidence the sentence whose words weigh most for it. Calibration and
+the confidence floor are fitted where the model is trained (`learned._train_stances`). No ORM here.
 """
 
 import bisect
@@ -454,7 +454,7 @@ class Classifier:
                 n += w[2] * v
         return s, o, n
 
-    def polarity(self, cand: Candidate, shared: dict) -> tuple[float, float]:
+    def probabilities(self, cand: Candidate, shared: dict) -> tuple[float, float]:
         """The probabilities that the pair's first supports, and opposes, the second. `shared`
         keeps the sums of the feature tuples many pairs of one article share."""
         s = o = n = 0.0
@@ -491,7 +491,7 @@ def scored(cands: list[Candidate], classifier: Classifier):
     thing and attack it on another (held out, this did better than the likelier one alone)."""
     shared, out = {}, []
     for c in cands:
-        sup, opp = classifier.polarity(c, shared)
+        sup, opp = classifier.probabilities(c, shared)
         out.append((sup, "supports", c))
         out.append((opp, "opposes", c))
     return sorted(out, key=lambda x: -x[0])
