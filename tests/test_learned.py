@@ -230,7 +230,7 @@ def test_a_surname_speaker_is_the_person_the_article_named_in_full(model):
 def test_full_names_of_surnames(text, full):
     from annotations.suggest.types import Speaker
 
-    found = learned._FullNames(text).in_full(Speaker(name="Okafor"))
+    found = learned._in_full(Speaker(name="Okafor"), text)
     assert found.name == (full or "Okafor") and (not full or found.aliases == ("Okafor",))
 
 

@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import random
-import re
 import tempfile
 import time
 import zipfile
@@ -403,7 +402,6 @@ class Model:
         tagger = self.tagger()
         quotes, raws = [], []
         by_rule_mention = {(q.speaker_start, q.speaker_end): q.speaker for q in rules.quotes if q.speaker}
-        names = _FullNames(text)
         for para in _paragraphs(text, rules):
             tagger.set(para.features)
             labels = tagger.tag()
@@ -436,7 +434,7 @@ class Model:
                         score *= 0.6
                     else:
                         score *= 0.3
-                speaker = names.in_full(speaker)
+                speaker = _in_full(speaker, text)
                 c_start = c_end = None
                 if cue is not None:
                     c_start, c_end = toks[cue[0]][0], toks[cue[1] - 1][1]
@@ -584,49 +582,12 @@ def _speaker(name: str, start: int, end: int, by_rule_mention: dict) -> Speaker:
     return Speaker(name=name, generic=generic)
 
 
-_NAME_BEFORE = re.compile(r"(?:[A-Z][\w’'.-]*\s){1,3}\Z")
-
-
-class _FullNames:
+def _in_full(speaker: Speaker | None, text: str) -> Speaker | None:
     """"Okafor said ..." is the Sam Okafor the article named before: one speaker, not two."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self._common: set[str] | None = None
-        self._found: dict[str, str | None] = {}
-
-    def in_full(self, speaker: Speaker | None) -> Speaker | None:
-        if speaker is None or speaker.generic or " " in speaker.name:
-            return speaker
-        if speaker.name not in self._found:
-            self._found[speaker.name] = self._full_name(speaker.name)
-        full = self._found[speaker.name]
-        return replace(speaker, name=full, aliases=tuple(sorted({*speaker.aliases, speaker.name}))) if full else speaker
-
-    def _full_name(self, surname: str) -> str | None:
-        text = self.text
-        at = text.find(surname)
-        while at != -1:
-            end = at + len(surname)
-            # One compiled pattern for every surname: up to three capitalised words right before it.
-            m = None if end < len(text) and (text[end].isalnum() or text[end] == "_") else \
-                _NAME_BEFORE.search(text, max(0, at - 120), at)
-            at = text.find(surname, at + 1)
-            if m is None:
-                continue
-            words = stances.clean_name(m.group().split() + [surname])
-            # A capitalised word the article also writes in lower case opens a sentence ("Later").
-            while len(words) > 1 and words[0].lower() in self.common:
-                words = words[1:]
-            if len(words) >= 2 and not any(w.endswith(".") for w in words):  # not "... said Smith. Okafor"
-                return " ".join(words)
-        return None
-
-    @property
-    def common(self) -> set[str]:
-        if self._common is None:
-            self._common = set(re.findall(r"\b[a-z][\w’'-]*", self.text))
-        return self._common
+    if speaker is None or speaker.generic or " " in speaker.name:
+        return speaker
+    full = stances.full_names(text).get(speaker.name.lower())
+    return replace(speaker, name=full, aliases=tuple(sorted({*speaker.aliases, speaker.name}))) if full else speaker
 
 
 def _kind(marks, start, end):

@@ -12,6 +12,7 @@ the confidence floor are fitted where the model is trained (`learned._train_stan
 """
 
 import bisect
+import functools
 import math
 import os
 import re
@@ -120,19 +121,42 @@ def clean_name(words: list[str]) -> list[str]:
     return words
 
 
-def mentions(text: str, tokens) -> list[Mention]:
-    """Named parties and the pronouns that stand for them, in text order."""
-    raw = []  # (token index, end token, words)
+def _names(tokens) -> list[tuple[int, int, list[str]]]:
+    """(token index, end token, words) of each name the article writes."""
+    raw = []
     for i, j in _name_runs(tokens):
         words = clean_name([t[2] for t in tokens[i:j]])
         if not words or all(w.lower() in NOT_NAMES for w in words) or len(words) > 6 or AFFILIATION.match(words[0]):
             continue
         raw.append((i, j, words))
-    # A surname alone is the person first named in full; "GOP" and "Republicans" one party.
+    return raw
+
+
+def _surnames(tokens, names) -> dict[str, str]:
+    """Each surname (lower case) with the full name the article first gave it."""
+    # A capitalised word the article also writes in lower case opens a sentence: "Later Sam Okafor".
+    lower = {t[2] for t in tokens if t[2][:1].islower()}
     full_by_last: dict[str, str] = {}
-    for _, _, words in raw:
+    for _, _, words in names:
+        while len(words) > 1 and words[0].lower() in lower:
+            words = words[1:]
         if len(words) >= 2 and words[-1].lower() not in PARTIES:
             full_by_last.setdefault(words[-1].lower(), " ".join(words))
+    return full_by_last
+
+
+@functools.lru_cache(maxsize=1)  # asked once for each surname speaker of the article
+def full_names(text: str) -> dict[str, str]:
+    """"Okafor" -> "Sam Okafor": each surname with the person the article first named in full."""
+    toks = tokens(text)
+    return _surnames(toks, _names(toks))
+
+
+def mentions(text: str, tokens) -> list[Mention]:
+    """Named parties and the pronouns that stand for them, in text order."""
+    raw = _names(tokens)
+    # A surname alone is the person first named in full; "GOP" and "Republicans" one party.
+    full_by_last = _surnames(tokens, raw)
     parties: dict[str, Party] = {}
     found: list[Mention] = []
     for i, j, words in raw:
