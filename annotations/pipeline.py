@@ -268,7 +268,10 @@ def _store(passes: list[_Pass], bodies: dict[int, str]) -> None:
     decided: dict[int, list[tuple[int, int]]] = {}
     for article_id, start, end in Quote.objects.filter(article_id__in=ids).values_list("article_id", "start", "end"):
         decided.setdefault(article_id, []).append((start, end))
-    parties = entities_resolve(speakers=[s for p in passes for s in p.result.speakers])
+    # By name: the engine may describe one party twice (a quote's speaker with its aliases, an
+    # endorser by name alone), and `speakers` keeps the first of each name.
+    resolved = entities_resolve(speakers=[s for p in passes for s in p.result.speakers])
+    parties = {s.name: e for s, e in resolved.items()}
 
     quotes: dict[int, list[Quote]] = {}
     for p in passes:
@@ -289,7 +292,7 @@ def _store(passes: list[_Pass], bodies: dict[int, str]) -> None:
 
 
 def _party(speaker, parties: dict):
-    return None if speaker is None or speaker.generic else parties.get(speaker)
+    return None if speaker is None or speaker.generic else parties.get(speaker.name)
 
 
 def _quote(p: _Pass, body: str, q, parties: dict) -> Quote:

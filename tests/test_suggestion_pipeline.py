@@ -204,6 +204,32 @@ def test_a_run_being_stored_counts_as_running():
 
 
 @pytest.mark.django_db
+def test_an_endorser_who_also_speaks_is_one_party_however_the_engine_describes_it(monkeypatch):
+    # The learned suggester names a quote's speaker with its aliases ("Lopez" said ...) and an
+    # endorser by name alone: both are the one Maria Lopez, and the endorsement is kept.
+    from annotations.models import Endorsement
+    from annotations.suggest import EndorsementSuggestion, QuoteSuggestion, Speaker, Suggestions
+
+    said = BODY.index("“We will")
+
+    def described_twice(text):
+        return Suggestions(engine_version="x", quotes=[QuoteSuggestion(
+            said, said + 26, BODY[said:said + 26], "direct", 0.8,
+            speaker=Speaker("Maria Lopez", aliases=("Lopez",)), speaker_start=said + 28, speaker_end=said + 39)],
+            endorsements=[EndorsementSuggestion(
+                endorser=Speaker("Maria Lopez"), polarity="opposes", start=0, end=len(BODY), text=BODY,
+                confidence=0.6, target=Speaker("John Carter"))])
+
+    monkeypatch.setattr(suggest, "suggest", described_twice)
+    article = services.article_create(body=BODY)
+    pipeline.drain()
+    [quote] = Quote.objects.filter(article=article)
+    [endorsement] = Endorsement.objects.filter(article=article)
+    assert endorsement.endorser_id == quote.speaker_id and endorsement.endorser.name == "Maria Lopez"
+    assert endorsement.target.name == "John Carter" and done_run(article).endorsements == 1
+
+
+@pytest.mark.django_db
 def test_an_interrupted_chunk_leaves_its_runs_pending_and_counts_the_attempt(monkeypatch):
     from django.db import OperationalError
 
