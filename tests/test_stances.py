@@ -108,6 +108,16 @@ def test_surnames_and_pronouns_are_the_person_named_in_full():
         == "Republican Party"
 
 
+def test_a_first_name_alone_is_the_one_person_named_in_full_with_it():
+    text = "Maria Lopez praised John Carter.\n\n“John has done the right thing,” Lopez said."
+    assert [(text[m.start:m.end], m.party.key) for m in stances.mentions(text, tokens(text))] == [
+        ("Maria Lopez", "Maria Lopez"), ("John Carter", "John Carter"), ("John", "John Carter"),
+        ("Lopez", "Maria Lopez")]
+    # Two Johns: a lone "John" is neither.
+    shared = "John Carter met John Smith.\n\nJohn said no."
+    assert "john" not in stances.full_names(shared) and stances.full_names(shared)["smith"] == "John Smith"
+
+
 def test_the_stance_classifier_round_trips_and_a_damaged_one_is_refused(model, tmp_path):
     path = tmp_path / "model.zip"
     model.save(path)

@@ -133,7 +133,8 @@ def _names(tokens) -> list[tuple[int, int, list[str]]]:
 
 
 def _surnames(tokens, names) -> dict[str, str]:
-    """Each surname (lower case) with the full name the article first gave it."""
+    """Each surname (lower case) with the full name the article first gave it, and each first
+    name ("John has done ...") that only one of those full names has."""
     # A capitalised word the article also writes in lower case opens a sentence: "Later Sam Okafor".
     lower = {t[2] for t in tokens if t[2][:1].islower()}
     full_by_last: dict[str, str] = {}
@@ -142,12 +143,17 @@ def _surnames(tokens, names) -> dict[str, str]:
             words = words[1:]
         if len(words) >= 2 and words[-1].lower() not in PARTIES:
             full_by_last.setdefault(words[-1].lower(), " ".join(words))
-    return full_by_last
+    firsts: dict[str, set[str]] = {}
+    for full in full_by_last.values():
+        if len(full.split()) in (2, 3):
+            firsts.setdefault(full.split()[0].lower(), set()).add(full)
+    return {**{w: f.pop() for w, f in firsts.items() if len(f) == 1}, **full_by_last}
 
 
 @functools.lru_cache(maxsize=1)  # asked once for each surname speaker of the article
 def full_names(text: str) -> dict[str, str]:
-    """"Okafor" -> "Sam Okafor": each surname with the person the article first named in full."""
+    """"Okafor" -> "Sam Okafor": each surname (or unshared first name) with the person the article
+    first named in full."""
     toks = tokens(text)
     return _surnames(toks, _names(toks))
 
@@ -155,7 +161,7 @@ def full_names(text: str) -> dict[str, str]:
 def mentions(text: str, tokens) -> list[Mention]:
     """Named parties and the pronouns that stand for them, in text order."""
     raw = _names(tokens)
-    # A surname alone is the person first named in full; "GOP" and "Republicans" one party.
+    # A surname (or first name) alone is the person first named in full; "GOP", "Republicans" one party.
     full_by_last = _surnames(tokens, raw)
     parties: dict[str, Party] = {}
     found: list[Mention] = []
