@@ -7,7 +7,11 @@ from annotations.suggest import suggest
 
 def suggestion_record(doc_id, text: str, suggest_fn=None) -> dict:
     """One article's suggestions as JSON; `suggest_fn` is a model's suggest (default: the rules)."""
-    result = (suggest_fn or suggest)(text)
+    return record(doc_id, (suggest_fn or suggest)(text))
+
+
+def record(doc_id, result) -> dict:
+    """Suggestions as JSON, in the format the metrics and the gold files use."""
     return {
         "id": doc_id,
         "engine_version": result.engine_version,

@@ -25,6 +25,7 @@ import pycrfsuite
 from annotations.suggest import engine, stances
 from annotations.suggest.calibration import Calibration, best_floor
 from annotations.suggest.evaluate import evaluate_quotes, match
+from annotations.suggest.jsonl import record
 from annotations.suggest.lexicon import MORE_CUES, PRONOUNS, RARE_CUES, SPEECH_VERBS
 from annotations.suggest.segment import layout, tokens
 from annotations.suggest.types import QuoteSuggestion, Speaker, Suggestions
@@ -45,7 +46,7 @@ class ModelError(Exception):
 # --- Features -------------------------------------------------------------------------------
 
 
-def _shape1(w: str) -> str:
+def _shape(w: str) -> str:
     if w in QUOTE_MARKS:
         return "QM"
     if not w[0].isalnum():
@@ -66,7 +67,7 @@ _WORDS: dict[str, tuple] = {}
 def _word(w: str) -> tuple:
     low = w.lower()
     lb = low.encode()
-    shape = _shape1(w).encode()
+    shape = _shape(w).encode()
     entry = (low, lb, shape, b"w=" + lb, b"sh=" + shape, b"s3=" + low[-3:].encode(), b"p3=" + low[:3].encode(),
              b"w-3=" + lb, b"w-2=" + lb, b"w-1=" + lb, b"w1=" + lb, b"w3=" + lb)
     if len(_WORDS) > 50000:  # a bound on memory: the common words come back at once
@@ -618,13 +619,6 @@ def _touches(para: _Para, spans) -> bool:
     return any(s < para.end and para.start < e for s, e in spans or ())
 
 
-def _records(doc_id, result: Suggestions) -> dict:
-    return {"id": doc_id, "quotes": [
-        {"start": q.start, "end": q.end, "speaker": q.speaker.name if q.speaker else None,
-         "speaker_start": q.speaker_start, "speaker_end": q.speaker_end, "confidence": q.confidence}
-        for q in result.quotes]}
-
-
 def _split(docs: list[dict], holdout: float, seed: int) -> tuple[list[dict], list[dict]]:
     """(fit, held out): a seeded shuffle; articles editors have not finished are never held out."""
     whole = [d for d in docs if not d.get("partial")]
@@ -673,23 +667,20 @@ def train(docs: list[dict], *, endorsements: list[dict] | None = None, sources: 
     }
     model = Model(crf, Calibration([0.0, 1.0], [0.0, 1.0]), meta)
     # Calibrate: a suggestion is right when its span matches a gold quote at IoU 0.5.
-    scores, outcomes, pred_docs = [], [], {}
-    for k, doc in enumerate(held):
-        result, raws = model._raw(doc["text"])
-        rec = _records(str(k), result)
-        hits = {pi for _, pi in match(doc.get("quotes", []), rec["quotes"], 0.5)}
+    scores, outcomes, raw_held = [], [], [model._raw(doc["text"]) for doc in held]
+    for k, (doc, (result, raws)) in enumerate(zip(held, raw_held)):
+        hits = {pi for _, pi in match(doc.get("quotes", []), record(str(k), result)["quotes"], 0.5)}
         scores.extend(raws)
         outcomes.extend(int(pi in hits) for pi in range(len(raws)))
-        pred_docs[str(k)] = rec
     model.calibration = Calibration.fit(scores, outcomes)
     meta["min_confidence"] = best_floor([model.calibration(x) for x in scores], outcomes,
                                          sum(len(d.get("quotes", [])) for d in held))
     if held:
         floor = meta["min_confidence"]
-        for k, doc in enumerate(held):  # the stored scores are those of the model as it will run
-            result, raws = model._raw(doc["text"])
-            pred_docs[str(k)] = _records(str(k), Suggestions(result.engine_version, [
+        pred_docs = {  # the stored scores are those of the model as it will run
+            str(k): record(str(k), Suggestions(result.engine_version, [
                 q for q, r in zip(result.quotes, raws) if model.calibration(r) >= floor]))
+            for k, (result, raws) in enumerate(raw_held)}
         q = evaluate_quotes({str(k): d for k, d in enumerate(held)}, pred_docs)
         meta["heldout"] = {"articles": len(held), "quote_f1@0.5": q["quote@0.5"]["f1"],
                            "attribution_f1@0.5": q["attribution@0.5"]["f1"]}

@@ -132,7 +132,7 @@ def _names(tokens) -> list[tuple[int, int, list[str]]]:
     return raw
 
 
-def _surnames(tokens, names) -> dict[str, str]:
+def _full_names(tokens, names) -> dict[str, str]:
     """Each surname (lower case) with the full name the article first gave it, and each first
     name ("John has done ...") that only one of those full names has."""
     # A capitalised word the article also writes in lower case opens a sentence: "Later Sam Okafor".
@@ -150,19 +150,26 @@ def _surnames(tokens, names) -> dict[str, str]:
     return {**{w: f.pop() for w, f in firsts.items() if len(f) == 1}, **full_by_last}
 
 
-@functools.lru_cache(maxsize=1)  # asked once for each surname speaker of the article
+# The quote tagger (for each surname speaker) and the endorsement classifier read the same
+# article's names, one after the other: the last article's are kept.
+@functools.lru_cache(maxsize=1)
+def _people(text: str) -> tuple[list, dict[str, str]]:
+    toks = tokens(text)
+    names = _names(toks)
+    return names, _full_names(toks, names)
+
+
 def full_names(text: str) -> dict[str, str]:
     """"Okafor" -> "Sam Okafor": each surname (or unshared first name) with the person the article
     first named in full."""
-    toks = tokens(text)
-    return _surnames(toks, _names(toks))
+    return _people(text)[1]
 
 
-def mentions(text: str, tokens) -> list[Mention]:
+def mentions(text: str) -> list[Mention]:
     """Named parties and the pronouns that stand for them, in text order."""
-    raw = _names(tokens)
+    toks = tokens(text)
     # A surname (or first name) alone is the person first named in full; "GOP", "Republicans" one party.
-    full_by_last = _surnames(tokens, raw)
+    raw, full_by_last = _people(text)
     parties: dict[str, Party] = {}
     found: list[Mention] = []
     for i, j, words in raw:
@@ -180,12 +187,12 @@ def mentions(text: str, tokens) -> list[Mention]:
             kind = ("group" if any(w in ORG_WORDS or w in PARTIES for w in lows) else
                     "person" if 2 <= len(words) <= 3 else "other")
         party = parties.setdefault(key, Party(key, kind))
-        party.titled = party.titled or any(t[2].lower().rstrip(".") in OFFICES for t in tokens[max(0, i - 2):j])
-        found.append(Mention(tokens[i][0], tokens[j - 1][1], i, j, party))
+        party.titled = party.titled or any(t[2].lower().rstrip(".") in OFFICES for t in toks[max(0, i - 2):j])
+        found.append(Mention(toks[i][0], toks[j - 1][1], i, j, party))
     # Pronouns: "he" is the person named last, "they" the party, group or other named last.
     out = []
     starts = [m.token for m in found]
-    for k, (s, e, w) in enumerate(tokens):
+    for k, (s, e, w) in enumerate(toks):
         low = w.lower()
         if low not in PERSON_PRONOUNS and low not in GROUP_PRONOUNS:
             continue
@@ -269,7 +276,7 @@ class _Article:
     def __init__(self, text: str):
         self.tokens = tokens(text)
         self.lowers = [t[2].lower() for t in self.tokens]
-        self.found = mentions(text, self.tokens)
+        self.found = mentions(text)
         self.counts = Counter(m.party.key for m in self.found)
         ranked = [k for k, _ in self.counts.most_common()]
         self.rank = {k: r for r, k in enumerate(ranked)}
@@ -382,7 +389,7 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
     profile = {p: (min(rank[p], 3), kinds[p]) for p in top}
     out = []
     for (a, b), f in feats.items():
-        key = (profile[a], profile[b], int(f.get("co", 0)) if f else 0)
+        key = (profile[a], profile[b], int(f.get("co", 0)))
         pair = shapes.get(key)
         if pair is None:
             (ra, ka), (rb, kb), co = key
@@ -507,10 +514,11 @@ class Classifier:
         """The sentence that says most for the polarity, by the classifier's own weights."""
         if not cand.sentences:
             return cand.first
-        i, weights = LABELS.index(polarity), self.weights
+        i = LABELS.index(polarity)
 
-        def lean(said: dict) -> float:
-            return sum(v * (w[i] - w[2]) for k, v in said.items() if (w := weights.get(k)) is not None)
+        def lean(said: dict) -> float:  # for the polarity, against "none"
+            sums = self._sums(said.items())
+            return sums[i] - sums[2]
 
         return max(cand.sentences, key=lambda sentence: lean(sentence[1]))[0]
 
