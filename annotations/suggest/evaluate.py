@@ -125,6 +125,20 @@ def content_words(text: str | None) -> set[str]:
     return {w for w in re.findall(r"[\w’'-]+", (text or "").lower())} - ENDORSE_IGNORE
 
 
+def endorsement_hits(pred, gold, *, use_polarity: bool = True) -> list[bool]:
+    """For each predicted (endorser, target, polarity), in order, whether it takes a gold
+    (subject, object, polarity) triple of its own: the metric's one-to-one match."""
+    left, out = list(gold), []
+    for endorser, target, pol in pred:
+        a, b = content_words(endorser), content_words(target)
+        hit = next((g for g in left if (not use_polarity or g[2] == pol)
+                    and a & content_words(g[0]) and b & content_words(g[1])), None)
+        if hit is not None:
+            left.remove(hit)
+        out.append(hit is not None)
+    return out
+
+
 def evaluate_endorsements(gold_docs: dict, pred_docs: dict) -> dict:
     tp = tp_any = n_gold = n_pred = 0
     for i, d in gold_docs.items():
@@ -133,22 +147,11 @@ def evaluate_endorsements(gold_docs: dict, pred_docs: dict) -> dict:
         gold = list(dict.fromkeys(
             (s["subject"], s["object"], s["polarity"]) for s in d.get("stances", [])
             if s.get("subject") and s.get("object") and "Not in the list" not in (s["subject"], s["object"])))
-        pred = pred_docs.get(i, {}).get("endorsements", [])
+        pred = [(p["endorser"], p["target"], "positive" if p["polarity"] == "supports" else "negative")
+                for p in pred_docs.get(i, {}).get("endorsements", [])]
         n_gold += len(gold)
         n_pred += len(pred)
-        for use_polarity in (True, False):
-            left, hits = list(gold), 0
-            for p in pred:
-                pol = "positive" if p["polarity"] == "supports" else "negative"
-                for g in left:
-                    if (not use_polarity or g[2] == pol) and content_words(p["endorser"]) & content_words(g[0]) \
-                            and content_words(p["target"]) & content_words(g[1]):
-                        left.remove(g)
-                        hits += 1
-                        break
-            if use_polarity:
-                tp += hits
-            else:
-                tp_any += hits
+        tp += sum(endorsement_hits(pred, gold))
+        tp_any += sum(endorsement_hits(pred, gold, use_polarity=False))
     return {"gold": n_gold, "predicted": n_pred, "endorsement": _prf(tp, n_pred, n_gold),
             "endorsement_any_polarity": _prf(tp_any, n_pred, n_gold)}

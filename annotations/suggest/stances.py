@@ -24,7 +24,7 @@ from itertools import accumulate
 import pycrfsuite
 
 from annotations.suggest import engine
-from annotations.suggest.evaluate import content_words
+from annotations.suggest.evaluate import content_words, endorsement_hits
 from annotations.suggest.lexicon import (
     NEGATIVE_WORDS,
     OPPOSE_VERBS,
@@ -537,14 +537,7 @@ def scored(cands: list[Candidate], classifier: Classifier):
 
 def outcomes(ranked, stances: list[tuple[str, str, str]]) -> list[int]:
     """1 for each prediction (best first) that takes a gold triple of its own, as the metric does."""
-    left, out = list(stances), []
-    for _, pol, c in ranked:
-        a, b = content_words(c.a.key), content_words(c.b.key)
-        hit = next((g for g in left if g[2] == pol and a & content_words(g[0]) and b & content_words(g[1])), None)
-        if hit is not None:
-            left.remove(hit)
-        out.append(int(hit is not None))
-    return out
+    return [int(hit) for hit in endorsement_hits(((c.a.key, c.b.key, pol) for _, pol, c in ranked), stances)]
 
 
 def suggestions(text: str, classifier: Classifier, calibrate, floor: float, rules: Suggestions | None = None
