@@ -94,6 +94,32 @@ def test_model_round_trips_through_a_file(model, tmp_path):
     assert {"version", "created", "heldout"} <= set(meta)
 
 
+def test_spans_are_tagged_bilou_and_decoded_back():
+    bio = ["O", "B-Q", "I-Q", "I-Q", "B-S", "O", "I-Q", "B-C", "I-C", "B-Q", "O", "I-Q", "I-Q"]
+    bilou = learned._bilou(bio)
+    # A quote's later fragment (after its speaker) opens with I-: still one quote.
+    assert bilou == ["O", "B-Q", "I-Q", "L-Q", "U-S", "O", "L-Q", "B-C", "L-C", "U-Q", "O", "I-Q", "L-Q"]
+    assert learned._bio(bilou) == bio
+
+
+def test_a_model_of_the_earlier_bio_format_still_suggests(tmp_path, monkeypatch):
+    with monkeypatch.context() as m:
+        m.setattr(learned, "_bilou", lambda tags: tags)  # how format-1 models were tagged
+        old = learned.train(gold_docs(), max_iterations=60)
+    assert not any(label[0] in "UL" for label in old.tagger().labels())
+    old.meta["format"] = 1
+    old.save(tmp_path / "old.zip")
+    again = learned.load(tmp_path / "old.zip")
+    assert again.meta["format"] == 1
+    text = "“The harbour will be rebuilt by spring,” Olga Petrova said."
+    assert [(q.text, q.speaker.name) for q in again.suggest(text).quotes] == [
+        ("“The harbour will be rebuilt by spring,”", "Olga Petrova")]
+    again.meta["format"] = 3  # a model from newer code: refused, not misread
+    again.save(tmp_path / "new.zip")
+    with pytest.raises(learned.ModelError, match="model format 3, this code reads formats 1, 2"):
+        learned.load(tmp_path / "new.zip")
+
+
 def test_calibration_is_monotone():
     rng = random.Random(5)
     scores = [rng.random() for _ in range(300)]
