@@ -330,10 +330,11 @@ class _Article:
                     if neg_at[hi] > neg_at[lo]:
                         said[f"{d}:neg"] = 1.0
                     for k, v in said.items():
-                        f[k] = f.get(k, 0.0) + v
+                        _add(f, k, v)
                     if hi - lo <= 6:  # "A vouched for B": the words of a verb phrase joining them
                         for w in lowers[lo:hi]:
-                            f[f"{d}:verb={w}"] = said[f"{d}:verb={w}"] = 1.0
+                            verb = f"{d}:verb={w}"
+                            f[verb] = said[verb] = 1.0
                     evidence.setdefault((a, b), []).append(((s.start, s.end), said))
 
     def rule_signals(self, rules: Suggestions, feats: dict) -> Counter:
