@@ -97,6 +97,45 @@ def test_one_party_can_back_and_attack_another_each_with_its_own_evidence(model)
     assert found[("Olga Petrova", "opposes", "Tom Baker")] == attacks
 
 
+# Stances towards a topic rather than a person: what the article keeps coming back to.
+TOPIC_FOR = ["{a} went to bat for the {t} in the council.", "{a} stood shoulder to shoulder with the {t} backers."]
+TOPIC_AGAINST = ["{a} took aim at the {t} again.", "{a} tore into the {t} at the hearing."]
+TOPIC_NEUTRAL = ["The {t} was debated for hours.", "A vote on the {t} is due in spring."]
+TOPICS = ["levy", "tunnel", "curfew", "stadium", "ferry"]
+
+
+def topic_docs(n, seed):
+    rng = random.Random(seed)
+    docs = []
+    for i in range(n):
+        a, b = rng.sample(PEOPLE, 2)
+        topic = rng.choice(TOPICS)
+        pol = rng.choice(["positive", "negative"])
+        stance = rng.choice(TOPIC_FOR if pol == "positive" else TOPIC_AGAINST).format(a=a, t=topic)
+        sentences = [rng.choice(TOPIC_NEUTRAL).format(t=topic), stance, rng.choice(NEUTRAL).format(a=a, b=b),
+                     rng.choice(TOPIC_NEUTRAL).format(t=topic)]
+        docs.append({"id": f"t{i}", "text": "\n\n".join(sentences),
+                     "stances": [{"subject": a, "object": f"the {topic}", "polarity": pol}]})
+    return docs
+
+
+def test_a_party_can_back_or_attack_a_topic_the_article_keeps_naming():
+    model = learned.train(gold_docs(8), endorsements=stance_docs(30, seed=5) + topic_docs(40, seed=6),
+                          max_iterations=40)
+    test = {d["id"]: d for d in topic_docs(20, seed=98)}  # unseen articles
+    pred = {i: {"endorsements": [{"endorser": e.endorser.name, "target": e.target_text, "polarity": e.polarity}
+                                 for e in model.suggest(d["text"]).endorsements]} for i, d in test.items()}
+    scores = evaluate_endorsements(test, pred)
+    assert scores["endorsement"]["recall"] >= 0.8 and scores["endorsement"]["precision"] >= 0.5, scores
+    text = ("The curfew was debated for hours.\n\nChen Wei took aim at the curfew again.\n\n"
+            "A vote on the curfew is due in spring.")
+    [best, *_] = model.suggest(text).endorsements
+    # A topic is no party: no entity, the word itself as the target.
+    assert (best.endorser.name, best.polarity, best.target, best.target_text) == (
+        "Chen Wei", "opposes", None, "curfew")
+    assert best.text == "Chen Wei took aim at the curfew again."
+
+
 def test_surnames_and_pronouns_are_the_person_named_in_full():
     text = "Rosa Klein spoke first. Klein said the plan was sound.\n\nShe later praised Yusuf Demir."
     found = stances.mentions(text)

@@ -254,8 +254,20 @@ def _sentences(text, tokens, found) -> list[_Sentence]:
 
 
 MAX_PARTIES = 25
-
-
+# Many stances are towards a topic, not a party ("backs the bill", "opposes impeachment"): the
+# article's most frequent lower-case words stand as targets (never endorsers) for its leading
+# parties. On SEESAW, 8 of them: out-of-fold F1 0.205 -> 0.217, valid 0.234 -> 0.242 (3 seeds).
+MAX_TOPICS = 8
+NOT_TOPICS = {
+    "the", "and", "but", "with", "from", "this", "that", "these", "those", "they", "them", "their", "your", "were",
+    "been", "being", "have", "does", "will", "would", "could", "should", "might", "must", "shall", "about",
+    "after", "before", "over", "under", "into", "than", "then", "there", "here", "what", "which", "whom",
+    "whose", "when", "where", "both", "each", "more", "most", "other", "some", "such", "only", "same", "very",
+    "just", "also", "said", "says", "told", "according", "like", "year", "years", "time", "people", "percent",
+    "while", "because", "against", "during", "since", "until", "much", "many", "even", "still", "back", "going",
+    "make", "made", "well", "want", "wants", "wanted", "think", "know", "last", "first", "next", "week",
+    "weeks", "month", "months", "days", "former", "asked", "called", "added",
+}
 def _party_of(name: str | None, keys: list[str]) -> str | None:
     """The article's party a name given by the rules stands for ("Mr. Trump" -> "Donald Trump")."""
     if not name:
@@ -268,6 +280,16 @@ def _party_of(name: str | None, keys: list[str]) -> str | None:
 
 def _add(f: dict, name: str, w: float = 1.0) -> None:
     f[name] = f.get(name, 0.0) + w
+
+
+def _topics(tokens, lowers) -> dict[str, list[int]]:
+    """The article's most frequent lower-case words (named twice or more), each with its tokens."""
+    at: dict[str, list[int]] = {}
+    for i, w in enumerate(lowers):
+        if len(w) >= 4 and w.isalpha() and tokens[i][2][0].islower() and w not in NOT_TOPICS:
+            at.setdefault(w, []).append(i)
+    ranked = sorted((w for w in at if len(at[w]) >= 2), key=lambda w: -len(at[w]))
+    return {w: at[w] for w in ranked[:MAX_TOPICS]}
 
 
 class _Article:
@@ -286,6 +308,15 @@ class _Article:
         self.first_at: dict[str, float] = {}
         for m in self.found:
             self.first_at.setdefault(m.party.key, m.start / max(1, len(text)))
+        # Topics join the parties after pronouns are resolved ("they" is never a topic), ranked
+        # among themselves.
+        self.topics = _topics(self.tokens, self.lowers)
+        for r, (key, marks) in enumerate(self.topics.items()):
+            topic = Party(key, "topic")
+            self.found += [Mention(self.tokens[i][0], self.tokens[i][1], i, i + 1, topic) for i in marks]
+            self.rank[key], self.counts[key], self.kinds[key], self.titled[key] = r, len(marks), "topic", False
+            self.first_at[key] = self.tokens[marks[0]][0] / max(1, len(text))
+        self.found.sort(key=lambda m: m.token)
         self.sents = _sentences(text, self.tokens, self.found)
 
     def sentence_signals(self, feats: dict, evidence: dict) -> None:
@@ -297,7 +328,7 @@ class _Article:
         neg_at = list(accumulate((w in NEGATIONS for w in lowers), initial=0))
         say_at = list(accumulate((w in SPEECH for w in lowers), initial=0))
         for si, s in enumerate(sents):
-            keys = [k for k in s.parties if rank[k] < MAX_PARTIES]
+            keys = [k for k in s.parties if rank[k] < MAX_PARTIES]  # and every topic
             if si + 1 < len(sents):
                 # A party in this sentence and another in the next: "Obama spoke. He called Boehner ..."
                 for a in keys:
@@ -309,9 +340,9 @@ class _Article:
             ssup, sopp = sup_at[s.hi] - sup_at[s.lo], opp_at[s.hi] - opp_at[s.lo]
             for a in keys:
                 for b in keys:
-                    if a == b:
+                    f = feats.get((a, b))
+                    if f is None:  # the same party twice, or a topic as the endorser
                         continue
-                    f = feats[(a, b)]
                     ma, mb = s.parties[a], s.parties[b]
                     d = "ab" if ma.token < mb.token else "ba"
                     # The tokens between the two: from the end of the first to the start of the second.
@@ -369,6 +400,7 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
         return []
     top, rank, kinds = art.top, art.rank, art.kinds
     feats: dict[tuple[str, str], dict] = {(a, b): {} for a in top for b in top if a != b}
+    feats.update({(a, t): {} for a in top for t in art.topics})
     evidence: dict[tuple[str, str], list] = {}
     art.sentence_signals(feats, evidence)
     spoke = art.rule_signals(rules or engine.suggest(text), feats)
@@ -380,16 +412,21 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
             k = bisect.bisect_right(sent_starts, m.start) - 1
             first_sent[m.party.key] = (art.sents[k].start, art.sents[k].end) if k >= 0 else (m.start, m.end)
     own_a, own_b = {}, {}
-    for p in top:
+    everyone = top + list(art.topics)
+    for p in everyone:
         mine = (f"r={min(rank[p], 5)}", f"k={kinds[p]}", f"={p.lower()}", f"c={_bucket(art.counts[p])}",
                 f"t={int(art.titled[p])}", f"f={int(art.first_at[p] * 4)}", f"s={_bucket(spoke[p])}")
         own_a[p], own_b[p] = tuple("a" + x for x in mine), tuple("b" + x for x in mine)
-    parties = {p: Party(p, kinds[p]) for p in top}
+    parties = {p: Party(p, kinds[p]) for p in everyone}
     n = min(len(top), 6)
     shapes = {}  # most pairs share their shape (ranks, kinds, sentences together): one tuple each
-    profile = {p: (min(rank[p], 3), kinds[p]) for p in top}
+    profile = {p: (min(rank[p], 3), kinds[p]) for p in everyone}
     out = []
     for (a, b), f in feats.items():
+        # A pair the article says nothing of (no sentence, quote or rule joins them) is none:
+        # scoring such pairs on their names and ranks alone did no better, at a quarter more time.
+        if not f:
+            continue
         key = (profile[a], profile[b], int(f.get("co", 0)))
         pair = shapes.get(key)
         if pair is None:
@@ -551,5 +588,6 @@ def suggestions(text: str, classifier: Classifier, calibrate, floor: float, rule
         s, e = classifier.evidence(c, pol)
         out.append(EndorsementSuggestion(
             endorser=Speaker(name=c.a.key, kind=c.a.kind), polarity=pol, start=s, end=e, text=text[s:e],
-            confidence=conf, target=Speaker(name=c.b.key, kind=c.b.kind), target_text=c.b.key))
+            confidence=conf, target=None if c.b.kind == "topic" else Speaker(name=c.b.key, kind=c.b.kind),
+            target_text=c.b.key))
     return out
