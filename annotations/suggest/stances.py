@@ -2,8 +2,9 @@
 pairs of the parties it names.
 
 Each article's parties are found and merged (a surname with its full name, "GOP" with the
-Republican Party, "he" with the person named last); every ordered pair of its most-named parties
-is one candidate, described by what the article says of the two (sentences naming both, the
+Republican Party, "he" with the person named last); every ordered pair of its most-named parties,
+and each of them with each of its most frequent lower-case words (a topic), is one candidate when
+the article joins the two at all, described by what it says of them (sentences naming both, the
 words of a short phrase joining them, who speaks, the rules' quotes and endorsements, how
 prominent each is), and classified none / supports / opposes by a maximum-entropy model
 (crfsuite on one-item sequences, so no further dependency); each polarity of a pair is a
@@ -256,7 +257,8 @@ def _sentences(text, tokens, found) -> list[_Sentence]:
 MAX_PARTIES = 25
 # Many stances are towards a topic, not a party ("backs the bill", "opposes impeachment"): the
 # article's most frequent lower-case words stand as targets (never endorsers) for its leading
-# parties. On SEESAW, 8 of them: out-of-fold F1 0.205 -> 0.217, valid 0.234 -> 0.242 (3 seeds).
+# parties. On SEESAW, 8 of them (with unjoined pairs left out, below): out-of-fold F1 about
+# 0.20 -> 0.217, valid 0.23 -> 0.24 over three fold seeds.
 MAX_TOPICS = 8
 NOT_TOPICS = {
     "the", "and", "but", "with", "from", "this", "that", "these", "those", "they", "them", "their", "your", "were",
@@ -268,6 +270,8 @@ NOT_TOPICS = {
     "make", "made", "well", "want", "wants", "wanted", "think", "know", "last", "first", "next", "week",
     "weeks", "month", "months", "days", "former", "asked", "called", "added",
 }
+
+
 def _party_of(name: str | None, keys: list[str]) -> str | None:
     """The article's party a name given by the rules stands for ("Mr. Trump" -> "Donald Trump")."""
     if not name:
