@@ -303,24 +303,22 @@ class _Article:
         self.tokens = tokens(text)
         self.lowers = [t[2].lower() for t in self.tokens]
         self.found = mentions(text)
-        self.counts = Counter(m.party.key for m in self.found)
-        ranked = [k for k, _ in self.counts.most_common()]
-        self.rank = {k: r for r, k in enumerate(ranked)}
+        ranked = [k for k, _ in Counter(m.party.key for m in self.found).most_common()]
         self.top = ranked[:MAX_PARTIES]
+        # Topics join the parties after pronouns are resolved ("they" is never a topic), ranked
+        # among themselves.
+        self.topics = _topics(self.tokens, self.lowers)
+        self.rank = {**{k: r for r, k in enumerate(ranked)}, **{k: r for r, k in enumerate(self.topics)}}
+        for key, marks in self.topics.items():
+            topic = Party(key, "topic")
+            self.found += [Mention(self.tokens[i][0], self.tokens[i][1], i, i + 1, topic) for i in marks]
+        self.found.sort(key=lambda m: m.token)
+        self.counts = Counter(m.party.key for m in self.found)
         self.kinds = {m.party.key: m.party.kind for m in self.found}
         self.titled = {m.party.key: m.party.titled for m in self.found}
         self.first_at: dict[str, float] = {}
         for m in self.found:
             self.first_at.setdefault(m.party.key, m.start / max(1, len(text)))
-        # Topics join the parties after pronouns are resolved ("they" is never a topic), ranked
-        # among themselves.
-        self.topics = _topics(self.tokens, self.lowers)
-        for r, (key, marks) in enumerate(self.topics.items()):
-            topic = Party(key, "topic")
-            self.found += [Mention(self.tokens[i][0], self.tokens[i][1], i, i + 1, topic) for i in marks]
-            self.rank[key], self.counts[key], self.kinds[key], self.titled[key] = r, len(marks), "topic", False
-            self.first_at[key] = self.tokens[marks[0]][0] / max(1, len(text))
-        self.found.sort(key=lambda m: m.token)
         self.sents = _sentences(text, self.tokens, self.found)
 
     def sentence_signals(self, feats: dict, evidence: dict) -> None:
@@ -332,7 +330,7 @@ class _Article:
         neg_at = list(accumulate((w in NEGATIONS for w in lowers), initial=0))
         say_at = list(accumulate((w in SPEECH for w in lowers), initial=0))
         for si, s in enumerate(sents):
-            keys = [k for k in s.parties if rank[k] < MAX_PARTIES]  # and every topic
+            keys = [k for k in s.parties if rank[k] < MAX_PARTIES or k in self.topics]
             if si + 1 < len(sents):
                 # A party in this sentence and another in the next: "Obama spoke. He called Boehner ..."
                 for a in keys:
