@@ -257,8 +257,8 @@ def _sentences(text, tokens, found) -> list[_Sentence]:
 MAX_PARTIES = 25
 # Many stances are towards a topic, not a party ("backs the bill", "opposes impeachment"): the
 # article's most frequent lower-case words stand as targets (never endorsers) for its leading
-# parties. On SEESAW, 8 of them (with unjoined pairs left out, below): out-of-fold F1 about
-# 0.20 -> 0.217, valid 0.23 -> 0.24 over three fold seeds.
+# parties. On SEESAW, 8 of them (with unjoined pairs left out, below): valid F1 0.236 -> 0.241
+# (bench_learned), out-of-fold F1 0.213 -> 0.217 (train_suggester --split train).
 MAX_TOPICS = 8
 NOT_TOPICS = {
     "the", "and", "but", "with", "from", "this", "that", "these", "those", "they", "them", "their", "your", "were",
