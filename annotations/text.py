@@ -5,6 +5,9 @@ import re
 import unicodedata
 
 TITLE_MAX = 120
+# The longest body an article may have, however it gets in (import, API): longer texts are
+# refused with the reason, not stored for the editor and the suggester to choke on.
+MAX_BODY_CHARS = 1_000_000
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’]?\s+")
 
 

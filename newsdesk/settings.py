@@ -139,6 +139,9 @@ STORAGES = {
 # Uploaded import files wait here for the worker; web and worker must share this folder.
 IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR", STATE_DIR / "uploads"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # bigger uploads stream to a temporary file
+# A request body (not a file upload) read into memory: room for an article at the body limit
+# (text.MAX_BODY_CHARS) written as JSON \u escapes. Past it the API answers 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
 # Login forms (/login/, /admin/login/): after LOGIN_FAILURE_LIMIT wrong passwords for one user
 # name from one address, that pair is locked out (429, the right password too) for
@@ -178,6 +181,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "annotations.api.parsers.DepthSafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "annotations.api.renderers.FastJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

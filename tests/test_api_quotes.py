@@ -335,12 +335,35 @@ def test_a_nul_character_anywhere_in_a_write_is_a_400(editor, world):  # noqa: F
 
 def test_hostile_strings_on_pages_are_400s_not_500s(people, world, client):  # noqa: F811
     client.force_login(people["editor"])
-    for url in ("/articles/?q=a%00b", "/articles/?outlet=a%00b"):
+    for url in ("/articles/?q=a%00b", "/articles/?outlet=a%00b", "/speakers/?q=%00", "/quotes/?q=a%00",
+                "/endorsements/?outlet=%00"):
         answer = client.get(url)
-        assert answer.status_code == 400 and b"NUL" in answer.content
+        assert answer.status_code == 400 and b"NUL" in answer.content, url
     assert client.options("/api/docs/").status_code == 405
     for url in (f"/api/v1/quotes/{world['accepted'].id}/", f"/api/v1/articles/{world['article'].id}/"):
         assert client.options(url).status_code == 200
+
+
+def test_json_nested_too_deeply_is_a_400_that_says_so(editor, world):  # noqa: F811
+    # Python's JSON reader gives up on deep nesting with a RecursionError, not a ValueError.
+    for depth in (1000, 100_000):
+        for method, url in (("patch", f"/api/v1/speakers/{world['jane'].id}/"), ("post", "/api/v1/quotes/")):
+            body = '{"a":' * depth + "1" + "}" * depth if method == "patch" else "[" * depth + "]" * depth
+            answer = getattr(editor, method)(url, body, content_type="application/json")
+            assert answer.status_code == 400, (method, depth, answer.content[:200])
+            assert "nested too deeply" in answer.json()["detail"]
+
+
+def test_article_bodies_over_the_limit_are_refused_with_the_reason(people):  # noqa: F811
+    admin = client_for(people["admin"])
+    at_limit = admin.post("/api/v1/articles/", {"title": "t", "body": "é" * 1_000_000}, format="json")
+    assert at_limit.status_code == 201
+    over = admin.post("/api/v1/articles/", {"title": "t", "body": "a" * 1_000_001}, format="json")
+    assert over.status_code == 400 and "over the limit of 1,000,000" in over.json()["body"][0]
+    huge = admin.post("/api/v1/articles/", '{"title": "t", "body": "' + "a" * 9_000_000 + '"}',
+                      content_type="application/json")
+    assert huge.status_code == 413 and huge["Content-Type"] == "application/json"
+    assert "request body is over 8 MB" in huge.json()["detail"]
 
 
 def test_pages_send_a_content_security_policy_and_users_change_their_password(people, client):  # noqa: F811

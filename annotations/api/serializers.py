@@ -5,6 +5,7 @@ from rest_framework import serializers
 from annotations import selectors
 from annotations.api.concurrency import etag_of
 from annotations.models import Article, Endorsement, Entity, Quote, Tag
+from annotations.text import MAX_BODY_CHARS
 
 
 class ArticleSummarySerializer(serializers.ModelSerializer):
@@ -90,6 +91,11 @@ class ArticleSerializer(serializers.ModelSerializer):
                   "review", "done_by", "done_at", "created_at", "updated_at"]
         read_only_fields = ["revision", "review", "done_by", "done_at", "created_at", "updated_at"]
         extra_kwargs = {"url": {"validators": []}, "title": {"required": False}}
+
+    def validate_body(self, value):
+        if len(value) > MAX_BODY_CHARS:
+            raise serializers.ValidationError(f"{len(value):,} characters, over the limit of {MAX_BODY_CHARS:,}")
+        return value
 
 
 class ArticleListSerializer(ArticleSerializer):

@@ -4,6 +4,7 @@ from contextlib import contextmanager
 
 import psycopg
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, OperationalError, connection, transaction
 from django.shortcuts import get_object_or_404
@@ -34,6 +35,9 @@ def api_exception_handler(exc, context):
 
         set_rollback()
         return Response(exc.data, status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        return Response({"detail": f"the request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20} MB"},
+                        status=413)
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     elif isinstance(exc, IntegrityError):

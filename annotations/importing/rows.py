@@ -5,15 +5,14 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from annotations.text import body_sha256, normalise_body, title_from_body
+from annotations.text import MAX_BODY_CHARS, body_sha256, normalise_body, title_from_body
 
-MAX_BODY_CHARS = 1_000_000
 FIELD_ALIASES = {
     "title": ["title", "headline", "name"],
     "body": ["body", "text", "content", "article", "story", "full_text"],
     "url": ["url", "link", "href", "permalink", "source_url"],
     "outlet": ["outlet", "source", "publisher", "publication", "site", "media_outlet"],
-    "published_on": ["published_on", "date", "published", "published_at", "pub_date", "publish_date"],
+    "published_on": ["published_on", "date", "published", "published_at", "pub_date", "pubdate", "publish_date"],
     "language": ["language", "lang"],
 }
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%m/%d/%Y", "%d %B %Y", "%B %d, %Y", "%b %d, %Y"]
