@@ -323,7 +323,8 @@ def _endorsements(passes, bodies, quotes, parties) -> dict[int, list[Endorsement
             endorser, target = _party(e.endorser, parties), _party(e.target, parties)
             target_text = "" if target else (e.target_text or (e.target.name if e.target else ""))[:300]
             key = (p.run.article_id, endorser and endorser.id, target and target.id, target_text.lower(), e.polarity)
-            if endorser is None or (target is None and not target_text) or key in decided:
+            # Two names of one speaker ("Trump", "Donald Trump") are no endorsement of oneself.
+            if endorser is None or (target is None and not target_text) or key in decided or endorser == target:
                 slots.append(None)
                 continue
             evidence = next((q for q in quotes[p.run.id]

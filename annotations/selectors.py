@@ -221,18 +221,35 @@ def endorsement_response_chain(*, endorsement) -> list[int]:
 
 
 def endorsements_scope(*, user):
-    """The endorsements `user` may see, as plain rows: for counts, graphs and exports."""
+    """The endorsements `user` may see, as plain rows: for exports."""
     return _endorsements_scope(user)
+
+
+def _not_rejected(qs):
+    """What the desk counts and draws (speakers' counts and pages, the endorsement graph): a
+    rejected row is a suggestion an editor found wrong, not something anyone said."""
+    return qs.exclude(status=Status.REJECTED)
+
+
+def endorsements_for_graph(*, user, status: str | None = None):
+    """The endorsements `user` may see for the graph: rejected ones only when `status` asks for them."""
+    qs = _endorsements_scope(user)
+    return qs if status == Status.REJECTED else _not_rejected(qs)
+
+
+def entity_quotes(*, user, entity_id: int):
+    """The speaker's quotes `user` may see, rejected ones left out."""
+    return _not_rejected(quotes_visible(user=user).filter(speaker_id=entity_id))
 
 
 def entity_counts(*, user, ids) -> dict[int, dict]:
     """{id: {"quotes", "given", "received"}} for the speakers `ids` (one page of them), counted
-    over the rows `user` may see (a viewer's counts say nothing of hidden rows). Counted for
+    over the rows `user` may see (a viewer's counts say nothing of hidden rows), not rejected. Counted for
     the page alone: counting every speaker to show fifty read every quote."""
     ids = list(ids)
     counts = {i: {"quotes": 0, "given": 0, "received": 0} for i in ids}
-    endorsements = _endorsements_scope(user)
-    for key, qs, field in (("quotes", quotes_visible(user=user), "speaker_id"),
+    endorsements = _not_rejected(_endorsements_scope(user))
+    for key, qs, field in (("quotes", _not_rejected(quotes_visible(user=user)), "speaker_id"),
                            ("given", endorsements, "endorser_id"), ("received", endorsements, "target_id")):
         for entity_id, n in (qs.filter(**{f"{field}__in": ids}).order_by().values(field)
                              .annotate(n=Count("id")).values_list(field, "n")):
@@ -241,9 +258,9 @@ def entity_counts(*, user, ids) -> dict[int, dict]:
 
 
 def entity_quotes_by_month(*, user, entity_id: int) -> tuple[list[tuple], int]:
-    """([(first day of month, count)], undated count) of the speaker's quotes `user` may see,
-    by the month their article was published."""
-    rows = (quotes_visible(user=user).filter(speaker_id=entity_id).order_by()
+    """([(first day of month, count)], undated count) of the speaker's quotes `user` may see
+    (not rejected), by the month their article was published."""
+    rows = (entity_quotes(user=user, entity_id=entity_id).order_by()
             .values(month=TruncMonth("article__published_on")).annotate(n=Count("*")).values_list("month", "n"))
     months, undated = [], 0
     for month, n in rows:
@@ -255,9 +272,9 @@ def entity_quotes_by_month(*, user, entity_id: int) -> tuple[list[tuple], int]:
 
 
 def entity_endorsements(*, user, entity_id: int):
-    """(given, received): the speaker's endorsements `user` may see, newest article first."""
+    """(given, received): the speaker's endorsements `user` may see (not rejected), newest article first."""
     # Not the article bodies: a list names its articles, it does not show them.
-    qs = _endorsements_scope(user).select_related("article", "endorser", "target").defer(
+    qs = _not_rejected(_endorsements_scope(user)).select_related("article", "endorser", "target").defer(
         "article__body").order_by(F("article__published_on").desc(nulls_last=True), "-id")
     return qs.filter(endorser_id=entity_id), qs.filter(target_id=entity_id)
 

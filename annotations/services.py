@@ -307,15 +307,26 @@ def endorsement_update(*, endorsement: Endorsement, user, tags=None, **fields) -
 
 
 def _endorsement_check_links(article, fields, this=None) -> None:
+    """An endorsement's links stay in its article and never point at a rejected row (one set
+    before the row was rejected may stay), and nobody endorses themselves."""
     evidence = fields.get("evidence")
     if evidence is not None and evidence.article_id != article.id:
         raise ValidationError({"evidence_id": "the evidence quote belongs to another article"})
+    if evidence is not None and evidence.status == Status.REJECTED and (
+            this is None or evidence.pk != this.evidence_id):
+        raise ValidationError({"evidence_id": f"quote {evidence.pk} was rejected: it cannot be evidence"})
+    endorser = fields.get("endorser", this.endorser if this is not None else None)
+    target = fields.get("target", this.target if this is not None else None)
+    if endorser is not None and target is not None and endorser.pk == target.pk:
+        raise ValidationError({"target_id": f"{endorser.name} cannot endorse or oppose themselves"})
     responds_to = fields.get("responds_to")
     if responds_to is not None:
         if responds_to.article_id != article.id:
             raise ValidationError({"responds_to": "the endorsement it responds to is in another article"})
         if this is not None and responds_to.pk == this.pk:
             raise ValidationError({"responds_to": "an endorsement cannot respond to itself"})
+        if responds_to.status == Status.REJECTED and (this is None or responds_to.pk != this.responds_to_id):
+            raise ValidationError({"responds_to": f"endorsement {responds_to.pk} was rejected: nothing responds to it"})
         if this is not None and this.pk in selectors.endorsement_response_chain(endorsement=responds_to):
             raise ValidationError({"responds_to": f"endorsement {responds_to.pk} already responds, through its "
                                                   f"chain, to this one: responses cannot go in a circle"})

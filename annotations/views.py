@@ -129,7 +129,7 @@ def speaker_detail(request, pk):
     user = request.user
     speaker = get_object_or_404(selectors.entities_visible(user=user), pk=pk)
     months, undated = selectors.entity_quotes_by_month(user=user, entity_id=speaker.pk)
-    quotes_qs = selectors.quotes_visible(user=user).filter(speaker_id=speaker.pk).order_by(
+    quotes_qs = selectors.entity_quotes(user=user, entity_id=speaker.pk).order_by(
         F("article__published_on").desc(nulls_last=True), "-id")
     total = sum(n for _, n in months) + undated
     quotes = list(selectors.quote_values(quotes_qs[:QUOTES_ON_SPEAKER_PAGE], user=user))
@@ -195,7 +195,7 @@ def endorsement_network(request):
     """Who supports or opposes whom, drawn as SVG from the graph API's own selector and filters;
     an edge is a link to the list of its endorsements and their evidence quotes."""
     user = request.user
-    scope = selectors.endorsements_scope(user=user)
+    scope = selectors.endorsements_for_graph(user=user, status=request.GET.get("status"))
     # The graph is drawn without the edge picked (endorser, target, polarity); the list under
     # it is that edge's endorsements, with the same other filters.
     base = request.GET.copy()

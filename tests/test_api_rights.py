@@ -261,3 +261,34 @@ def test_a_name_belongs_to_one_speaker_and_responses_do_not_circle(people, world
                                    responds_to=b)
     circle = editor.patch(f"/api/v1/endorsements/{a.id}/", {"responds_to": c.id}, format="json")
     assert circle.status_code == 400 and "circle" in circle.json()["responds_to"][0]
+
+
+@pytest.mark.django_db
+def test_endorsement_links_never_point_at_rejected_rows_and_nobody_endorses_themselves(people, world):  # noqa: F811
+    from annotations.models import Endorsement
+
+    editor = client_for(people["editor"])
+    article, jane, bob = world["article"], world["jane"], world["bob"]
+    a = Endorsement.objects.create(article=article, endorser=jane, target=bob, polarity="supports")
+    rejected = Endorsement.objects.create(article=article, endorser=bob, target=jane, polarity="opposes",
+                                          status="rejected")
+    answer = editor.patch(f"/api/v1/endorsements/{a.id}/", {"responds_to": rejected.id}, format="json")
+    assert answer.status_code == 400 and "was rejected" in answer.json()["responds_to"][0]
+    world["suggested"].status = "rejected"
+    world["suggested"].save()
+    answer = editor.patch(f"/api/v1/endorsements/{a.id}/", {"evidence_id": world["suggested"].id}, format="json")
+    assert answer.status_code == 400 and "was rejected" in answer.json()["evidence_id"][0]
+    answer = editor.patch(f"/api/v1/endorsements/{a.id}/", {"target_id": jane.id}, format="json")
+    assert answer.status_code == 400 and "themselves" in answer.json()["target_id"][0]
+    answer = editor.post("/api/v1/endorsements/", {"article_id": article.id, "endorser_id": bob.id,
+                                                   "target_id": bob.id, "polarity": "opposes"}, format="json")
+    assert answer.status_code == 400 and "themselves" in answer.json()["target_id"][0]
+    a.refresh_from_db()
+    assert (a.responds_to_id, a.evidence_id, a.target_id) == (None, None, bob.id)
+    # A link made before its row was rejected stays, and the endorsement can still be edited.
+    b = Endorsement.objects.create(article=article, endorser=bob, target=jane, polarity="opposes", responds_to=a)
+    a.status = "rejected"
+    a.save()
+    answer = editor.patch(f"/api/v1/endorsements/{b.id}/", {"responds_to": a.id, "polarity": "supports"},
+                          format="json")
+    assert answer.status_code == 200, answer.content

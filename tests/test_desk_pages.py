@@ -62,8 +62,28 @@ def test_speaker_list_counts_for_a_viewer_exclude_hidden_rows(network, people, c
     assert (speakers[bob.pk].quote_count, speakers[bob.pk].received_count) == (0, 2)
     client.force_login(people["editor"])
     speakers = {s.pk: s for s in client.get("/speakers/").context["page"]}
-    assert (speakers[jane.pk].quote_count, speakers[jane.pk].given_count, speakers[jane.pk].received_count) == (2, 4, 1)
+    # Editors count suggestions too, never what they rejected (the Taliban's endorsement of Jane).
+    assert (speakers[jane.pk].quote_count, speakers[jane.pk].given_count, speakers[jane.pk].received_count) == (2, 4, 0)
     assert speakers[bob.pk].quote_count == 1 and network["taliban"].pk in speakers
+    network["suggested"].status = "rejected"
+    network["suggested"].save()
+    speakers = {s.pk: s for s in client.get("/speakers/").context["page"]}
+    assert speakers[bob.pk].quote_count == 0 and speakers[network["taliban"].pk].given_count == 0
+
+
+def test_a_speakers_page_leaves_out_what_editors_rejected(network, people, client):
+    bob = network["bob"]
+    client.force_login(people["editor"])
+    assert client.get(f"/speakers/{bob.pk}/").context["quote_total"] == 1
+    network["suggested"].status = "rejected"
+    network["suggested"].save()
+    page = client.get(f"/speakers/{bob.pk}/")
+    assert page.context["quote_total"] == 0 and page.context["quotes"] == []
+    assert all(b.count == 0 for b in page.context["chart"]["bars"])
+    taliban = client.get(f"/speakers/{network['taliban'].pk}/")
+    assert list(taliban.context["given"]) == [] and taliban.context["given_total"] == 0
+    assert "Taliban" not in client.get("/endorsements/").content.decode()
+    assert "Taliban" in client.get("/endorsements/", {"status": "rejected"}).content.decode()
 
 
 def test_speaker_list_search_by_alias_and_kind(network, people, client):
@@ -155,12 +175,15 @@ def test_quotes_page_paginates(world, people, client):  # noqa: F811
 
 def test_graph_api_for_editor_and_viewer(network, people):
     jane, bob, taliban = network["jane"], network["bob"], network["taliban"]
-    data = client_for(people["editor"]).get("/api/v1/endorsements/graph/").json()
-    assert edges_of(data) == {(jane.pk, bob.pk, "opposes"): 2, (jane.pk, bob.pk, "supports"): 1,
-                              (taliban.pk, jane.pk, "supports"): 1}
+    editor = client_for(people["editor"])
+    data = editor.get("/api/v1/endorsements/graph/").json()
+    # Suggestions are drawn for editors; what they rejected only when they ask for it.
+    assert edges_of(data) == {(jane.pk, bob.pk, "opposes"): 2, (jane.pk, bob.pk, "supports"): 1}
     nodes = {n["id"]: n for n in data["nodes"]}
-    assert (nodes[jane.pk]["given"], nodes[jane.pk]["received"]) == (3, 1)
+    assert (nodes[jane.pk]["given"], nodes[jane.pk]["received"]) == (3, 0) and taliban.pk not in nodes
     assert data["slogans"] == 1 and data["truncated"] is False
+    rejected = editor.get("/api/v1/endorsements/graph/?status=rejected").json()
+    assert edges_of(rejected) == {(taliban.pk, jane.pk, "supports"): 1}
     viewer = client_for(people["viewer"]).get("/api/v1/endorsements/graph/").json()
     assert edges_of(viewer) == {(jane.pk, bob.pk, "opposes"): 2}
     assert {n["id"] for n in viewer["nodes"]} == {jane.pk, bob.pk}

@@ -255,7 +255,10 @@ class EndorsementViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExp
 
     def get_queryset(self):
         renderer = getattr(self.request, "accepted_renderer", None)
-        if self.action == "graph" or getattr(renderer, "format", None) in exports.EXPORT_FORMATS:
+        if self.action == "graph":
+            status = self.request.query_params.get("status")
+            return selectors.endorsements_for_graph(user=self.request.user, status=status)
+        if getattr(renderer, "format", None) in exports.EXPORT_FORMATS:
             return selectors.endorsements_scope(user=self.request.user)
         return selectors.endorsements_visible(user=self.request.user)
 
@@ -269,10 +272,10 @@ class EndorsementViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExp
         parameters=[serializers.GraphQuerySerializer],
         responses={200: serializers.GraphSerializer},
         description="Who supports or opposes whom, among the endorsements you may see that match the "
-        "filters (dates, outlet, tag, status, polarity): parties as nodes with the counts of the "
-        "edges they give and receive, edges endorser -> target with polarity and count (at least "
-        "`min_count`; the heaviest 500). Endorsements of a slogan rather than a party are counted "
-        "as `slogans`.")
+        "filters (dates, outlet, tag, status, polarity; rejected ones only with status=rejected): "
+        "parties as nodes with the counts of the edges they give and receive, edges endorser -> target "
+        "with polarity and count (at least `min_count`; the heaviest 500). Endorsements of a slogan "
+        "rather than a party are counted as `slogans`.")
     @action(detail=False, methods=["get"], renderer_classes=[FastJSONRenderer, BrowsableAPIRenderer])
     def graph(self, request):
         params = serializers.GraphQuerySerializer(data=request.query_params)
