@@ -228,12 +228,16 @@ def _reattaching(obj, fields: dict) -> bool:
 
 def _edit_save(obj, user, fields: dict, tags):
     """Apply an editor's edit to a quote or endorsement: an edited suggestion becomes accepted
-    (so no engine pass replaces it) and the edit counts as a review."""
+    (so no engine pass replaces it) and the edit counts as a review. One put back to suggested
+    (an undo) is an open suggestion again, reviewed by nobody."""
     for name, value in fields.items():
         setattr(obj, name, value)
     if "status" not in fields and obj.status == Status.SUGGESTED:
         obj.status = Status.ACCEPTED
-    _mark_reviewed(obj, user)
+    if obj.status == Status.SUGGESTED:
+        obj.reviewed_by, obj.reviewed_at = None, None
+    else:
+        _mark_reviewed(obj, user)
     with transaction.atomic():
         obj.save()
         if tags is not None:

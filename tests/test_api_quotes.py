@@ -202,6 +202,10 @@ def test_accept_all_above_a_confidence(editor, world):  # noqa: F811
     etag = editor.get(url).json()["etag"]
     undone = editor.patch(url, {"status": "suggested"}, format="json", HTTP_IF_MATCH=etag)
     assert undone.status_code == 200 and undone.json()["status"] == "suggested"
+    # Back to an open suggestion: the engine's again, reviewed by nobody.
+    assert (undone.json()["reviewed_by"], undone.json()["reviewed_at"]) == (None, None)
+    undone = editor.patch(f"/api/v1/endorsements/{sure.id}/", {"status": "suggested"}, format="json")
+    assert (undone.json()["status"], undone.json()["reviewed_by"]) == ("suggested", None)
 
 
 def test_next_article_to_review_skips_done_ones_and_wraps_round(editor, world):  # noqa: F811
