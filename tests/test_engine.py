@@ -119,6 +119,24 @@ def test_days_and_nameless_words_are_no_parties():
     assert [(e.endorser.name, e.polarity, e.target.name) for e in found] == [("Ana Ruiz", "supports", "Kim Lee")]
 
 
+@pytest.mark.parametrize("sentence, speaker, generic", [
+    ("On Monday the mayor said the budget would pass.", None, None),
+    ("On Tuesday Sam Okafor said the budget would pass.", "Sam Okafor", False),
+    ("In March the senator said that taxes would rise.", "the senator", True),
+    ("June Okafor said the budget would pass.", "June Okafor", False),
+    ("The mayor said the budget would pass.", "The mayor", True),
+    ("The White House said the budget would pass.", "White House", False),
+])
+def test_a_time_or_a_sentences_capital_is_no_speakers_name(sentence, speaker, generic):
+    quotes = suggest(sentence).quotes
+    assert len(quotes) == 1 and quotes[0].text.rstrip(".").endswith(("would pass", "would rise"))
+    got = quotes[0].speaker
+    if speaker is None:
+        assert got is None
+    else:
+        assert (got.name, got.generic) == (speaker, generic)
+
+
 EXAMPLE = Path(settings.BASE_DIR) / "seeds" / "000_ce8bf6a7a6e85c4c.txt"
 
 

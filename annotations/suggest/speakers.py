@@ -85,9 +85,20 @@ def mention_before(text: str, floor: int, cue_start: int) -> Mention | None:
         taken.pop(0)
     while taken and taken[0][2].lower() in ("of", "and", "for"):
         taken.pop(0)
+    # A time before the phrase ("On Monday the mayor said") is no name. Months only before a
+    # lower-case word: April, May and June are also names ("June Okafor said").
+    while len(taken) > 1 and (taken[0][2].lower() in WEEKDAYS or (
+            taken[0][2].lower() in MONTHS and not _is_cap(taken[1][2]))):
+        taken.pop(0)
     if not _valid(taken):
         return None
     return Mention(taken[0][0], taken[-1][1], text[taken[0][0] : taken[-1][1]])
+
+
+WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday",
+            "tonight", "tomorrow"}
+MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december"}
 
 
 def mention_after(text: str, start: int, ceiling: int) -> Mention | None:
@@ -177,6 +188,8 @@ def _generic(text: str) -> bool:
     named = [w for w in words if _is_cap(w) and w.lower() not in DETERMINERS]
     if named and head in ORG_WORDS:
         return False  # "Trump's campaign" is a named organisation
+    if not named and words[-1][:1].islower() and head not in ORG_WORDS:
+        return True  # "The mayor": its only capital opens the sentence ("The union" is an organisation)
     return head in SPEAKER_NOUNS and (not named or words[-1][:1].islower())
 
 
