@@ -155,6 +155,45 @@ def test_doccano_and_label_studio_spans_become_accepted_quotes(tmp_path):
     assert q.speaker.name == "Bo Lin"
 
 
+def test_labelled_spans_that_cannot_be_placed_are_line_errors_not_silent_drops(tmp_path):
+    text = "Ana Ruiz said “the budget is balanced” on Monday."
+    q0, q1 = text.index("“"), text.index("”") + 1
+    rows = [
+        {"text": text, "label": [[q0, q1, "QUOTE"], [0, 8, "SPEAKER"]]},  # good
+        {"text": text + " 2", "label": [[5, 500, "QUOTE"]]},
+        {"text": text + " 3", "label": [[q1, q0, "QUOTE"]]},
+        {"text": text + " 4", "label": [["1", "9", "QUOTE"]]},
+        {"text": text + " 5", "label": "QUOTE"},
+        {"text": text + " 6", "label": [[0, 8, "Zitat"]]},
+        {"text": text + " 7", "label": [[q0, q1, "quote"], [0, 3, "DATE"]], "cats": 1},  # DATE: another layer
+        {"text": text + " 8", "label": ["positive"]},  # a label of the whole text
+    ]
+    doccano = tmp_path / "doc.jsonl"
+    doccano.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, last, listed = run(doccano)
+    assert (code, last) == (1, "created=3 duplicates=0 failed=5")
+    assert listed == [
+        f"doc.jsonl:2: label[0]: span 5-500 is not inside the text (0-{len(text) + 2})",
+        f"doc.jsonl:3: label[0]: span {q1}-{q0} is not inside the text (0-{len(text) + 2})",
+        "doc.jsonl:4: label[0]: start and end must be whole numbers, got a string and a string",
+        "doc.jsonl:5: label: expected a list of [start, end, label], got a string",
+        "doc.jsonl:6: labels 'Zitat' are none of cue, quote, speaker: map them with --label-map (or the admin's "
+        "label mapping)",
+    ]
+    assert Quote.objects.count() == 2
+
+    studio = tmp_path / "ls.json"
+    studio.write_text(json.dumps([
+        {"data": {"text": "WXYZ is right"}, "annotations": [{"result": [
+            {"type": "labels", "value": {"start": 0, "end": 4, "text": "Mism", "labels": ["Quote"]}}]}]},
+        {"data": {"text": "Short text here"}, "annotations": [{"result": [
+            {"type": "labels", "value": {"start": 5, "end": 500, "labels": ["Quote"]}}]}]}]))
+    code, last, listed = run(studio)
+    assert (code, last) == (1, "created=0 duplicates=0 failed=2")
+    assert listed == ["ls.json:1: annotations[0].result[0]: its text 'Mism' is not what the text holds at 0-4 ('WXYZ')",
+                      "ls.json:2: annotations[0].result[0]: span 5-500 is not inside the text (0-15)"]
+
+
 def test_unusable_input_exits_2(tmp_path):
     code, last, _ = run(tmp_path / "missing.csv")
     assert code == 2

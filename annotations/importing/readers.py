@@ -176,11 +176,28 @@ def _jsonl(path, mapping, outlet):
 
 
 def _spans(items, text, labels) -> list[Span]:
-    spans = []
-    for start, end, label in items:
+    """The spans of one labelled row; `items` are (where, start, end, label, text the tool
+    says it holds or None). One that cannot be placed is the row's error, never dropped in
+    silence; labels that are none of ours are other layers of the project and are left out,
+    unless no label of the row is ours (a project whose labels need --label-map)."""
+    spans, unknown = [], []
+    for where, start, end, label, claimed in items:
         kind = labels.get(str(label).lower())
-        if kind and isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
-            spans.append(Span(start, end, kind, text[start:end]))
+        if not kind:
+            unknown.append(str(label)[:40])
+            continue
+        if type(start) is not int or type(end) is not int:
+            raise RowError(f"{where}: start and end must be whole numbers, got {_json_type(start)} and {_json_type(end)}")
+        if not 0 <= start < end <= len(text):
+            raise RowError(f"{where}: span {start}-{end} is not inside the text (0-{len(text)})")
+        if claimed is not None and claimed != text[start:end]:
+            raise RowError(f"{where}: its text {str(claimed)[:40]!r} is not what the text holds at {start}-{end} "
+                           f"({text[start:end][:40]!r})")
+        spans.append(Span(start, end, kind, text[start:end]))
+    if unknown and not spans:
+        names = ", ".join(sorted({repr(u) for u in unknown})[:5])
+        raise RowError(f"labels {names} are none of {', '.join(sorted(set(labels.values())))}: map them with "
+                       f"--label-map (or the admin's label mapping)")
     return spans
 
 
@@ -191,16 +208,17 @@ def _doccano(path, mapping, outlet, labels):
             continue
         try:
             text, items = _doccano_spans(obj)
+            spans = _spans(items, text, labels)
         except RowError as exc:
             yield Failure(path.name, n, str(exc))
             continue
         yield _row({**obj, "text": text}, file=path.name, line=n, outlet=outlet,
-                   mapping=mapping or default_mapping(list(obj) + ["text"]), spans=_spans(items, text, labels))
+                   mapping=mapping or default_mapping(list(obj) + ["text"]), spans=spans)
 
 
 def _doccano_spans(obj: dict) -> tuple[str, list]:
-    """(text, [(start, end, label)]) of a doccano row, in either of its export shapes.
-    Labels that are not spans (a classification project's) are left out."""
+    """(text, [(where, start, end, label, None)]) of a doccano row, in either of its export
+    shapes. Labels that are not spans (a classification project's) are left out."""
     text = obj.get("text") or obj.get("data") or ""
     if not isinstance(text, str):
         raise RowError(f"text: expected a string, got {_json_type(text)}")
@@ -208,10 +226,20 @@ def _doccano_spans(obj: dict) -> tuple[str, list]:
     if entities:
         if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
             raise RowError("entities: expected a list of objects with start_offset, end_offset and label")
-        return text, [(e.get("start_offset"), e.get("end_offset"), e.get("label")) for e in entities]
-    raw = obj.get("label") or obj.get("labels") or []
-    raw = raw if isinstance(raw, list) else []
-    return text, [tuple(x[:3]) for x in raw if isinstance(x, list) and len(x) >= 3]
+        return text, [(f"entities[{i}]", e.get("start_offset"), e.get("end_offset"), e.get("label"), None)
+                      for i, e in enumerate(entities)]
+    name = "label" if "label" in obj else "labels"
+    raw = obj.get(name) or []
+    if not isinstance(raw, list):
+        raise RowError(f"{name}: expected a list of [start, end, label], got {_json_type(raw)}")
+    items = []
+    for i, x in enumerate(raw):
+        if isinstance(x, str):
+            continue  # a label of the whole text (a classification project's), not a span
+        if not isinstance(x, list) or len(x) < 3:
+            raise RowError(f"{name}[{i}]: expected [start, end, label], got {str(x)[:40]}")
+        items.append((f"{name}[{i}]", x[0], x[1], x[2], None))
+    return text, items
 
 
 def _labelstudio_tasks(path: Path):
@@ -256,16 +284,17 @@ def _labelstudio(path, mapping, outlet, labels):
     for n, task in enumerate(_labelstudio_tasks(path), 1):
         try:
             data, text, items = _labelstudio_task(task)
+            spans = _spans(items, text, labels)
         except RowError as exc:
             yield Failure(name, n, str(exc))
             continue
         yield _row({**data, "text": text}, file=name, line=n, outlet=outlet,
-                   mapping=mapping or default_mapping(list(data) + ["text"]), spans=_spans(items, text, labels))
+                   mapping=mapping or default_mapping(list(data) + ["text"]), spans=spans)
 
 
 def _labelstudio_task(task) -> tuple[dict, str, list]:
-    """(data, text, [(start, end, label)]) of one Label Studio task. Results that are not
-    labelled spans (choices, relations) carry no labels and are left out."""
+    """(data, text, [(where, start, end, label, text)]) of one Label Studio task. Results that
+    are not labelled spans (choices, relations) carry no labels and are left out."""
     data = task.get("data") if isinstance(task, dict) else None
     if not isinstance(data, dict):
         raise RowError("task without a data object")
@@ -276,18 +305,19 @@ def _labelstudio_task(task) -> tuple[dict, str, list]:
     if not _objects(annotations):
         raise RowError("annotations: expected a list of objects")
     items = []
-    for annotation in annotations:
+    for a, annotation in enumerate(annotations):
         results = annotation.get("result") or []
         if not _objects(results):
             raise RowError("annotations: result: expected a list of objects")
-        for result in results:
+        for r, result in enumerate(results):
             value = result.get("value") or {}
             if not isinstance(value, dict):
                 raise RowError(f"annotations: result: value: expected an object, got {_json_type(value)}")
             found = value.get("labels") or []
             if not isinstance(found, list):
                 raise RowError(f"annotations: result: value: labels: expected a list, got {_json_type(found)}")
-            items += [(value.get("start"), value.get("end"), label) for label in found]
+            items += [(f"annotations[{a}].result[{r}]", value.get("start"), value.get("end"), label,
+                       value.get("text")) for label in found]
     return data, text, items
 
 
