@@ -177,8 +177,7 @@ def test_labelled_spans_that_cannot_be_placed_are_line_errors_not_silent_drops(t
         f"doc.jsonl:3: label[0]: span {q1}-{q0} is not inside the text (0-{len(text) + 2})",
         "doc.jsonl:4: label[0]: start and end must be whole numbers, got a string and a string",
         "doc.jsonl:5: label: expected a list of [start, end, label], got a string",
-        "doc.jsonl:6: labels 'Zitat' are none of cue, quote, speaker: map them with --label-map (or the admin's "
-        "label mapping)",
+        "doc.jsonl:6: labels 'Zitat' are none of cue, quote, speaker: map them with import_articles --label-map",
     ]
     assert Quote.objects.count() == 2
 

@@ -187,7 +187,8 @@ def _spans(items, text, labels) -> list[Span]:
             unknown.append(str(label)[:40])
             continue
         if type(start) is not int or type(end) is not int:
-            raise RowError(f"{where}: start and end must be whole numbers, got {_json_type(start)} and {_json_type(end)}")
+            raise RowError(f"{where}: start and end must be whole numbers, "
+                           f"got {_json_type(start)} and {_json_type(end)}")
         if not 0 <= start < end <= len(text):
             raise RowError(f"{where}: span {start}-{end} is not inside the text (0-{len(text)})")
         if claimed is not None and claimed != text[start:end]:
@@ -196,8 +197,8 @@ def _spans(items, text, labels) -> list[Span]:
         spans.append(Span(start, end, kind, text[start:end]))
     if unknown and not spans:
         names = ", ".join(sorted({repr(u) for u in unknown})[:5])
-        raise RowError(f"labels {names} are none of {', '.join(sorted(set(labels.values())))}: map them with "
-                       f"--label-map (or the admin's label mapping)")
+        raise RowError(f"labels {names} are none of {', '.join(sorted(set(labels.values())))}: "
+                       f"map them with import_articles --label-map")
     return spans
 
 
