@@ -40,6 +40,7 @@ class ReadAnyWriteAdmins(BasePermission):
         if request.method in SAFE_METHODS:
             return True
         if getattr(view, "action", None) in getattr(view, "editor_actions", ()):
+            self.message = "Only editors may mark an article done or reopen it."
             return roles.is_editor(request.user)
         return roles.may_write_articles(request.user, self.ACTIONS.get(request.method, "change"))
 

@@ -1,5 +1,6 @@
 """API shapes. Reads nest the related objects; writes take ids (`*_id`) and slugs (`tags`)."""
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from annotations import selectors
@@ -37,7 +38,12 @@ class SpeakerSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
         # Uniqueness (name or alias, any case) is checked by the service with a clear message.
         validators = []
-        extra_kwargs = {"wikidata_id": {"validators": []}}
+        # The format is the database's rule (entity_wikidata_id_format), said here in words.
+        extra_kwargs = {"wikidata_id": {"validators": [RegexValidator(
+            r"^Q[1-9][0-9]*$", "a Wikidata item id is Q and a number, such as Q42")]}}
+
+    def validate_wikidata_id(self, value):
+        return value or None  # "" is no id (the database keeps ids unique and well formed)
 
 
 class MergeSerializer(serializers.Serializer):
