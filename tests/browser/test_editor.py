@@ -373,6 +373,8 @@ def test_review_moves_on_and_undo_puts_back_what_was_there(login, live_server):
     page.keyboard.press("Control+z")  # undoes the reject, through the API
     page.wait_for_selector(f"#quote-list li[data-id='{second.id}'].suggested.current")
     assert Quote.objects.get(pk=second.pk).status == "suggested"
+    # The engine's suggestion again, not one the editor made.
+    assert "suggested by test" in page.locator(f"#quote-list li[data-id='{second.id}']").inner_text()
     page.keyboard.press("u")  # then the accept
     page.wait_for_selector(f"#quote-list li[data-id='{first.id}'].suggested")
     assert Quote.objects.get(pk=first.pk).status == "suggested"
@@ -571,6 +573,18 @@ def test_at_390_px_the_panel_is_below_the_text_and_nothing_scrolls_sideways(logi
     page.keyboard.press("?")
     page.get_by_role("dialog", name="Keyboard shortcuts").wait_for()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+
+def test_a_title_of_one_long_word_wraps_instead_of_widening_the_pages(login, live_server):
+    article = example_article()
+    article.title = "Unbreakable" * 45
+    article.save(update_fields=["title"])
+    page = login()
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(f"{live_server.url}/articles/")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1400
+    open_editor(page, live_server, article)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1400
 
 
 def test_pages_name_a_favicon_that_is_served(login, live_server):
