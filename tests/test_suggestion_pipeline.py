@@ -230,6 +230,31 @@ def test_an_endorser_who_also_speaks_is_one_party_however_the_engine_describes_i
 
 
 @pytest.mark.django_db
+def test_two_names_of_one_speaker_are_no_endorsement_of_oneself(monkeypatch):
+    from annotations.models import Endorsement
+    from annotations.suggest import EndorsementSuggestion, QuoteSuggestion, Speaker, Suggestions
+
+    said = BODY.index("“We will")
+
+    def one_speaker_twice(text):
+        return Suggestions(engine_version="x", quotes=[QuoteSuggestion(
+            said, said + 26, BODY[said:said + 26], "direct", 0.8,
+            speaker=Speaker("Maria Lopez", aliases=("Lopez",)), speaker_start=said + 28, speaker_end=said + 39)],
+            endorsements=[EndorsementSuggestion(
+                endorser=Speaker("Maria Lopez"), polarity="supports", start=0, end=len(BODY), text=BODY,
+                confidence=0.6, target=Speaker("Maria Lopez", aliases=("Lopez",))), EndorsementSuggestion(
+                endorser=Speaker("Maria Lopez"), polarity="opposes", start=0, end=len(BODY), text=BODY,
+                confidence=0.6, target=Speaker("John Carter"))])
+
+    monkeypatch.setattr(suggest, "suggest", one_speaker_twice)
+    article = services.article_create(body=BODY)
+    pipeline.drain()
+    [endorsement] = Endorsement.objects.filter(article=article)
+    assert (endorsement.endorser.name, endorsement.target.name) == ("Maria Lopez", "John Carter")
+    assert done_run(article).endorsements == 1
+
+
+@pytest.mark.django_db
 def test_an_interrupted_chunk_leaves_its_runs_pending_and_counts_the_attempt(monkeypatch):
     from django.db import OperationalError
 
