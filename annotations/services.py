@@ -392,6 +392,10 @@ def entity_update(*, entity: Entity, **fields) -> Entity:
 
 
 def article_mark_done(*, article: Article, user, done: bool = True) -> Article:
+    """Done (or back to needing review). Done again keeps who finished it and when: retraining
+    counts the articles done since the active model by `done_at`."""
+    if done and article.review == Article.Review.DONE:
+        return article
     article.review = Article.Review.DONE if done else Article.Review.NEEDS_REVIEW
     article.done_by = user if done else None
     article.done_at = timezone.now() if done else None

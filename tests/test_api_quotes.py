@@ -208,6 +208,13 @@ def test_accept_all_above_a_confidence(editor, world):  # noqa: F811
     assert (undone.json()["status"], undone.json()["reviewed_by"]) == ("suggested", None)
 
 
+def test_marking_done_twice_keeps_who_finished_it_and_when(people, world):  # noqa: F811
+    url = f"/api/v1/articles/{world['article'].id}/done/"
+    first = client_for(people["editor"]).post(url).json()
+    again = client_for(people["admin"]).post(url).json()
+    assert (again["review"], again["done_by"], again["done_at"]) == ("done", "eddie", first["done_at"])
+
+
 def test_next_article_to_review_skips_done_ones_and_wraps_round(editor, world):  # noqa: F811
     from annotations import services
 
