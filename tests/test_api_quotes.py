@@ -208,6 +208,14 @@ def test_accept_all_above_a_confidence(editor, world):  # noqa: F811
     assert (undone.json()["status"], undone.json()["reviewed_by"]) == ("suggested", None)
 
 
+def test_an_annotation_does_not_move_to_another_article(editor, world):  # noqa: F811
+    other = ArticleFactory()
+    url = f"/api/v1/quotes/{world['accepted'].id}/"
+    moved = editor.patch(url, {"article_id": other.id}, format="json")
+    assert moved.status_code == 400 and "stays in its article" in moved.json()["article_id"]
+    assert editor.patch(url, {"article_id": world["article"].id, "kind": "mixed"}, format="json").status_code == 200
+
+
 def test_marking_done_twice_keeps_who_finished_it_and_when(people, world):  # noqa: F811
     url = f"/api/v1/articles/{world['article'].id}/done/"
     first = client_for(people["editor"]).post(url).json()

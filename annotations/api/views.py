@@ -123,7 +123,9 @@ def search_time_limit(limited: bool):
 def _service_fields(serializer) -> tuple[dict, object, list | None]:
     """(fields, article, tags) for a quote or endorsement service, from validated API data."""
     data = dict(serializer.validated_data)
-    article = data.pop("article", None)  # on updates: items do not move between articles
+    article = data.pop("article", None)
+    if serializer.instance is not None and article is not None and article.pk != serializer.instance.article_id:
+        raise ValidationError({"article_id": "an annotation stays in its article: make a new one in the other"})
     if "exact" in data:
         data["text"] = data.pop("exact")
     return data, article, data.pop("tags", None)
