@@ -103,6 +103,9 @@ def test_page_size_is_capped_at_500(editor, world):  # noqa: F811
     seen = walk_pages(editor, "/api/v1/quotes/?page_size=100000", 500)
     assert len(seen) == len(set(seen)) == 600
     assert len(editor.get("/api/v1/quotes/").json()["results"]) == 50  # the default page
+    for bad in ("0", "-1", "abc", "1.5"):
+        answer = editor.get(f"/api/v1/quotes/?page_size={bad}")
+        assert answer.status_code == 400 and "whole number from 1 to 500" in answer.json()["page_size"], bad
 
 
 def test_search_pages_follow_the_rank(people, editor, world):  # noqa: F811

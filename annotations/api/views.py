@@ -60,6 +60,13 @@ class Pagination(CursorPagination):
             return ("-rank", "-id")
         return self.ordering if isinstance(self.ordering, tuple) else (self.ordering,)
 
+    def get_page_size(self, request):
+        # DRF falls back to the default on a bad value; a client that asked for 0 or "abc" is told.
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
+            raise ValidationError({"page_size": f"a whole number from 1 to {self.max_page_size}, not {raw[:20]!r}"})
+        return super().get_page_size(request)
+
     def decode_cursor(self, request):
         cursor = super().decode_cursor(request)
         # Every ordering here is on integers (id, rank). DRF passes the position on unchecked, so
