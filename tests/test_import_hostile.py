@@ -145,6 +145,16 @@ def test_doccano_with_wrong_types(tmp_path):
     assert Quote.objects.get().exact == "“yes”"
 
 
+def test_a_body_that_is_not_text_is_a_line_error(tmp_path):
+    path = tmp_path / "numbers.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in (
+        {"title": "N", "body": 12345}, {"title": "L", "body": ["a", "list"]}, GOOD)) + "\n")
+    code, lines, _ = run(path)
+    assert (code, lines) == (1, ["numbers.jsonl:1: body: expected a string, got a number",
+                                 "numbers.jsonl:2: body: expected a string, got a list",
+                                 "created=1 duplicates=0 failed=2"])
+
+
 def test_a_missing_file_exits_2_with_a_message_and_a_failed_batch(tmp_path):
     for name in ("missing.jsonl", "missing.csv", "missing.json"):
         code, lines, err = run(tmp_path / name)

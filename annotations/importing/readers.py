@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from annotations.importing.decode import TOO_LONG_REASON, LineTooLong, decode_line, text_lines
-from annotations.importing.rows import RowError, Span, article_row, default_mapping
+from annotations.importing.rows import RowError, Span, article_row, default_mapping, json_type
 from annotations.seeds import SeedError, parse_seed
 
 FORMATS = ["csv", "jsonl", "seed", "doccano", "labelstudio"]
@@ -188,7 +188,7 @@ def _spans(items, text, labels) -> list[Span]:
             continue
         if type(start) is not int or type(end) is not int:
             raise RowError(f"{where}: start and end must be whole numbers, "
-                           f"got {_json_type(start)} and {_json_type(end)}")
+                           f"got {json_type(start)} and {json_type(end)}")
         if not 0 <= start < end <= len(text):
             raise RowError(f"{where}: span {start}-{end} is not inside the text (0-{len(text)})")
         if claimed is not None and claimed != text[start:end]:
@@ -222,7 +222,7 @@ def _doccano_spans(obj: dict) -> tuple[str, list]:
     shapes. Labels that are not spans (a classification project's) are left out."""
     text = obj.get("text") or obj.get("data") or ""
     if not isinstance(text, str):
-        raise RowError(f"text: expected a string, got {_json_type(text)}")
+        raise RowError(f"text: expected a string, got {json_type(text)}")
     entities = obj.get("entities")
     if entities:
         if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
@@ -232,7 +232,7 @@ def _doccano_spans(obj: dict) -> tuple[str, list]:
     name = "label" if "label" in obj else "labels"
     raw = obj.get(name) or []
     if not isinstance(raw, list):
-        raise RowError(f"{name}: expected a list of [start, end, label], got {_json_type(raw)}")
+        raise RowError(f"{name}: expected a list of [start, end, label], got {json_type(raw)}")
     items = []
     for i, x in enumerate(raw):
         if isinstance(x, str):
@@ -301,7 +301,7 @@ def _labelstudio_task(task) -> tuple[dict, str, list]:
         raise RowError("task without a data object")
     text = data.get("text") or data.get("body") or ""
     if not isinstance(text, str):
-        raise RowError(f"data.text: expected a string, got {_json_type(text)}")
+        raise RowError(f"data.text: expected a string, got {json_type(text)}")
     annotations = task.get("annotations") or task.get("completions") or []
     if not _objects(annotations):
         raise RowError("annotations: expected a list of objects")
@@ -313,10 +313,10 @@ def _labelstudio_task(task) -> tuple[dict, str, list]:
         for r, result in enumerate(results):
             value = result.get("value") or {}
             if not isinstance(value, dict):
-                raise RowError(f"annotations: result: value: expected an object, got {_json_type(value)}")
+                raise RowError(f"annotations: result: value: expected an object, got {json_type(value)}")
             found = value.get("labels") or []
             if not isinstance(found, list):
-                raise RowError(f"annotations: result: value: labels: expected a list, got {_json_type(found)}")
+                raise RowError(f"annotations: result: value: labels: expected a list, got {json_type(found)}")
             items += [(f"annotations[{a}].result[{r}]", value.get("start"), value.get("end"), label,
                        value.get("text")) for label in found]
     return data, text, items
@@ -324,12 +324,6 @@ def _labelstudio_task(task) -> tuple[dict, str, list]:
 
 def _objects(value) -> bool:
     return isinstance(value, list) and all(isinstance(v, dict) for v in value)
-
-
-def _json_type(value) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false", int: "a number",
-             float: "a number", type(None): "null"}
-    return names.get(type(value), type(value).__name__)
 
 
 def _seed_row(text: str, *, file: str, outlet: str):

@@ -31,6 +31,13 @@ class RowError(ValueError):
     """A row that cannot land; the message names the field and the reason."""
 
 
+def json_type(value) -> str:
+    """What a JSON value is, in the words of an error message."""
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false", int: "a number",
+             float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
 @dataclass
 class Span:
     start: int
@@ -103,6 +110,9 @@ def article_row(data: dict, *, file: str, line: int, mapping: dict, outlet: str 
             raise RowError(f"{name}: contains a NUL character or a lone surrogate")
         return text
 
+    column = mapping.get("body")
+    if column and data.get(column) is not None and not isinstance(data[column], str):
+        raise RowError(f"body: expected a string, got {json_type(data[column])}")  # a JSON number or list
     raw_body = get("body")
     if len(raw_body) > MAX_BODY_CHARS:
         raise RowError(f"body: {len(raw_body):,} characters, over the limit of {MAX_BODY_CHARS:,}")
