@@ -50,10 +50,14 @@ def article_list(request):
         articles = articles.filter(Q(title__icontains=q) | Q(body__icontains=q))
     if outlet := request.GET.get("outlet", "").strip():
         articles = articles.filter(outlet__iexact=outlet)
-    if after := request.GET.get("after", ""):
-        articles = articles.filter(published_on__gte=after) if _is_date(after) else articles
-    if before := request.GET.get("before", ""):
-        articles = articles.filter(published_on__lte=before) if _is_date(before) else articles
+    errors = {}
+    for name, lookup in (("after", "published_on__gte"), ("before", "published_on__lte")):
+        if value := request.GET.get(name, ""):
+            if _is_date(value):
+                articles = articles.filter(**{lookup: value})
+            else:
+                errors[name] = [f"{value[:40]!r} is not a date (YYYY-MM-DD); not applied"]
+    after, before = request.GET.get("after", ""), request.GET.get("before", "")
     state = request.GET.get("state", "")
     if state in (Article.Review.NEEDS_REVIEW, Article.Review.DONE):
         articles = articles.filter(review=state)
@@ -62,7 +66,7 @@ def article_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "annotations/article_list.html", {
-        "page": page, "q": q, "outlet": outlet, "after": after, "before": before, "state": state,
+        "page": page, "q": q, "outlet": outlet, "after": after, "before": before, "state": state, "errors": errors,
         "outlets": outlets, "query": query.urlencode(), "can_edit": roles.is_editor(request.user)})
 
 

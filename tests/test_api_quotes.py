@@ -429,6 +429,9 @@ def test_the_article_list_filters(people, client):  # noqa: F811
     assert titles("state=done") == {"Budget cuts"}
     assert titles("state=needs_review&outlet=Daily+Planet") == {"Bridge vote"}
     assert titles("after=not-a-date") == {"Bridge vote", "Budget cuts", "Budget talks"}
+    # ... and the page says the date was not applied, instead of ignoring it in silence.
+    assert "after: &#x27;not-a-date&#x27; is not a date (YYYY-MM-DD); not applied" in client.get(
+        "/articles/?after=not-a-date").content.decode()
 
 
 def test_a_quoted_phrase_matches_the_phrase_only(people, world):  # noqa: F811
