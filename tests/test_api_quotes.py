@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -178,6 +179,12 @@ def test_stale_write_gets_412_and_changes_nothing(people, world):  # noqa: F811
     assert fresh.status_code == 200
     assert alice.delete(url, HTTP_IF_MATCH=etag).status_code == 412
     assert Quote.objects.filter(pk=world["accepted"].id).exists()
+    # A speaker has no reviewer: who changed it comes from its history, and when reads as a time.
+    url = f"/api/v1/speakers/{world['jane'].id}/"
+    etag = alice.get(url)["ETag"]
+    assert bob.patch(url, {"description": "minister"}, format="json", HTTP_IF_MATCH=etag).status_code == 200
+    stale = alice.patch(url, {"description": "mayor"}, format="json", HTTP_IF_MATCH=etag).json()["detail"]
+    assert re.search(r"changed by ada at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC after you loaded it", stale), stale
 
 
 def test_deleting_a_suggestion_rejects_it_so_it_does_not_come_back(editor, world):  # noqa: F811

@@ -1,5 +1,7 @@
 """ETag on details, If-Match on writes: a stale write gets 412 and changes nothing."""
 
+import datetime
+
 from django.db import transaction
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound
@@ -66,11 +68,14 @@ class ETagMixin:
             return
         current = etag_of(obj)
         if current not in [tag.strip().removeprefix("W/") for tag in wanted.split(",")]:
-            changed_by = getattr(obj, "reviewed_by", None) or getattr(obj, "created_by", None)
+            # Who made the last change is in the row's history (every model here keeps one).
+            last = obj.history.select_related("history_user").first() if hasattr(obj, "history") else None
+            changed_by = last.history_user if last is not None else None
             who = f" by {changed_by.get_username()}" if changed_by else ""
+            when = obj.updated_at.astimezone(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
             raise PreconditionFailed(
                 {
-                    "detail": f"This item was changed{who} at {obj.updated_at.isoformat()} "
+                    "detail": f"This item was changed{who} at {when} "
                     "after you loaded it; reload to see the change. Nothing was saved.",
                     "current_etag": current,
                     "current": self.get_serializer(obj).data,
