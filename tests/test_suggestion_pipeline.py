@@ -203,24 +203,31 @@ def test_a_run_being_stored_counts_as_running():
     assert connection.vendor == "postgresql"
 
 
+def lopez_speaks_and_endorses(*targets):
+    """A stand-in suggester: Maria Lopez's quote (named with her alias) and her endorsements of
+    each (polarity, target speaker), as the learned suggester describes them."""
+    from annotations.suggest import EndorsementSuggestion, QuoteSuggestion, Speaker, Suggestions
+
+    said = BODY.index("“We will")
+
+    def suggest_(text):
+        return Suggestions(engine_version="x", quotes=[QuoteSuggestion(
+            said, said + 26, BODY[said:said + 26], "direct", 0.8,
+            speaker=Speaker("Maria Lopez", aliases=("Lopez",)), speaker_start=said + 28, speaker_end=said + 39)],
+            endorsements=[EndorsementSuggestion(
+                endorser=Speaker("Maria Lopez"), polarity=polarity, start=0, end=len(BODY), text=BODY,
+                confidence=0.6, target=target) for polarity, target in targets])
+    return suggest_
+
+
 @pytest.mark.django_db
 def test_an_endorser_who_also_speaks_is_one_party_however_the_engine_describes_it(monkeypatch):
     # The learned suggester names a quote's speaker with its aliases ("Lopez" said ...) and an
     # endorser by name alone: both are the one Maria Lopez, and the endorsement is kept.
     from annotations.models import Endorsement
-    from annotations.suggest import EndorsementSuggestion, QuoteSuggestion, Speaker, Suggestions
+    from annotations.suggest import Speaker
 
-    said = BODY.index("“We will")
-
-    def described_twice(text):
-        return Suggestions(engine_version="x", quotes=[QuoteSuggestion(
-            said, said + 26, BODY[said:said + 26], "direct", 0.8,
-            speaker=Speaker("Maria Lopez", aliases=("Lopez",)), speaker_start=said + 28, speaker_end=said + 39)],
-            endorsements=[EndorsementSuggestion(
-                endorser=Speaker("Maria Lopez"), polarity="opposes", start=0, end=len(BODY), text=BODY,
-                confidence=0.6, target=Speaker("John Carter"))])
-
-    monkeypatch.setattr(suggest, "suggest", described_twice)
+    monkeypatch.setattr(suggest, "suggest", lopez_speaks_and_endorses(("opposes", Speaker("John Carter"))))
     article = services.article_create(body=BODY)
     pipeline.drain()
     [quote] = Quote.objects.filter(article=article)
@@ -232,21 +239,10 @@ def test_an_endorser_who_also_speaks_is_one_party_however_the_engine_describes_i
 @pytest.mark.django_db
 def test_two_names_of_one_speaker_are_no_endorsement_of_oneself(monkeypatch):
     from annotations.models import Endorsement
-    from annotations.suggest import EndorsementSuggestion, QuoteSuggestion, Speaker, Suggestions
+    from annotations.suggest import Speaker
 
-    said = BODY.index("“We will")
-
-    def one_speaker_twice(text):
-        return Suggestions(engine_version="x", quotes=[QuoteSuggestion(
-            said, said + 26, BODY[said:said + 26], "direct", 0.8,
-            speaker=Speaker("Maria Lopez", aliases=("Lopez",)), speaker_start=said + 28, speaker_end=said + 39)],
-            endorsements=[EndorsementSuggestion(
-                endorser=Speaker("Maria Lopez"), polarity="supports", start=0, end=len(BODY), text=BODY,
-                confidence=0.6, target=Speaker("Maria Lopez", aliases=("Lopez",))), EndorsementSuggestion(
-                endorser=Speaker("Maria Lopez"), polarity="opposes", start=0, end=len(BODY), text=BODY,
-                confidence=0.6, target=Speaker("John Carter"))])
-
-    monkeypatch.setattr(suggest, "suggest", one_speaker_twice)
+    monkeypatch.setattr(suggest, "suggest", lopez_speaks_and_endorses(
+        ("supports", Speaker("Maria Lopez", aliases=("Lopez",))), ("opposes", Speaker("John Carter"))))
     article = services.article_create(body=BODY)
     pipeline.drain()
     [endorsement] = Endorsement.objects.filter(article=article)
