@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from annotations import pipeline, services, suggesters
+from annotations.suggest import learned
 from annotations.importing import admin_views as import_views
 from annotations.models import (
     Article,
@@ -118,6 +119,16 @@ class SuggesterModelAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # models are trained with `manage.py train_suggester --store`
 
+    def has_delete_permission(self, request, obj=None):
+        # The model that suggests stays until another (or the rules) is active.
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.active)
+
+    def delete_queryset(self, request, queryset):
+        if queryset.filter(active=True).exists():
+            self.message_user(request, "The active model was kept: activate another (or the rules) first.",
+                              level="warning")
+        super().delete_queryset(request, queryset.filter(active=False))
+
     @admin.display(description="quote F1@0.5")
     def quote_f1(self, obj):
         return obj.metrics.get("quote_f1@0.5")
@@ -141,8 +152,13 @@ class SuggesterModelAdmin(admin.ModelAdmin):
             self.message_user(request, "Select exactly one model.", level="error")
             return
         chosen = queryset.get()
-        suggesters.suggester_activate(version=chosen.version)
-        self.message_user(request, f"{chosen.version} now suggests; articles needing review get a fresh pass.")
+        try:
+            suggesters.suggester_activate(version=chosen.version)
+        except learned.ModelError as exc:
+            self.message_user(request, f"Not activated: {exc}. The model that suggested still does.", level="error")
+            return
+        # "Model ..." first: the admin capitalises a message's first letter, and a version's is lower case.
+        self.message_user(request, f"Model {chosen.version} now suggests; articles needing review get a fresh pass.")
 
     @admin.action(description="Suggest with the rules (no model)")
     def use_rules(self, request, queryset):

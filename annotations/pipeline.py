@@ -89,6 +89,30 @@ def runs_record_missing() -> int:
         return cursor.rowcount
 
 
+def runs_refresh() -> int:
+    """A fresh pass of the active engine for every article still needing review, after an
+    activation or a rollback: recorded where that engine never ran on the current revision,
+    and made pending again where it did (the model was active before, or these are the rules
+    again), so the articles show the suggestions of the engine that is active now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO annotations_suggestionrun
+                (article_id, revision, engine_version, status, quotes, endorsements, attempts,
+                 error, queued_at)
+            SELECT a.id, a.revision, %(engine)s, 'pending', 0, 0, 0, '', now()
+            FROM annotations_article a
+            WHERE a.review = 'needs_review'
+            ON CONFLICT (article_id, revision, engine_version) DO UPDATE
+                SET status = 'pending', attempts = 0, error = '', queued_at = now(),
+                    started_at = NULL, finished_at = NULL
+                WHERE annotations_suggestionrun.status <> 'pending'
+            """,
+            {"engine": active_version()},
+        )
+        return cursor.rowcount
+
+
 def reconcile() -> dict:
     """Record what is missing and wake workers while anything is pending."""
     recorded = runs_record_missing()

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from annotations import suggest
@@ -60,12 +61,18 @@ def suggester_for_files(*, model_path: str | None = None, rules: bool = False) -
     return suggest.suggest
 
 
+class ModelStored(Exception):
+    """A model of that version is stored already."""
+
+
 def suggester_store(*, model: learned.Model, activate: bool = False) -> SuggesterModel:
     """Keep a trained model (and make it the active one, when asked)."""
     stance = model.meta.get("stance")
     metrics = {**model.meta.get("heldout", {}),
                **({"endorsements": stance["heldout"]} if stance else {}),
                **({"promotion": model.meta["promotion"]} if "promotion" in model.meta else {})}
+    if SuggesterModel.objects.filter(version=model.version).exists():
+        raise ModelStored(f"model {model.version} is already stored (the same training in the same minute)")
     row = SuggesterModel.objects.create(
         version=model.version, sources=model.meta.get("sources", []), counts=model.meta.get("counts", {}),
         metrics=metrics, artifact=model.to_bytes())
@@ -76,17 +83,21 @@ def suggester_store(*, model: learned.Model, activate: bool = False) -> Suggeste
 
 
 def suggester_activate(*, version: str | None) -> None:
-    """Make this model the one that suggests (None: the rules), e.g. to roll back. Articles
-    still needing review get a pass of it in the background; what editors decided stays."""
+    """Make this model the one that suggests (None: the rules), e.g. to roll back; a model that
+    cannot be read is refused (ModelError) and the active one stays. Articles still needing
+    review get a fresh pass of it in the background; what editors decided stays."""
     from annotations import pipeline
 
     with transaction.atomic():
+        if version is not None:
+            data = SuggesterModel.objects.filter(version=version).values_list("artifact", flat=True).first()
+            if data is None:
+                raise SuggesterModel.DoesNotExist(f"no stored model {version}")
+            learned.Model.from_bytes(bytes(data), name=version)  # a ModelError says why it cannot suggest
         SuggesterModel.objects.filter(active=True).update(active=False)
         if version is not None:
-            updated = SuggesterModel.objects.filter(version=version).update(active=True, activated_at=timezone.now())
-            if not updated:
-                raise SuggesterModel.DoesNotExist(f"no stored model {version}")
-        pipeline.runs_record_missing()
+            SuggesterModel.objects.filter(version=version).update(active=True, activated_at=timezone.now())
+        pipeline.runs_refresh()
         pipeline.wake_after_commit()
 
 
@@ -108,15 +119,19 @@ def _score(suggest_fn, docs: list[dict]) -> float:
 
 def suggester_retrain(*, min_new: int | None = None, max_iterations: int = 200) -> dict:
     """Train a candidate on the editors' done articles once enough are new since the active
-    model, score it against the active one on a held-back fifth of them, and make it active
+    model (or the last candidate), score it against the active one on a held-back fifth of them, and make it active
     only when it is not worse. The decision and both scores are stored with the candidate."""
     from annotations.models import Article
     from annotations.selectors import gold_from_editors
 
     min_new = settings.SUGGEST_RETRAIN_AFTER if min_new is None else min_new
     active = SuggesterModel.objects.filter(active=True).first()
+    # New since the active model, or since the last model trained when that came later (a
+    # refused candidate): the same done articles are not trained on again and again.
+    last_trained = SuggesterModel.objects.aggregate(at=Max("created_at"))["at"]
+    since = max(filter(None, [active.activated_at if active else None, last_trained]), default=None)
     done = Article.objects.filter(review=Article.Review.DONE)
-    new = done.filter(done_at__gt=active.activated_at).count() if active and active.activated_at else done.count()
+    new = done.filter(done_at__gt=since).count() if since else done.count()
     if new < min_new:
         return {"decision": "waiting", "new_done_articles": new, "needed": min_new}
     docs = gold_from_editors()
@@ -131,7 +146,10 @@ def suggester_retrain(*, min_new: int | None = None, max_iterations: int = 200) 
     promoted = scores["candidate"] >= scores["active"]
     candidate.meta["promotion"] = {"against": version, "held_back_articles": len(held),
                                    "f1_sum": scores, "promoted": promoted}
-    row = suggester_store(model=candidate, activate=promoted)
+    try:
+        row = suggester_store(model=candidate, activate=promoted)
+    except ModelStored:  # the same training again within the minute: nothing new to keep
+        return {"decision": "unchanged", "version": candidate.version, **scores}
     log.info("retrained suggester %s: %s (candidate %.3f vs %s %.3f)", row.version,
              "promoted" if promoted else "kept the active one", scores["candidate"], version, scores["active"])
     return {"decision": "promoted" if promoted else "refused", "version": row.version, "against": version,

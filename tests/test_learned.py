@@ -202,6 +202,29 @@ def test_a_damaged_crf_inside_the_file_is_caught(model, tmp_path):
         learned.load(damaged_copy(model, tmp_path, "model.crfsuite"))
 
 
+@pytest.mark.parametrize("change, reason", [
+    (lambda m: m.pop("version"), "no version"),
+    (lambda m: m.update(min_confidence="high"), "min_confidence is not a number"),
+    (lambda m: m.update(stance={"min_confidence": None}), "stance.min_confidence is not a number"),
+])
+def test_bad_metadata_is_caught_when_the_model_is_read(model, tmp_path, change, reason):
+    # Read only when suggesting, it failed every article (KeyError, TypeError) instead.
+    import zipfile
+
+    path, bad = tmp_path / "model.zip", tmp_path / "bad.zip"
+    model.save(path)
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "meta.json":
+                meta = json.loads(data)
+                change(meta)
+                data = json.dumps(meta).encode()
+            dst.writestr(item, data)
+    with pytest.raises(learned.ModelError, match=reason):
+        learned.load(bad)
+
+
 def test_the_library_falls_back_to_the_rules_with_a_warning(tmp_path, caplog):
     path = tmp_path / "model.zip"
     path.write_bytes(b"PK\x03\x04 truncated")

@@ -41,10 +41,28 @@ def test_an_activated_model_suggests_through_a_real_worker_and_rollback_returns_
     again = wait_for(lambda: SuggestionRun.objects.filter(
         article=article, engine_version=suggest.ENGINE_VERSION, status=State.DONE).first())
     assert again.revision == article.revision
+    assert {q.engine_version for q in Quote.objects.filter(article=article)} <= {suggest.ENGINE_VERSION}
+    # And forward again to the model, which ran on this revision before: a fresh pass of it.
+    before = SuggestionRun.objects.get(article=article, engine_version=trained.version).finished_at
+    suggesters.suggester_activate(version=trained.version)
+    wait_for(lambda: SuggestionRun.objects.filter(
+        article=article, engine_version=trained.version, status=State.DONE, finished_at__gt=before).first())
+    assert {q.engine_version for q in Quote.objects.filter(article=article)} == {trained.version}
     # A done article is left alone by an activation.
     services.article_mark_done(article=article, user=None)
     suggesters.suggester_activate(version=trained.version)
     assert not SuggestionRun.objects.filter(article=article, status=State.PENDING).exists()
+
+
+@pytest.mark.django_db
+def test_a_model_that_cannot_be_read_is_not_activated_and_the_active_one_stays(trained):
+    good = suggesters.suggester_store(model=trained, activate=True)
+    broken = SuggesterModel.objects.create(version="crf-broken", artifact=b"not a model")
+    with pytest.raises(learned.ModelError):
+        suggesters.suggester_activate(version=broken.version)
+    assert SuggesterModel.objects.get(active=True) == good
+    with pytest.raises(suggesters.ModelStored, match="already stored"):
+        suggesters.suggester_store(model=trained)
 
 
 @pytest.mark.django_db
@@ -132,6 +150,8 @@ def test_retraining_promotes_a_model_not_worse_and_refuses_a_worse_one():
     assert SuggesterModel.objects.get(active=True).version == first["version"]
     stored = SuggesterModel.objects.get(version=worse["version"])
     assert stored.metrics["promotion"]["promoted"] is False and not stored.active
+    # The refused candidate was trained on every done article: no new ones, no new training.
+    assert suggesters.suggester_retrain(min_new=5)["decision"] == "waiting"
     # Beat runs the same service.
     assert "annotations.tasks.suggester_retrain" in {e["task"] for e in
                                                      tasks.suggester_retrain.app.conf.beat_schedule.values()}

@@ -516,6 +516,7 @@ class Model:
         if not isinstance(meta, dict) or meta.get("format") not in READS:
             raise ModelError(f"{name}: model format {meta.get('format') if isinstance(meta, dict) else '?'}"
                              f", this code reads formats {', '.join(map(str, READS))}")
+        _check_meta(meta, name)
         if hashlib.sha256(crf).hexdigest() != meta.get("crf_sha256"):
             raise ModelError(f"{name}: the CRF bytes do not match their checksum (corrupt file)")
         if stance is not None and (hashlib.sha256(stance).hexdigest() != meta.get("stance_sha256")
@@ -532,6 +533,21 @@ class Model:
         with open(tmp, "wb") as fh:
             fh.write(self.to_bytes())
         os.replace(tmp, path)
+
+
+def _check_meta(meta: dict, name: str) -> None:
+    """The metadata suggesting reads: checked when a model is read, so that a bad one is a
+    ModelError (and the rules suggest) rather than a failure on every article."""
+    def number(value) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+
+    if not isinstance(meta.get("version"), str) or not meta["version"].strip():
+        raise ModelError(f"{name}: meta.json has no version")
+    if not number(meta.get("min_confidence", 0.0)):
+        raise ModelError(f"{name}: meta.json min_confidence is not a number from 0 to 1")
+    stance = meta.get("stance")
+    if stance is not None and not (isinstance(stance, dict) and number(stance.get("min_confidence"))):
+        raise ModelError(f"{name}: meta.json stance.min_confidence is not a number from 0 to 1")
 
 
 def _calibration(data, name: str) -> Calibration:

@@ -67,7 +67,10 @@ class Command(BaseCommand):
         if store or activate:
             from annotations import suggesters
 
-            suggesters.suggester_store(model=model, activate=activate)
+            try:
+                suggesters.suggester_store(model=model, activate=activate)
+            except (suggesters.ModelStored, learned.ModelError) as exc:
+                raise CommandError(f"{exc}: nothing stored") from None
         meta = model.meta
         held = meta.get("heldout", {})
         self.stdout.write(
