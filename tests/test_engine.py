@@ -273,3 +273,9 @@ def test_evaluate_scores_an_imperfect_prediction_exactly(tmp_path):
         "endorsement_any_polarity": prf(0.6667, 1.0, 0.8),
     }
     assert "quote@0.5                0.500   0.667   0.571" in stdout.getvalue()
+    # Gold from the editors' own decisions says supports/opposes: scored the same.
+    from annotations.suggest.evaluate import evaluate_endorsements
+
+    editors = {**gold, "stances": [{**s, "polarity": {"positive": "supports", "negative": "opposes"}[s["polarity"]]}
+                                   for s in gold["stances"]]}
+    assert evaluate_endorsements({"d1": editors}, {"d1": pred}) == summary["endorsements"]

@@ -139,15 +139,21 @@ def endorsement_hits(pred, gold, *, use_polarity: bool = True) -> list[bool]:
     return out
 
 
+# Gold stances say positive/negative (SEESAW); the editors' own (selectors.gold_from_editors)
+# say supports/opposes, as suggestions do.
+POLARITY = {"supports": "positive", "opposes": "negative"}
+
+
 def evaluate_endorsements(gold_docs: dict, pred_docs: dict) -> dict:
     tp = tp_any = n_gold = n_pred = 0
     for i, d in gold_docs.items():
         # Unique triples in the file's order: matching is greedy, so a set's order (which
         # changes from run to run) would change the score.
         gold = list(dict.fromkeys(
-            (s["subject"], s["object"], s["polarity"]) for s in d.get("stances", [])
+            (s["subject"], s["object"], POLARITY.get(s.get("polarity"), s.get("polarity")))
+            for s in d.get("stances", [])
             if s.get("subject") and s.get("object") and "Not in the list" not in (s["subject"], s["object"])))
-        pred = [(p["endorser"], p["target"], "positive" if p["polarity"] == "supports" else "negative")
+        pred = [(p["endorser"], p["target"], POLARITY.get(p["polarity"], p["polarity"]))
                 for p in pred_docs.get(i, {}).get("endorsements", [])]
         n_gold += len(gold)
         n_pred += len(pred)
