@@ -244,6 +244,49 @@ def test_train_command_refuses_a_file_without_quotes(tmp_path):
         call_command("train_suggester", "--from", str(path), "--save-to", str(tmp_path / "m.zip"))
 
 
+def test_gold_articles_with_unusable_offsets_are_named_and_left_out(tmp_path):
+    docs = gold_docs(6)
+    text = docs[0]["text"]
+    docs[1]["quotes"][0] = {**docs[1]["quotes"][0], "start": 5000, "end": 5050}
+    docs[2]["quotes"][0] = {**docs[2]["quotes"][0], "speaker_start": 9, "speaker_end": 3}
+    docs[3]["quotes"][0] = {"start": 0, "end": 4, "text": "WXYZ"}
+    path = tmp_path / "gold.jsonl"
+    path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    out, err = StringIO(), StringIO()
+    call_command("train_suggester", "--from", str(path), "--save-to", str(tmp_path / "m.zip"),
+                 "--max-iterations", "20", stdout=out, stderr=err)
+    assert err.getvalue().splitlines() == [
+        f"{path}: line 2: quotes[0]: offsets 5000-5050 are not inside the text (length {len(docs[1]['text'])}); "
+        "article left out",
+        f"{path}: line 3: quotes[0]: speaker offsets 9-3 are not inside the text (length {len(docs[2]['text'])}); "
+        "article left out",
+        f"{path}: line 4: quotes[0]: its text 'WXYZ' is not the text at 0-4 ({docs[3]['text'][:4]!r}); "
+        "article left out"]
+    assert "3 articles fitted" in out.getvalue() or "2 articles fitted" in out.getvalue()
+    err = StringIO()
+    call_command("evaluate_suggestions", str(path), "--rules", stdout=StringIO(), stderr=err)
+    assert len(err.getvalue().splitlines()) == 3 and text  # the same three, left out of the scores
+
+
+def test_train_command_says_what_it_found_and_checks_the_folder_first(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    path.write_text(json.dumps(gold_docs(1)[0]) + "\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"need at least 2 gold articles .*; found 1 in .*gold.jsonl with split 'x'"):
+        call_command("train_suggester", "--from", str(path), "--split", "x", "--save-to", str(tmp_path / "m.zip"))
+    with pytest.raises(CommandError, match="its folder does not exist"):
+        call_command("train_suggester", "--from", str(path), "--save-to", str(tmp_path / "no" / "m.zip"))
+
+
+def test_evaluate_names_a_bad_predictions_line(tmp_path, gold_file):
+    pred = tmp_path / "pred.jsonl"
+    for content, reason in (('{"id": 1}\n{"quotes": []\n', "line 2: not valid JSON"),
+                            ('{"quotes": []}\n', "line 1: expected an object with an 'id'"),
+                            ('{"id": "nope"}\n', "no prediction in .* has the id of an article")):
+        pred.write_text(content)
+        with pytest.raises(CommandError, match=reason):
+            call_command("evaluate_suggestions", str(gold_file), "--pred", str(pred), stdout=StringIO())
+
+
 def test_bench_learned_skips_without_gold_files(tmp_path):
     out = StringIO()
     call_command("bench_learned", "--train", str(tmp_path / "nope.jsonl"), "--dev", str(tmp_path / "nope2.jsonl"),

@@ -43,3 +43,45 @@ def read_jsonl(path):
             if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
                 raise ValueError(f"{path}: line {n}: expected an object with a string 'text'")
             yield n, obj
+
+
+def gold_problem(doc: dict) -> str | None:
+    """What makes a gold article's quotes unusable, or None: offsets that are not whole numbers
+    inside the text (start before end), or a quote's text that is not the text at its offsets.
+    Such an article is left out of training and scoring, and the reason said."""
+    text = doc["text"]
+    for k, q in enumerate(doc.get("quotes") or []):
+        if not isinstance(q, dict):
+            return f"quotes[{k}]: expected an object"
+        spans = q.get("spans") or []
+        whole = [q.get("start"), q.get("end")]
+        pairs = [("", p) for p in spans] + ([("", whole)] if not spans or whole != [None, None] else [])
+        pairs += [("speaker ", p) for p in (q.get("speaker_spans") or [])]
+        pairs += [(f"{name} ", [q.get(f"{name}_start"), q.get(f"{name}_end")]) for name in ("speaker", "cue")
+                  if q.get(f"{name}_start") is not None or q.get(f"{name}_end") is not None]
+        for what, pair in pairs:
+            if not (isinstance(pair, list) and len(pair) == 2 and all(type(x) is int for x in pair)):
+                return f"quotes[{k}]: {what}offsets {pair} are not two whole numbers"
+            start, end = pair
+            if not 0 <= start < end <= len(text):
+                return f"quotes[{k}]: {what}offsets {start}-{end} are not inside the text (length {len(text)})"
+        one_piece = not spans or spans == [whole]  # the text of a quote in pieces need not be one stretch
+        if isinstance(q.get("text"), str) and one_piece and q["text"] != text[q["start"]:q["end"]]:
+            return (f"quotes[{k}]: its text {q['text'][:40]!r} is not the text at {q['start']}-{q['end']} "
+                    f"({text[q['start']:q['end']][:40]!r})")
+    return None
+
+
+def read_gold(path, *, split: str | None = None, warn=None):
+    """(line number, article) of a gold file, those of `split` only when given (an article with
+    no split is in every one); an article gold_problem finds fault with is left out and said
+    through `warn` ("FILE: line N: reason; article left out")."""
+    for n, doc in read_jsonl(path):
+        if split is not None and doc.get("split") not in (None, split):
+            continue
+        problem = gold_problem(doc)
+        if problem is not None:
+            if warn is not None:
+                warn(f"{path}: line {n}: {problem}; article left out")
+            continue
+        yield n, doc

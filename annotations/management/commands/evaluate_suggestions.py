@@ -9,7 +9,7 @@ from annotations.suggest.evaluate import (
     evaluate_endorsements,
     evaluate_quotes,
 )
-from annotations.suggest.jsonl import read_jsonl, suggestion_record
+from annotations.suggest.jsonl import read_gold, suggestion_record
 from annotations.suggest.learned import ModelError
 from annotations.suggesters import suggester_for_files
 
@@ -34,13 +34,13 @@ class Command(BaseCommand):
         except ModelError as exc:
             raise CommandError(str(exc)) from None
         try:
-            gold_docs = {str(d.get("id", n)): d for n, d in read_jsonl(gold)
-                         if split is None or d.get("split") in (None, split)}
+            gold_docs = {str(d.get("id", n)): d for n, d in read_gold(gold, split=split, warn=self.stderr.write)}
             if not gold_docs:
                 raise CommandError(f"no articles in {gold}" + (f" with split {split!r}" if split else ""))
             if pred:
-                with open(pred, encoding="utf-8") as fh:
-                    pred_docs = {str(d["id"]): d for d in map(json.loads, filter(str.strip, fh))}
+                pred_docs = _predictions(pred)
+                if not set(pred_docs) & set(gold_docs):
+                    raise CommandError(f"no prediction in {pred} has the id of an article in {gold}")
             else:
                 pred_docs = {i: suggestion_record(i, d["text"], suggest_fn) for i, d in gold_docs.items()}
         except (OSError, ValueError, KeyError) as exc:
@@ -69,3 +69,20 @@ class Command(BaseCommand):
                 m = e[key]
                 self.stdout.write(f"{key:26} {m['precision']:7.3f} {m['recall']:7.3f} {m['f1']:7.3f}")
         self.stdout.write(json.dumps(result))
+
+
+def _predictions(path) -> dict:
+    """id -> a prediction record, from a JSONL file of them; a bad line raises ValueError naming it."""
+    out = {}
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                doc = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}: line {n}: not valid JSON ({exc.msg})") from None
+            if not isinstance(doc, dict) or "id" not in doc:
+                raise ValueError(f"{path}: line {n}: expected an object with an 'id'")
+            out[str(doc["id"])] = doc
+    return out

@@ -8,7 +8,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 
 from annotations.suggest import learned
-from annotations.suggest.jsonl import read_jsonl
+from annotations.suggest.jsonl import read_gold
 
 
 class Command(BaseCommand):
@@ -43,19 +43,25 @@ class Command(BaseCommand):
             raise CommandError("say where the model goes: --save-to FILE, --store or --activate")
         if not 0 < holdout < 1:
             raise CommandError("--holdout must be between 0 and 1")
+        if save_to and not os.path.isdir(os.path.dirname(os.path.abspath(save_to))):
+            raise CommandError(f"cannot write {save_to}: its folder does not exist")  # said before training
         try:
-            docs = _read(sources, "quotes", split)
-            stance_docs = _read(endorsements, "stances", split)
+            docs = _read(sources, "quotes", split, self.stderr.write)
+            stance_docs = _read(endorsements, "stances", split, self.stderr.write)
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from None
+        found = [f"{len(docs)} in {', '.join(sources)}" + (f" with split {split!r}" if split else "")] if sources else []
         if from_db:
             from annotations.selectors import gold_from_editors
 
-            docs += gold_from_editors()
+            editors = gold_from_editors()
+            docs += editors
+            found.append(f"{sum(not d.get('partial') for d in editors)} marked done by editors")
         if max_articles:
             docs, stance_docs = docs[:max_articles], stance_docs[:max_articles]
         if len([d for d in docs if not d.get("partial")]) < 2:
-            raise CommandError("need at least 2 gold articles (one is held out for calibration)")
+            raise CommandError(f"need at least 2 gold articles (one is held out for calibration); found "
+                               f"{' and '.join(found)}")
         names = [os.path.basename(p) for p in sources + endorsements] + (["editors' decisions"] if from_db else [])
         model = learned.train(docs, endorsements=stance_docs, sources=names, holdout=holdout,
                               max_iterations=max_iterations)
@@ -88,12 +94,11 @@ class Command(BaseCommand):
             self.stdout.write("endorsements: too few articles with stances; the rules suggest them")
 
 
-def _read(paths, key, split):
+def _read(paths, key, split, warn):
     docs = []
     for path in paths:
-        for n, doc in read_jsonl(path):
+        for n, doc in read_gold(path, split=split, warn=warn):
             if not isinstance(doc.get(key), list):
                 raise ValueError(f"{path}: line {n}: no '{key}' list (not a gold file of {key}?)")
-            if split is None or doc.get("split") in (None, split):
-                docs.append(doc)
+            docs.append(doc)
     return docs
