@@ -123,12 +123,6 @@ class SuggesterModelAdmin(admin.ModelAdmin):
         # The model that suggests stays until another (or the rules) is active.
         return super().has_delete_permission(request, obj) and not (obj is not None and obj.active)
 
-    def delete_queryset(self, request, queryset):
-        if queryset.filter(active=True).exists():
-            self.message_user(request, "The active model was kept: activate another (or the rules) first.",
-                              level="warning")
-        super().delete_queryset(request, queryset.filter(active=False))
-
     @admin.display(description="quote F1@0.5")
     def quote_f1(self, obj):
         return obj.metrics.get("quote_f1@0.5")

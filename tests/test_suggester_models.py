@@ -66,6 +66,25 @@ def test_a_model_that_cannot_be_read_is_not_activated_and_the_active_one_stays(t
 
 
 @pytest.mark.django_db
+def test_the_admin_keeps_the_active_model_and_refuses_an_unreadable_one(trained, admin_client):
+    good = suggesters.suggester_store(model=trained, activate=True)
+    broken = SuggesterModel.objects.create(version="crf-broken", artifact=b"not a model")
+    assert admin_client.get(f"/admin/annotations/suggestermodel/{good.pk}/delete/").status_code == 403
+    assert admin_client.get(f"/admin/annotations/suggestermodel/{broken.pk}/delete/").status_code == 200
+    answer = admin_client.post("/admin/annotations/suggestermodel/", {
+        "action": "activate", "_selected_action": [broken.pk]}, follow=True)
+    assert "Not activated: crf-broken is not a readable suggestion model" in answer.content.decode()
+    assert SuggesterModel.objects.get(active=True) == good
+    # Deleting a selection that holds the active model is refused whole (Django's own check).
+    admin_client.post("/admin/annotations/suggestermodel/", {
+        "action": "delete_selected", "_selected_action": [good.pk, broken.pk], "post": "yes"})
+    assert SuggesterModel.objects.count() == 2
+    admin_client.post("/admin/annotations/suggestermodel/", {
+        "action": "delete_selected", "_selected_action": [broken.pk], "post": "yes"})
+    assert list(SuggesterModel.objects.all()) == [good]
+
+
+@pytest.mark.django_db
 def test_a_corrupt_stored_model_falls_back_to_the_rules_with_a_warning(trained, caplog):
     row = suggesters.suggester_store(model=trained, activate=True)
     SuggesterModel.objects.filter(pk=row.pk).update(artifact=b"not a model")
