@@ -85,6 +85,16 @@ def test_titles_become_the_description():
     assert q.speaker.name == "Donald Trump" and q.speaker.description == "US President"
 
 
+@pytest.mark.parametrize("sentence, name, description", [
+    ("Elena Okafor of the Civic Union said the plan was dead.", "Elena Okafor", "of the Civic Union"),
+    ("“The plan is dead,” said Sen. Ted Cruz of Texas.", "Ted Cruz", "Sen. of Texas"),
+])
+def test_a_person_of_a_place_or_an_organisation_is_that_person(sentence, name, description):
+    # It was one speaker "Elena Okafor of the Civic Union", an organisation.
+    [q] = suggest(sentence).quotes
+    assert (q.speaker.name, q.speaker.description, q.speaker.kind) == (name, description, "person")
+
+
 def test_organisations_speak():
     [q] = suggest("The Taliban said that the talks were useful.").quotes
     assert q.speaker.name == "Taliban" and q.speaker.kind == "organisation"

@@ -162,6 +162,18 @@ def split_name(mention: str) -> tuple[str, str, str]:
     if not words:
         return mention, "", "other"
     lower = [w.lower().strip(".,") for w in words]
+    # "Elena Okafor of the Civic Union", "Sen. Ted Cruz of Texas": a person (two or three
+    # capitalised words after any titles) of a place or an organisation, which describes them.
+    if "of" in lower[2:]:
+        at = lower.index("of", 2)
+        titles = 0
+        while titles < at and lower[titles] in TITLES:
+            titles += 1
+        person = list(zip(words[titles:at], lower[titles:at]))
+        if 2 <= len(person) <= 3 and all(_is_cap(w) and low not in ORG_WORDS and low not in TITLES
+                                         for w, low in person):
+            name = MIDDLE_INITIAL.sub("", " ".join(w for w, _ in person))
+            return name, " ".join(words[:titles] + words[at:]), "person"
     if any(w in ORG_WORDS for w in lower) and not (
         len(words) >= 2 and _is_cap(words[-1]) and _is_cap(words[-2]) and lower[-1] not in ORG_WORDS
     ):
