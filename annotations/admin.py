@@ -119,6 +119,9 @@ class SuggesterModelAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # models are trained with `manage.py train_suggester --store`
 
+    def has_change_permission(self, request, obj=None):
+        return False  # a model is what training made; the list's actions activate one
+
     def has_delete_permission(self, request, obj=None):
         # The model that suggests stays until another (or the rules) is active.
         return super().has_delete_permission(request, obj) and not (obj is not None and obj.active)

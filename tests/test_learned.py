@@ -275,6 +275,11 @@ def test_train_command_says_what_it_found_and_checks_the_folder_first(tmp_path):
         call_command("train_suggester", "--from", str(path), "--split", "x", "--save-to", str(tmp_path / "m.zip"))
     with pytest.raises(CommandError, match="its folder does not exist"):
         call_command("train_suggester", "--from", str(path), "--save-to", str(tmp_path / "no" / "m.zip"))
+    for option in (["--max-articles", "-25"], ["--max-iterations", "0"]):
+        with pytest.raises(CommandError, match="--max-articles must be 0"):
+            call_command("train_suggester", "--from", str(path), "--save-to", str(tmp_path / "m.zip"), *option)
+    with pytest.raises(CommandError, match="--model or --rules, not both"):
+        call_command("suggest_file", str(path), str(tmp_path / "o.jsonl"), "--model", "m.zip", "--rules")
 
 
 def test_evaluate_names_a_bad_predictions_line(tmp_path, gold_file):

@@ -19,6 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--rules", action="store_true", help="the rules, whatever model is active")
 
     def handle(self, *args, input, output, model=None, rules=False, **options):
+        if model and rules:
+            raise CommandError("give --model or --rules, not both")
         try:
             suggest_fn = suggester_for_files(model_path=model, rules=rules)
         except ModelError as exc:

@@ -41,6 +41,8 @@ class Command(BaseCommand):
             raise CommandError("give gold files with --from, or --from-db, or both (--endorsements adds to them)")
         if not (save_to or store or activate):
             raise CommandError("say where the model goes: --save-to FILE, --store or --activate")
+        if max_articles < 0 or max_iterations < 1:
+            raise CommandError("--max-articles must be 0 (all) or more, --max-iterations 1 or more")
         if not 0 < holdout < 1:
             raise CommandError("--holdout must be between 0 and 1")
         if save_to and not os.path.isdir(os.path.dirname(os.path.abspath(save_to))):
