@@ -109,9 +109,9 @@ class SuggestionRunAdmin(admin.ModelAdmin):
 class SuggesterModelAdmin(admin.ModelAdmin):
     """Trained models with their held-out scores; activating an older one is a rollback."""
 
+    # Few enough columns to fit beside nothing (no filter sidebar: the active one is marked).
     list_display = ["version", "active", "created_at", "quote_f1", "attribution_f1", "endorsement_f1", "articles",
-                    "activated_at"]
-    list_filter = ["active"]
+                    "promotion"]
     readonly_fields = ["version", "active", "created_at", "activated_at", "sources", "counts", "metrics"]
     exclude = ["artifact"]
     actions = ["activate", "use_rules"]
@@ -141,7 +141,17 @@ class SuggesterModelAdmin(admin.ModelAdmin):
 
     @admin.display(description="trained on")
     def articles(self, obj):
-        return obj.counts.get("articles")
+        fitted, held = obj.counts.get("fit_articles"), obj.counts.get("heldout_articles")
+        return f"{fitted} (+{held} held out)" if fitted is not None else obj.counts.get("articles")
+
+    @admin.display(description="retraining")
+    def promotion(self, obj):
+        decision = obj.metrics.get("promotion")
+        if not decision:
+            return "-"  # trained by hand (train_suggester)
+        scores = decision.get("f1_sum", {})
+        return (f"{'promoted over' if decision.get('promoted') else 'refused against'} {decision.get('against')} "
+                f"({scores.get('candidate')} vs {scores.get('active')})")
 
     @admin.action(description="Make the selected model the one that suggests")
     def activate(self, request, queryset):

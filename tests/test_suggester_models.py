@@ -147,7 +147,7 @@ def _done_article(doc, *, mislabelled=False):
 
 
 @pytest.mark.django_db
-def test_retraining_promotes_a_model_not_worse_and_refuses_a_worse_one():
+def test_retraining_promotes_a_model_not_worse_and_refuses_a_worse_one(admin_client):
     from annotations import tasks
 
     assert suggesters.suggester_retrain(min_new=5)["decision"] == "waiting"
@@ -171,6 +171,14 @@ def test_retraining_promotes_a_model_not_worse_and_refuses_a_worse_one():
     assert stored.metrics["promotion"]["promoted"] is False and not stored.active
     # The refused candidate was trained on every done article: no new ones, no new training.
     assert suggesters.suggester_retrain(min_new=5)["decision"] == "waiting"
+    # The admin's list says which retraining decided what.
+    page = admin_client.get("/admin/annotations/suggestermodel/").content.decode()
+
+    def row(version):  # the table row whose first cell links to that version
+        return page[page.index(f"{version}</a>"):].split("</tr>")[0]
+
+    assert f"refused against {first['version']} ({worse['candidate']} vs {worse['active']})" in row(worse["version"])
+    assert f"promoted over {suggest.ENGINE_VERSION}" in row(first["version"])
     # Beat runs the same service.
     assert "annotations.tasks.suggester_retrain" in {e["task"] for e in
                                                      tasks.suggester_retrain.app.conf.beat_schedule.values()}
