@@ -46,9 +46,10 @@ def read_jsonl(path):
 
 
 def gold_problem(doc: dict) -> str | None:
-    """What makes a gold article's quotes unusable, or None: offsets that are not whole numbers
-    inside the text (start before end), or a quote's text that is not the text at its offsets.
-    Such an article is left out of training and scoring, and the reason said."""
+    """What makes a gold article unusable, or None: quote offsets that are not whole numbers
+    inside the text (start before end), a quote's text that is not the text at its offsets, or
+    a stance's polarity that is none of the known ones. Such an article is left out of training
+    and scoring, and the reason said."""
     text = doc["text"]
     for k, q in enumerate(doc.get("quotes") or []):
         if not isinstance(q, dict):
@@ -69,6 +70,10 @@ def gold_problem(doc: dict) -> str | None:
         if isinstance(q.get("text"), str) and one_piece and q["text"] != text[q["start"]:q["end"]]:
             return (f"quotes[{k}]: its text {q['text'][:40]!r} is not the text at {q['start']}-{q['end']} "
                     f"({text[q['start']:q['end']][:40]!r})")
+    for k, st in enumerate(doc.get("stances") or []):
+        polarity = st.get("polarity") if isinstance(st, dict) else None
+        if polarity not in ("positive", "negative", "supports", "opposes"):
+            return f"stances[{k}]: polarity {str(polarity)[:20]!r} is none of positive, negative"
     return None
 
 
