@@ -7,10 +7,11 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models.functions import Cast, Substr, TruncMonth
 
 from annotations import roles
 from annotations.models import (
+    Anchor,
     Article,
     Endorsement,
     Entity,
@@ -106,6 +107,17 @@ def quote_values(qs, *, user):
             _endorsements_scope(user).filter(evidence_id=OuterRef("id")).order_by("id").values("id")
         ),
     ).values(*QUOTE_VALUES, "tag_slugs", "endorsement_ids")
+
+
+def quote_mentions(ids: list[int]) -> dict[int, str]:
+    """{id: the words naming the speaker} of those quotes whose speaker is only a mention in the
+    text ("He", "A senior Taliban member"), as the editor shows them: a slice of the body read
+    in the database, not the whole body."""
+    rows = (Quote.objects.filter(id__in=ids, speaker__isnull=True, speaker_start__isnull=False,
+                                 anchor=Anchor.ANCHORED)
+            .annotate(mention=Substr("article__body", F("speaker_start") + 1, F("speaker_end") - F("speaker_start")))
+            .values_list("id", "mention"))
+    return dict(rows)
 
 
 def quote_rows(qs, ids: list[int], *, user) -> list[dict]:

@@ -176,6 +176,9 @@ def quote_list(request):
             ids, errors = [], exc.detail
         has_next = len(ids) > QUOTES_PAGE_SIZE and number < QUOTES_MAX_PAGE
         rows = selectors.quote_rows(scope, ids[:QUOTES_PAGE_SIZE], user=user)
+        mentions = selectors.quote_mentions([r["id"] for r in rows if r["speaker_id"] is None])
+        for row in rows:
+            row["mention"] = mentions.get(row["id"])
     else:
         errors = filterset.errors
     speaker = None

@@ -152,6 +152,15 @@ def test_quotes_page_searches_and_scopes(network, people, client):
     assert by_speaker.context["speaker"] == network["jane"]
 
 
+def test_quotes_page_shows_a_bare_mention_as_the_editor_does(network, people, client):
+    quote = network["accepted"]
+    at = BODY.index("Jane Roe")
+    Quote.objects.filter(pk=quote.pk).update(speaker=None, speaker_start=at, speaker_end=at + len("Jane Roe"))
+    client.force_login(people["editor"])
+    html = client.get("/quotes/", {"q": "taxes"}).content.decode()
+    assert '<strong title="named only in the text">Jane Roe</strong>' in html and "no speaker" not in html
+
+
 def test_quotes_page_reports_bad_filters(network, people, client):
     client.force_login(people["viewer"])
     page = client.get("/quotes/", {"published_after": "not a date"})
