@@ -133,6 +133,17 @@ def test_calibration_is_monotone():
     assert flat(0.1) == flat(0.9) == pytest.approx(2 / 3)
 
 
+def test_the_floor_is_the_best_f1_or_the_lowest_within_the_slack():
+    from annotations.suggest.calibration import best_floor
+
+    # Kept down to 0.9, 0.8, 0.7, 0.6 (two gold): F1 0.667, 0.5, 0.8, 0.667.
+    confidences, outcomes = [0.9, 0.8, 0.7, 0.6], [1, 0, 1, 0]
+    assert best_floor(confidences, outcomes, 2) == 0.7
+    assert best_floor(confidences, outcomes, 2, slack=0.1) == 0.7
+    assert best_floor(confidences, outcomes, 2, slack=0.2) == 0.6
+    assert best_floor([], [], 2) == 0.0
+
+
 def test_trained_calibration_is_monotone(model):
     values = [model.calibration(x / 50) for x in range(51)]
     assert all(a <= b for a, b in zip(values, values[1:]))

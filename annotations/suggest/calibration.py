@@ -41,14 +41,18 @@ class Calibration:
         return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
 
 
-def best_floor(confidences: list[float], outcomes: list[int], n_gold: int) -> float:
-    """The confidence below which dropping suggestions gives the best held-out F1."""
-    best, floor = -1.0, 0.0
+def best_floor(confidences: list[float], outcomes: list[int], n_gold: int, slack: float = 0.0) -> float:
+    """The confidence below which dropping suggestions gives the best held-out F1; with `slack`,
+    the lowest one whose F1 is within `slack` of the best (on a flat top, the one that keeps more)."""
     pairs = sorted(zip(confidences, outcomes), reverse=True)
-    tp = 0
+    curve, tp = [], 0  # (confidence, F1 when suggestions down to it are kept)
     for k, (c, ok) in enumerate(pairs, 1):
         tp += ok
-        f1 = 2 * tp / (k + n_gold) if n_gold else 0.0
-        if f1 > best and (k == len(pairs) or pairs[k][0] < c):
-            best, floor = f1, c
-    return round(floor, 4)
+        if k == len(pairs) or pairs[k][0] < c:
+            curve.append((c, 2 * tp / (k + n_gold) if n_gold else 0.0))
+    if not curve:
+        return 0.0
+    best = max(f1 for _, f1 in curve)
+    if slack == 0.0:
+        return round(next(c for c, f1 in curve if f1 == best), 4)
+    return round(min(c for c, f1 in curve if f1 >= best - slack), 4)
