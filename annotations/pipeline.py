@@ -71,22 +71,11 @@ def runs_record_missing() -> int:
     """Record a pending run for every article still needing review whose current revision has
     no run of the current engine (or active model): articles written around the services, or
     before an engine upgrade or a model's activation. Articles marked done are left as they are."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO annotations_suggestionrun
-                (article_id, revision, engine_version, status, quotes, endorsements, attempts,
-                 error, queued_at)
-            SELECT a.id, a.revision, %(engine)s, 'pending', 0, 0, 0, '', now()
-            FROM annotations_article a
-            WHERE a.review = 'needs_review' AND NOT EXISTS (
-                SELECT 1 FROM annotations_suggestionrun r
-                WHERE r.article_id = a.id AND r.revision = a.revision AND r.engine_version = %(engine)s)
-            ON CONFLICT DO NOTHING
-            """,
-            {"engine": active_version()},
-        )
-        return cursor.rowcount
+    # The NOT EXISTS spares the reconciler, which runs this often, an insert attempt (and a
+    # sequence value) per article that has its run already.
+    return _record_runs("""AND NOT EXISTS (
+        SELECT 1 FROM annotations_suggestionrun r
+        WHERE r.article_id = a.id AND r.revision = a.revision AND r.engine_version = %(engine)s)""", "DO NOTHING")
 
 
 def runs_refresh() -> int:
@@ -94,6 +83,14 @@ def runs_refresh() -> int:
     activation or a rollback: recorded where that engine never ran on the current revision,
     and made pending again where it did (the model was active before, or these are the rules
     again), so the articles show the suggestions of the engine that is active now."""
+    return _record_runs("", """(article_id, revision, engine_version) DO UPDATE
+        SET status = 'pending', attempts = 0, error = '', queued_at = now(), started_at = NULL, finished_at = NULL
+        WHERE annotations_suggestionrun.status <> 'pending'""")
+
+
+def _record_runs(only: str, on_conflict: str) -> int:
+    """A pending run of the active engine for each article needing review (and `only`); what
+    becomes of one that has a run of it on its current revision already is `on_conflict`."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -102,12 +99,8 @@ def runs_refresh() -> int:
                  error, queued_at)
             SELECT a.id, a.revision, %(engine)s, 'pending', 0, 0, 0, '', now()
             FROM annotations_article a
-            WHERE a.review = 'needs_review'
-            ON CONFLICT (article_id, revision, engine_version) DO UPDATE
-                SET status = 'pending', attempts = 0, error = '', queued_at = now(),
-                    started_at = NULL, finished_at = NULL
-                WHERE annotations_suggestionrun.status <> 'pending'
-            """,
+            WHERE a.review = 'needs_review' """ + only + """
+            ON CONFLICT """ + on_conflict,
             {"engine": active_version()},
         )
         return cursor.rowcount
