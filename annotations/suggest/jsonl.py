@@ -30,8 +30,9 @@ def record(doc_id, result) -> dict:
     }
 
 
-def read_jsonl(path):
-    """Yield (line number, object); a bad line raises ValueError naming the line."""
+def read_jsonl(path, *, need: str = "text"):
+    """Yield (line number, object); a bad line (not JSON, not an object, without the string
+    `need`, or without the key `need` when that is "id") raises ValueError naming the line."""
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
@@ -40,8 +41,10 @@ def read_jsonl(path):
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}: line {n}: not valid JSON ({exc.msg})") from None
-            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                raise ValueError(f"{path}: line {n}: expected an object with a string 'text'")
+            if need == "id" and not (isinstance(obj, dict) and "id" in obj):
+                raise ValueError(f"{path}: line {n}: expected an object with an 'id'")
+            if need != "id" and not (isinstance(obj, dict) and isinstance(obj.get(need), str)):
+                raise ValueError(f"{path}: line {n}: expected an object with a string '{need}'")
             yield n, obj
 
 

@@ -9,7 +9,7 @@ from annotations.suggest.evaluate import (
     evaluate_endorsements,
     evaluate_quotes,
 )
-from annotations.suggest.jsonl import read_gold, suggestion_record
+from annotations.suggest.jsonl import read_gold, read_jsonl, suggestion_record
 from annotations.suggest.learned import ModelError
 from annotations.suggesters import suggester_for_files
 
@@ -73,16 +73,4 @@ class Command(BaseCommand):
 
 def _predictions(path) -> dict:
     """id -> a prediction record, from a JSONL file of them; a bad line raises ValueError naming it."""
-    out = {}
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                doc = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}: line {n}: not valid JSON ({exc.msg})") from None
-            if not isinstance(doc, dict) or "id" not in doc:
-                raise ValueError(f"{path}: line {n}: expected an object with an 'id'")
-            out[str(doc["id"])] = doc
-    return out
+    return {str(doc["id"]): doc for _, doc in read_jsonl(path, need="id")}
