@@ -4,7 +4,6 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from annotations import pipeline, services, suggesters
-from annotations.suggest import learned
 from annotations.importing import admin_views as import_views
 from annotations.models import (
     Article,
@@ -16,6 +15,7 @@ from annotations.models import (
     SuggestionRun,
     Tag,
 )
+from annotations.suggest import learned
 
 
 @admin.register(Tag)

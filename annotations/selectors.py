@@ -256,8 +256,8 @@ def entity_quotes(*, user, entity_id: int):
 
 def entity_counts(*, user, ids) -> dict[int, dict]:
     """{id: {"quotes", "given", "received"}} for the speakers `ids` (one page of them), counted
-    over the rows `user` may see (a viewer's counts say nothing of hidden rows), not rejected. Counted for
-    the page alone: counting every speaker to show fifty read every quote."""
+    over the rows `user` may see (a viewer's counts say nothing of hidden rows), rejected ones
+    left out. Counted for the page alone: counting every speaker to show fifty read every quote."""
     ids = list(ids)
     counts = {i: {"quotes": 0, "given": 0, "received": 0} for i in ids}
     endorsements = _not_rejected(_endorsements_scope(user))

@@ -119,8 +119,9 @@ def _score(suggest_fn, docs: list[dict]) -> float:
 
 def suggester_retrain(*, min_new: int | None = None, max_iterations: int = 200) -> dict:
     """Train a candidate on the editors' done articles once enough are new since the active
-    model (or the last candidate), score it against the active one on a held-back fifth of them, and make it active
-    only when it is not worse. The decision and both scores are stored with the candidate."""
+    model (or the last candidate), score it against the active one on a held-back fifth of
+    them, and make it active only when it is not worse. The decision and both scores are
+    stored with the candidate."""
     from annotations.models import Article
     from annotations.selectors import gold_from_editors
 
