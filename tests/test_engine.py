@@ -134,6 +134,7 @@ def test_days_and_nameless_words_are_no_parties():
     ("On Tuesday Sam Okafor said the budget would pass.", "Sam Okafor", False),
     ("In March the senator said that taxes would rise.", "the senator", True),
     ("June Okafor said the budget would pass.", "June Okafor", False),
+    ("Theresa May has said the budget would pass.", "Theresa May", False),  # "may" is no modal here
     ("The mayor said the budget would pass.", "The mayor", True),
     ("The White House said the budget would pass.", "White House", False),
 ])

@@ -55,7 +55,10 @@ def _valid(tokens) -> bool:
 def mention_before(text: str, floor: int, cue_start: int) -> Mention | None:
     """The noun phrase ending just before a cue ("Taliban spokesperson Zabiullah Mujahid told")."""
     tokens = _tokens(text, floor, cue_start)
-    while tokens and tokens[-1][2].lower() in BETWEEN:
+    # Words between a name and its cue ("has", "may"), unless capitalised after a capital: the
+    # name's own ("Theresa May said").
+    while tokens and tokens[-1][2].lower() in BETWEEN and not (
+            _is_cap(tokens[-1][2]) and len(tokens) > 1 and _is_cap(tokens[-2][2])):
         tokens.pop()
     if not tokens:
         return None
