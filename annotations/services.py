@@ -313,11 +313,13 @@ def endorsement_update(*, endorsement: Endorsement, user, tags=None, **fields) -
 def _endorsement_check_links(article, fields, this=None) -> None:
     """An endorsement's links stay in its article and never point at a rejected row (one set
     before the row was rejected may stay), and nobody endorses themselves."""
+    def newly_rejected(row, current_id) -> bool:  # a link kept from before the row was rejected may stay
+        return row.status == Status.REJECTED and (this is None or row.pk != current_id)
+
     evidence = fields.get("evidence")
     if evidence is not None and evidence.article_id != article.id:
         raise ValidationError({"evidence_id": "the evidence quote belongs to another article"})
-    if evidence is not None and evidence.status == Status.REJECTED and (
-            this is None or evidence.pk != this.evidence_id):
+    if evidence is not None and newly_rejected(evidence, this and this.evidence_id):
         raise ValidationError({"evidence_id": f"quote {evidence.pk} was rejected: it cannot be evidence"})
     endorser = fields.get("endorser", this.endorser if this is not None else None)
     target = fields.get("target", this.target if this is not None else None)
@@ -329,7 +331,7 @@ def _endorsement_check_links(article, fields, this=None) -> None:
             raise ValidationError({"responds_to": "the endorsement it responds to is in another article"})
         if this is not None and responds_to.pk == this.pk:
             raise ValidationError({"responds_to": "an endorsement cannot respond to itself"})
-        if responds_to.status == Status.REJECTED and (this is None or responds_to.pk != this.responds_to_id):
+        if newly_rejected(responds_to, this and this.responds_to_id):
             raise ValidationError({"responds_to": f"endorsement {responds_to.pk} was rejected: nothing responds to it"})
         if this is not None and this.pk in selectors.endorsement_response_chain(endorsement=responds_to):
             raise ValidationError({"responds_to": f"endorsement {responds_to.pk} already responds, through its "

@@ -68,8 +68,8 @@ class ETagMixin:
             return
         current = etag_of(obj)
         if current not in [tag.strip().removeprefix("W/") for tag in wanted.split(",")]:
-            # Who made the last change is in the row's history (every model here keeps one).
-            last = obj.history.select_related("history_user").first() if hasattr(obj, "history") else None
+            # Who made the last change is in the row's history (every model with an ETag keeps one).
+            last = obj.history.select_related("history_user").first()
             changed_by = last.history_user if last is not None else None
             who = f" by {changed_by.get_username()}" if changed_by else ""
             when = obj.updated_at.astimezone(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -9,6 +9,8 @@ responds to that support.
 import re
 
 from annotations.suggest.lexicon import (
+    DAYS,
+    MONTHS,
     NEGATIVE_WORDS,
     OPPOSE_VERBS,
     POSITIVE_PHRASES,
@@ -50,9 +52,7 @@ CALLED = re.compile(r"\b(?:called|calling|calls|labeled|labelled|labeling|brande
 COMPLEMENT = re.compile(r"\s+(?:a|an|the|“|\")|\s*[“\"]")
 # Object pronouns stand for the party their subject form would.
 OBJECT_PRONOUNS = {"him": "he", "her": "she", "them": "they", "us": "we", "me": "i"}
-NOT_PARTIES = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
-               "february", "march", "april", "may", "june", "july", "august", "september", "october",
-               "november", "december", "today", "yesterday", "tomorrow"}
+NOT_PARTIES = DAYS | MONTHS
 
 
 POLARITY_RE = re.compile(r"\b(?:%s)\b" % "|".join(sorted(SUPPORT_VERBS | OPPOSE_VERBS, key=len, reverse=True)))

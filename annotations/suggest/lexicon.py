@@ -228,3 +228,9 @@ MORE_CUES = {
     "urging", "voiced", "vowing", "wondered",
 }
 RARE_CUES = {"add", "charge", "continue", "find", "post", "report", "state", "states", "tweet"}
+
+# Days and months: times, never a party or a speaker ("On Monday the mayor said", "In March").
+DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday",
+        "tomorrow"}
+MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december"}

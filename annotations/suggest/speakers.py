@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 
 from annotations.suggest.lexicon import (
     BETWEEN,
+    DAYS,
     DETERMINERS,
     INTRO_WORDS,
+    MONTHS,
     ORG_WORDS,
     PARTY_NAMES,
     PERSON_PRONOUNS,
@@ -98,10 +100,7 @@ def mention_before(text: str, floor: int, cue_start: int) -> Mention | None:
     return Mention(taken[0][0], taken[-1][1], text[taken[0][0] : taken[-1][1]])
 
 
-WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday",
-            "tonight", "tomorrow"}
-MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december"}
+WEEKDAYS = DAYS | {"tonight"}
 
 
 def mention_after(text: str, start: int, ceiling: int) -> Mention | None:

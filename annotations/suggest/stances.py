@@ -27,6 +27,8 @@ import pycrfsuite
 from annotations.suggest import engine
 from annotations.suggest.evaluate import content_words, endorsement_hits
 from annotations.suggest.lexicon import (
+    DAYS,
+    MONTHS,
     NEGATIVE_WORDS,
     OPPOSE_VERBS,
     ORG_WORDS,
@@ -45,16 +47,14 @@ NOT_NAMES = {
     "these", "those", "it", "its", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "my",
     "after", "before", "as", "with", "without", "so", "yet", "not", "no", "yes", "there", "here", "what",
     "who", "why", "how", "where", "some", "many", "most", "all", "both", "each", "every", "even", "just",
-    "only", "also", "still", "now", "then", "today", "yesterday", "tomorrow", "monday", "tuesday",
-    "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may",
-    "june", "july", "august", "september", "october", "november", "december", "mr", "mr.", "mrs", "mrs.",
+    "only", "also", "still", "now", "then", "mr", "mr.", "mrs", "mrs.",
     "ms", "ms.", "dr", "dr.", "president", "sen", "sen.", "senator", "rep", "rep.", "gov", "gov.", "speaker",
     "leader", "secretary", "former", "vice", "chairman", "chairwoman", "attorney", "general", "majority",
     "minority", "said", "says", "according", "however", "meanwhile", "since", "until", "because", "though",
     "although", "despite", "during", "from", "to", "of", "by", "about", "over", "under", "one", "two",
     "more", "less", "new", "last", "next", "first", "read", "related", "photo", "image", "video", "click",
     "advertisement", "ap", "reuters",  # datelines: "WASHINGTON (AP) —"
-}
+} | DAYS | MONTHS
 TITLES = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "president", "sen", "sen.", "senator", "rep",
           "rep.", "gov", "gov.", "governor", "speaker", "leader", "secretary", "former", "vice", "chairman",
           "chairwoman", "attorney", "general", "majority", "minority", "house", "senate", "judge", "justice",

@@ -52,7 +52,9 @@ class Command(BaseCommand):
             stance_docs = _read(endorsements, "stances", split, self.stderr.write)
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from None
-        found = [f"{len(docs)} in {', '.join(sources)}" + (f" with split {split!r}" if split else "")] if sources else []
+        found = []  # what was read, for the message when it is too little
+        if sources:
+            found.append(f"{len(docs)} in {', '.join(sources)}" + (f" with split {split!r}" if split else ""))
         if from_db:
             from annotations.selectors import gold_from_editors
 
