@@ -145,6 +145,13 @@ def test_surnames_and_pronouns_are_the_person_named_in_full():
         "Republican Party", "Republican Party"]
 
 
+def test_an_abbreviation_is_the_party_it_stands_for_under_its_full_name():
+    text = "The U.S. and the United States Senate differ. The NRA backed the bill; Obamacare stays."
+    found = [(m.party.key, m.party.kind) for m in stances.mentions(text)]
+    assert found == [("United States", "other"), ("United States Senate", "group"),
+                     ("National Rifle Association", "group"), ("Affordable Care Act", "other")]
+
+
 def test_a_first_name_alone_is_the_one_person_named_in_full_with_it():
     text = "Maria Lopez praised John Carter.\n\n“John has done the right thing,” Lopez said."
     assert [(text[m.start:m.end], m.party.key) for m in stances.mentions(text)] == [

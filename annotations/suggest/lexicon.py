@@ -171,6 +171,19 @@ PARTY_NAMES = {"republicans": "Republican Party", "gop": "Republican Party",
                "republican party": "Republican Party", "democrats": "Democratic Party",
                "dems": "Democratic Party", "democratic party": "Democratic Party"}
 
+# What an article abbreviates, by the name under which it is known: "U.S." and "United States"
+# are one party of the article, and a reader looks for the name in full.
+ALIASES = {
+    "u.s.": ("United States", "other"), "u.s": ("United States", "other"), "usa": ("United States", "other"),
+    "u.s.a.": ("United States", "other"), "america": ("United States", "other"),
+    "nra": ("National Rifle Association", "group"), "fbi": ("Federal Bureau of Investigation", "group"),
+    "cia": ("Central Intelligence Agency", "group"), "doj": ("Justice Department", "group"),
+    "dhs": ("Department of Homeland Security", "group"), "epa": ("Environmental Protection Agency", "group"),
+    "obamacare": ("Affordable Care Act", "other"), "aca": ("Affordable Care Act", "other"),
+    "u.n.": ("United Nations", "group"), "un": ("United Nations", "group"), "eu": ("European Union", "group"),
+    "u.k.": ("United Kingdom", "other"), "uk": ("United Kingdom", "other"),
+}
+
 # Evaluative words: a quote that names a party and leans one way says where its speaker stands.
 NEGATIVE_WORDS = {
     "wrong", "failed", "failure", "failures", "fail", "fails", "disaster", "disastrous", "lie", "lies",

@@ -27,6 +27,7 @@ import pycrfsuite
 from annotations.suggest import engine
 from annotations.suggest.evaluate import content_words, endorsement_hits
 from annotations.suggest.lexicon import (
+    ALIASES,
     DAYS,
     MONTHS,
     NEGATIVE_WORDS,
@@ -177,6 +178,8 @@ def mentions(text: str) -> list[Mention]:
         low = " ".join(words).lower()
         if low in PARTIES:
             key, kind = PARTIES[low], "party"
+        elif low in ALIASES:
+            key, kind = ALIASES[low]
         elif len(words) <= 3 and words[-1].lower() in ("democrats", "republicans"):
             # "House Democrats", "Senate Republicans": the party's members acting as one.
             key, kind = PARTIES[words[-1].lower()], "party"
