@@ -100,6 +100,17 @@ def test_organisations_speak():
     assert q.speaker.name == "Taliban" and q.speaker.kind == "organisation"
 
 
+@pytest.mark.parametrize("sentence, name, kind", [
+    ("“Rates will rise,” the Bank of England said on Thursday.", "Bank of England", "organisation"),
+    ("The International Monetary Fund said growth would slow.", "International Monetary Fund", "organisation"),
+    ("The Duchess of Sussex said the visit had been moving.", "Duchess of Sussex", "person"),
+])
+def test_a_name_with_of_in_it_is_the_whole_name_not_the_place(sentence, name, kind):
+    # They were "England", "Sussex": the place after "of".
+    [q] = suggest(sentence).quotes
+    assert (q.speaker.name, q.speaker.kind) == (name, kind)
+
+
 @pytest.mark.parametrize("sentence, endorser, polarity, target", [
     ("The union endorsed Maria Lopez on Tuesday.", "union", "supports", "Maria Lopez"),
     ("Senator Kim Lee criticized John Carter over the budget.", "Kim Lee", "opposes", "John Carter"),

@@ -72,7 +72,8 @@ ORG_WORDS = {"campaign", "committee", "party", "administration", "department", "
              "report", "study", "statement", "organization", "organisation", "coalition",
              "movement", "caucus", "alliance", "democrats", "republicans", "gop", "nato", "un",
              "kremlin", "tribune", "herald", "insider", "reuters", "ap", "bbc", "fox", "msnbc",
-             "nbc", "abc", "cbs", "npr", "tv", "magazine", "daily", "gazette", "federation"}
+             "nbc", "abc", "cbs", "npr", "tv", "magazine", "daily", "gazette", "federation",
+             "bank", "fund", "reserve", "parliament", "assembly", "service", "authority"}
 
 # Generic speaker nouns: "a source", "officials", "the spokesperson".
 SPEAKER_NOUNS = {"source", "sources", "official", "officials", "spokesperson", "spokesman",

@@ -189,6 +189,11 @@ def split_name(mention: str) -> tuple[str, str, str]:
         start -= 1
     if start == end:
         return " ".join(words), "", "other"
+    # "the Duchess of Sussex said": the one who speaks is the duchess, not Sussex.
+    while start >= 2 and lower[start - 1] == "of" and _is_cap(words[start - 2]):
+        start -= 2
+        while start > 0 and _is_cap(words[start - 1]) and lower[start - 1] not in TITLES:
+            start -= 1
     # "Donald J. Trump" is "Donald Trump"; the form with the initial stays an alias.
     return MIDDLE_INITIAL.sub("", " ".join(words[start:end])), " ".join(words[:start]), "person"
 
