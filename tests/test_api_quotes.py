@@ -283,6 +283,12 @@ def test_exports_parse_back(editor, world, tmp_path):  # noqa: F811
     assert {r["text"] for r in table} == {"taxes will fall", "no they will not"}
     # Spreadsheet formula injection is defused.
     assert {r["speaker"] for r in table} == {"'=HYPERLINK(\"http://evil\")", "Bob Poe"}
+    # Times read as the JSON API writes them, in every format.
+    api = editor.get(f"/api/v1/quotes/{rows[0]['id']}/").json()
+    assert api["updated_at"].endswith("Z")
+    assert (rows[0]["created_at"], rows[0]["updated_at"]) == (api["created_at"], api["updated_at"])
+    [csv_row] = [r for r in table if r["id"] == str(api["id"])]
+    assert (csv_row["created_at"], csv_row["updated_at"]) == (api["created_at"], api["updated_at"])
 
     ld = editor.get("/api/v1/quotes/?format=jsonld")
     doc = json.loads(b"".join(ld.streaming_content))

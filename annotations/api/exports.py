@@ -11,6 +11,7 @@ from django.http import StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from annotations import selectors
+from annotations.api.serializers import iso_utc
 
 CHUNK = 2000
 # A cell starting with one of these is run as a formula by spreadsheets.
@@ -75,9 +76,9 @@ def quote_row(row: dict) -> dict:
         "origin": row["origin"],
         "confidence": row["confidence"],
         "created_by": row["created_by__username"],
-        "created_at": row["created_at"].isoformat(),
+        "created_at": iso_utc(row["created_at"]),
         "reviewed_by": row["reviewed_by__username"],
-        "updated_at": row["updated_at"].isoformat(),
+        "updated_at": iso_utc(row["updated_at"]),
     }
 
 
@@ -94,10 +95,6 @@ def _csv_cell(value):
 class _Echo:
     def write(self, value):
         return value
-
-
-def _iso(dt) -> str:
-    return dt.isoformat().replace("+00:00", "Z")
 
 
 def quote_annotation(row: dict, absolute) -> dict:
@@ -117,8 +114,8 @@ def quote_annotation(row: dict, absolute) -> dict:
         "id": absolute(f"/api/v1/quotes/{row['id']}/"),
         "type": "Annotation",
         "motivation": "identifying",
-        "created": _iso(row["created_at"]),
-        "modified": _iso(row["updated_at"]),
+        "created": iso_utc(row["created_at"]),
+        "modified": iso_utc(row["updated_at"]),
         "creator": ({"type": "Person", "nickname": creator} if creator else
                     {"type": "Software", "name": f"Newsdesk {row['engine_version'] or row['origin']}"}),
         "body": bodies,
@@ -193,8 +190,8 @@ def endorsement_row(row: dict) -> dict:
         "text": row["exact"], "start": row["start"], "end": row["end"], "tags": row["tag_slugs"],
         "status": row["status"], "anchor": row["anchor"], "origin": row["origin"],
         "confidence": row["confidence"], "created_by": row["created_by__username"],
-        "created_at": row["created_at"].isoformat(), "reviewed_by": row["reviewed_by__username"],
-        "updated_at": row["updated_at"].isoformat(),
+        "created_at": iso_utc(row["created_at"]), "reviewed_by": row["reviewed_by__username"],
+        "updated_at": iso_utc(row["updated_at"]),
     }
 
 

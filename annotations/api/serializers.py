@@ -135,7 +135,8 @@ class ReviewableFields(serializers.ModelSerializer):
                         "updated_at"]
 
 
-def _dt(value):
+def iso_utc(value):
+    """A time as the API writes it ("...Z"), in the JSON pages and in every export alike."""
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
@@ -168,10 +169,10 @@ def quote_representation(row: dict) -> dict:
         "engine_version": row["engine_version"],
         "confidence": row["confidence"],
         "created_by": row["created_by__username"],
-        "created_at": _dt(row["created_at"]),
+        "created_at": iso_utc(row["created_at"]),
         "reviewed_by": row["reviewed_by__username"],
-        "reviewed_at": _dt(row["reviewed_at"]),
-        "updated_at": _dt(row["updated_at"]),
+        "reviewed_at": iso_utc(row["reviewed_at"]),
+        "updated_at": iso_utc(row["updated_at"]),
         "endorsements": row["endorsement_ids"],
         "etag": f'"{row["id"]}-{int(row["updated_at"].timestamp() * 1_000_000)}"',
     }
