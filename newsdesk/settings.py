@@ -192,6 +192,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "annotations.api.views.api_exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "annotations.api.renderers.FormatNegotiation",
     "DEFAULT_THROTTLE_CLASSES": ["annotations.api.permissions.TokenClientThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_TOKEN_RATE", "6000/minute")},
     "NUM_PROXIES": NUM_PROXIES,

@@ -109,6 +109,15 @@ def test_page_size_is_capped_at_500(editor, world):  # noqa: F811
         assert answer.status_code == 400 and "whole number from 1 to 500" in answer.json()["page_size"], bad
 
 
+def test_a_format_an_endpoint_does_not_offer_is_406_naming_the_ones_it_does(editor, world):  # noqa: F811
+    answer = editor.get("/api/v1/quotes/?format=xml")
+    assert answer.status_code == 406 and answer["Content-Type"] == "application/json"
+    assert answer.json()["detail"] == "format 'xml' is not offered here; use one of: api, csv, json, jsonl, jsonld"
+    answer = editor.get(f"/api/v1/articles/{world['article'].id}/?format=csv")
+    assert answer.status_code == 406 and "use one of: api, json" in answer.json()["detail"]
+    assert editor.get("/api/v1/quotes/?format=json").status_code == 200
+
+
 def test_search_pages_follow_the_rank(people, editor, world):  # noqa: F811
     """q ranks every match, then pages through them best first; ties newest first."""
     article = world["article"]

@@ -1,4 +1,6 @@
 import orjson
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 
 
@@ -22,3 +24,15 @@ def _fallback(value):
     from rest_framework.utils.encoders import JSONEncoder
 
     return JSONEncoder().default(value)
+
+
+class FormatNegotiation(DefaultContentNegotiation):
+    """`?format=` with a format the endpoint does not offer is a 406 that lists the ones it
+    does, not DRF's bare 404 (the page exists; the format does not)."""
+
+    def filter_renderers(self, renderers, format):
+        kept = [r for r in renderers if r.format == format]
+        if not kept:
+            offered = ", ".join(sorted({r.format for r in renderers}))
+            raise NotAcceptable(f"format {format[:40]!r} is not offered here; use one of: {offered}")
+        return kept
