@@ -675,11 +675,13 @@ def train(docs: list[dict], *, endorsements: list[dict] | None = None, sources: 
           holdout: float = 0.15, seed: int = 7, c1: float = 0.5, c2: float = 0.01,
           max_iterations: int = 200) -> Model:
     """Fit the CRF on most articles and the calibration on a held-out slice of them; the
-    held-out scores go in the metadata. Articles with stances (the docs' own, or the
-    `endorsements` files') train the endorsement classifier the same way."""
+    held-out scores go in the metadata. Articles annotated for stances (the docs' own, or the
+    `endorsements` files') train the endorsement classifier the same way: one with a "stances"
+    list, even an empty one (a gold file's article with none, an article editors marked done),
+    says of every pair it names that was not listed that it is none."""
     docs = [d for d in docs if isinstance(d.get("text"), str)]
     stance_docs = [d for d in docs + list(endorsements or []) if isinstance(d.get("text"), str)
-                   and (d.get("stances") or d.get("rejected_stances"))]
+                   and (isinstance(d.get("stances"), list) or d.get("rejected_stances"))]
     docs = [d for d in docs if isinstance(d.get("quotes"), list)]
     if not docs:
         raise ValueError("no articles with quotes to train on")
@@ -746,8 +748,8 @@ def _train_stances(model: Model, docs: list[dict], *, seed: int, folds: int = 4)
     scores, and the classifier kept is trained on every article. With too few articles the
     model leaves endorsements to the rules."""
     whole = [d for d in docs if not d.get("partial")]
-    if len(whole) < MIN_STANCE_ARTICLES:
-        return
+    if sum(bool(d.get("stances")) for d in whole) < MIN_STANCE_ARTICLES:
+        return  # too few stances to learn from (a newsroom that only marks quotes has none)
     random.Random(seed).shuffle(whole)
     partial = [d for d in docs if d.get("partial")]
     cands = {id(d): stances.candidates(d["text"]) for d in docs}  # once: each is used in every fold
