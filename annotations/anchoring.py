@@ -157,12 +157,18 @@ def _fuzzy(diff: Diff, anchor: Anchor, hint: int) -> Placement:
     start, end = hint, diff.near(anchor.end)
     if end <= start:
         return Placement(ORPHANED)
-    # Trim or widen to word edges the way the old span was cut.
     candidate = new[start:end]
-    ratio = difflib.SequenceMatcher(None, anchor.exact, candidate, autojunk=False).ratio()
-    if ratio >= FUZZY_MIN_RATIO and candidate.strip():
+    if similarity(anchor.exact, candidate) >= FUZZY_MIN_RATIO and candidate.strip():
         return Placement(FUZZY, start, end)
     return Placement(ORPHANED)
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two texts are, 0 to 1. difflib's ratio depends on the order of its two texts
+    (0.769 one way, 0.744 the other for one edit seen): the lower, so that a fuzzy place is
+    close enough whichever text is read first."""
+    return min(difflib.SequenceMatcher(None, a, b, autojunk=False).ratio(),
+               difflib.SequenceMatcher(None, b, a, autojunk=False).ratio())
 
 
 def _common_prefix(a: str, b: str) -> int:
