@@ -748,8 +748,8 @@ STANCE_FLOOR_SLACK = 0.002
 def _train_stances(model: Model, docs: list[dict], *, seed: int, folds: int = 4) -> None:
     """The endorsement classifier, calibrated by cross-fitting: each fold's articles are scored
     by a classifier trained without them, the calibration and floor are fitted on all those
-    scores, and the classifier kept is trained on every article. With too few articles the
-    model leaves endorsements to the rules."""
+    scores, and the classifier kept is trained on every article. With too few articles that
+    have stances the model leaves endorsements to the rules."""
     whole = [d for d in docs if not d.get("partial")]
     if sum(bool(d.get("stances")) for d in whole) < MIN_STANCE_ARTICLES:
         return  # too few stances to learn from (a newsroom that only marks quotes has none)
