@@ -106,7 +106,7 @@ def test_a_model_of_the_earlier_bio_format_still_suggests(tmp_path, monkeypatch)
     with monkeypatch.context() as m:
         m.setattr(learned, "_bilou", lambda tags: tags)  # how format-1 models were tagged
         old = learned.train(gold_docs(), max_iterations=60)
-    assert not any(label[0] in "UL" for label in old.tagger().labels())
+    assert not any(label[0] in "UL" for label in old.tagger().labels)
     old.meta["format"] = 1
     old.save(tmp_path / "old.zip")
     again = learned.load(tmp_path / "old.zip")
@@ -352,3 +352,33 @@ def test_full_names_of_surnames(text, full):
 ])
 def test_a_tagged_source_names_its_speaker_without_trailing_punctuation(span, name):
     assert learned._speaker(span, 0, len(span), {}).name == name
+
+
+def test_the_model_tags_as_crfsuite_does_on_the_same_features(model, monkeypatch):
+    """Suggesting sums word features from a per-word cache and tags with numpy; crfsuite,
+    given every feature string, must find the same labels and marginals. A tiny cache bound
+    makes the cache clear between articles."""
+    import numpy as np
+    import pycrfsuite
+
+    from annotations.suggest import engine
+
+    monkeypatch.setattr(learned._Scorer, "LIMIT", 20)
+    fresh = learned.Model.from_bytes(model.to_bytes())
+    tagger = pycrfsuite.Tagger()
+    tagger.open_inmemory(model.crf)
+    unseen = ["“Rates will fall,” Ines Duarte told the Herald on Monday.\n\nShe said prices were too high.",
+              "Nothing was said.", "Chen Wei said that “the harbour,” which he loves, “will stay”."]
+    words = set()
+    for doc in gold_docs(4, seed=11) + [{"text": t} for t in unseen]:
+        paras = learned._paragraphs(doc["text"], engine.suggest(doc["text"]))
+        words |= {w for p in paras for _, _, w in p.tokens}
+        crf = fresh.tagger()
+        scores = fresh._scorer(paras)
+        for para, got, (labels, marginals) in zip(paras, scores, crf.tag(scores)):
+            expected = crf.state[[crf.rows(token) for token in para.features]].sum(axis=1)
+            assert np.allclose(got, expected, rtol=0, atol=1e-9)
+            tagger.set(para.features)
+            assert labels == tagger.tag()
+            assert np.allclose(marginals, [tagger.marginal(y, t) for t, y in enumerate(labels)], rtol=0, atol=1e-9)
+    assert len(fresh._scorer.ids) < len(words)  # cleared on the way

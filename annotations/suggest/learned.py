@@ -16,13 +16,16 @@ import logging
 import os
 import random
 import tempfile
+import threading
 import time
 import zipfile
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pycrfsuite
 
 from annotations.suggest import engine, stances
+from annotations.suggest.crf import CRF
 from annotations.suggest.calibration import Calibration, best_floor
 from annotations.suggest.evaluate import evaluate_quotes, match
 from annotations.suggest.jsonl import record
@@ -92,9 +95,15 @@ class _Para:
     start: int
     end: int
     tokens: list  # (start, end, word)
-    features: list = field(default_factory=list)
+    words: list  # each token's _word entry, whence its word features
+    columns: list = field(default_factory=list)  # per other feature template, each token's attribute
     marks: list = field(default_factory=list)  # the paragraph's quotation-mark spans
     sent_of: list = field(default_factory=list)  # each token's sentence (index in the paragraph)
+
+    @property
+    def features(self) -> list[tuple]:
+        """Each token's attributes, as crfsuite's trainer takes them."""
+        return list(zip(*self.columns, *_word_columns(self.words)))
 
 
 def _rule_marks(result: Suggestions) -> list[tuple[int, int, str]]:
@@ -227,10 +236,6 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
         qp = [b"^"] + qs + [b"$"]
         shp = [b"^"] + shapes + [b"$"]
         cols = [
-            [x[F_W] for x in info],
-            [x[F_SH] for x in info],
-            [x[F_S3] for x in info],
-            [x[F_P3] for x in info],
             [b"q=" + x for x in qi],
             [b"r=" + r for r in rule],
             prev_v, after_v, next_v, clause, sent_state, pos, in_sent,
@@ -238,30 +243,33 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
             [b"rc=" + c + b"|" + r for c, r in zip(conf, rule)],
             [b"w-1|w=" + a + b"|" + b for a, b in zip(lp, lb)],
             [b"w|w+1=" + a + b"|" + b for a, b in zip(lb, lp[2:])],
-            _neighbours(info, -3, F_M3, b"w-3=^"),
-            _neighbours(info, -2, F_M2, b"w-2=^"),
-            _neighbours(info, -1, F_M1, b"w-1=^"),
-            _neighbours(info, 1, F_P1, b"w1=$"),
-            _neighbours(info, 3, F_P3W, b"w3=$"),
             [b"r-1=" + r for r in rp[:n]],
             [b"r1=" + r for r in rp[2:n + 2]],
             [b"q-1=" + x for x in qp[:n]],
             [b"q1=" + x for x in qp[2:n + 2]],
             [b"qm=" + a + b + b"|" + x for a, b, x in zip(shp[:n], shp[2:n + 2], qi)],
         ]
-        feats = list(zip(*cols))  # crfsuite takes any iterable of (byte) strings per token
-        out.append(_Para(para.start, para.end, toks, feats, quotes, sent_of))
+        out.append(_Para(para.start, para.end, toks, info, cols, quotes, sent_of))
         open_end = bool(quotes) and quotes[-1].end == para.end and words[-1] not in QUOTE_MARKS
         prev_para = b"pp=" + (b"1" if any_verb else b"0") + (b"1" if quotes else b"0") + (b"1" if open_end else b"0")
     return out
 
 
-def _neighbours(info: list, k: int, feature: int, edge: bytes) -> list[bytes]:
-    """Each token's feature for the word k tokens away (`edge` past the paragraph's ends)."""
-    n = len(info)
-    if k < 0:
-        return ([edge] * -k + [x[feature] for x in info[:n + k]])[:n]
-    return [x[feature] for x in info[k:]] + [edge] * min(k, n)
+# The word features: a token's own word (OWN), and the words around it (NEIGHBOURS: how far,
+# which feature of that word, what stands past the paragraph's ends).
+OWN = (F_W, F_SH, F_S3, F_P3)
+NEIGHBOURS = ((-3, F_M3, b"w-3=^"), (-2, F_M2, b"w-2=^"), (-1, F_M1, b"w-1=^"), (1, F_P1, b"w1=$"), (3, F_P3W, b"w3=$"))
+
+
+def _word_columns(words: list) -> list[list[bytes]]:
+    n = len(words)
+    cols = [[x[f] for x in words] for f in OWN]
+    for k, f, edge in NEIGHBOURS:
+        if k < 0:
+            cols.append(([edge] * -k + [x[f] for x in words[:n + k]])[:n])
+        else:
+            cols.append([x[f] for x in words[k:]] + [edge] * min(k, n))
+    return cols
 
 
 _AFTER, _BEFORE = [], []
@@ -378,13 +386,72 @@ def _merge_quotes(runs, labels, toks):
     return out
 
 
-def _open(crf: bytes, what: str) -> pycrfsuite.Tagger:
-    tagger = pycrfsuite.Tagger()
+class _Scorer:
+    """A model's state scores for an article's paragraphs (tokens x labels), as crfsuite sums
+    them. A word's own features and what it gives its neighbours are the same wherever it
+    stands, so their weight rows are looked up once per word (and kept, for the next article):
+    a token then costs one lookup and one block of rows for its word features, which are a
+    third of its attributes, rather than nine of each."""
+
+    LIMIT = 50000  # words kept: a bound on memory, as for _WORDS
+
+    def __init__(self, crf: CRF):
+        self.crf = crf
+        self.ids: dict[str, int] = {}
+        self.table = np.zeros((1024, 1 + len(NEIGHBOURS), len(crf.labels)))  # own, then each neighbour's
+        self.edges = crf.state[crf.rows([edge for _, _, edge in NEIGHBOURS])]
+        self.lock = threading.Lock()
+
+    def _word_ids(self, paras: list[_Para]) -> np.ndarray:
+        with self.lock:  # a worker may share its model between threads
+            if len(self.ids) > self.LIMIT:
+                self.ids.clear()
+            get, ids, new = self.ids.get, [], {}
+            for p in paras:
+                for (_, _, w), entry in zip(p.tokens, p.words):
+                    i = get(w)
+                    if i is None:
+                        i = self.ids[w] = len(self.ids)
+                        new[i] = entry
+                    ids.append(i)
+            if new:
+                if len(self.ids) > len(self.table):
+                    grown = np.zeros((2 * len(self.ids),) + self.table.shape[1:])
+                    grown[:len(self.table)] = self.table
+                    self.table = grown
+                at = list(new)
+                state, rows = self.crf.state, self.crf.rows
+                self.table[at, 0] = sum(state[rows([e[f] for e in new.values()])] for f in OWN)
+                for slot, (_, f, _) in enumerate(NEIGHBOURS, 1):
+                    self.table[at, slot] = state[rows([e[f] for e in new.values()])]
+            return np.array(ids), self.table
+
+    def __call__(self, paras: list[_Para]) -> list[np.ndarray]:
+        if not paras:
+            return []
+        ids, table = self._word_ids(paras)
+        lengths = [len(p.tokens) for p in paras]
+        n = len(ids)
+        blocks = table[ids]
+        total = blocks[:, 0].copy()
+        para_of = np.repeat(np.arange(len(paras)), lengths)
+        at = np.arange(n)
+        for slot, (k, _, _) in enumerate(NEIGHBOURS, 1):
+            src = np.clip(at + k, 0, n - 1)
+            inside = para_of[src] == para_of
+            inside &= (at + k >= 0) & (at + k < n)
+            total += np.where(inside[:, None], blocks[src, slot], self.edges[slot - 1])
+        state, rows = self.crf.state, self.crf.rows
+        for k in range(len(paras[0].columns)):
+            total += state[rows([a for p in paras for a in p.columns[k]])]
+        return np.split(total, np.cumsum(lengths)[:-1])
+
+
+def _open(data: bytes, what: str) -> CRF:
     try:
-        tagger.open_inmemory(crf)
-    except Exception as exc:  # crfsuite raises a bare ValueError/IOError
+        return CRF(data)
+    except (ValueError, KeyError, IndexError) as exc:
         raise ModelError(f"the {what} cannot be read: {exc}") from None
-    return tagger
 
 
 def _classifier(crf: bytes, where: str) -> stances.Classifier:
@@ -402,16 +469,18 @@ class Model:
     # The endorsement classifier, when the model was trained on endorsements.
     stance: bytes | None = None
     stance_calibration: Calibration | None = None
-    _tagger: pycrfsuite.Tagger | None = field(default=None, repr=False)
+    _tagger: CRF | None = field(default=None, repr=False)
+    _scorer: _Scorer | None = field(default=None, repr=False)
     _stance_classifier: stances.Classifier | None = field(default=None, repr=False)
 
     @property
     def version(self) -> str:
         return self.meta["version"]
 
-    def tagger(self) -> pycrfsuite.Tagger:
+    def tagger(self) -> CRF:
         if self._tagger is None:
             self._tagger = _open(self.crf, f"CRF in model {self.meta.get('version')!r}")
+            self._scorer = _Scorer(self._tagger)
         return self._tagger
 
     def stance_classifier(self) -> stances.Classifier | None:
@@ -427,9 +496,8 @@ class Model:
         tagger = self.tagger()
         quotes, raws = [], []
         by_rule_mention = {(q.speaker_start, q.speaker_end): q.speaker for q in rules.quotes if q.speaker}
-        for para in _paragraphs(text, rules):
-            tagger.set(para.features)
-            tagged = tagger.tag()
+        paras = _paragraphs(text, rules)
+        for para, (tagged, marginals) in zip(paras, tagger.tag(self._scorer(paras))):
             labels = _bio(tagged)
             toks = para.tokens
             content = _merge_quotes(_runs(labels, "Q"), labels, toks)
@@ -439,7 +507,7 @@ class Model:
                 start, end = engine._trim(text, toks[i][0], toks[j - 1][1])
                 if end - start < 8 or len(text[start:end].split()) < 2:
                     continue
-                score = sum(tagger.marginal(tagged[k], k) for k in range(i, j)) / (j - i)
+                score = float(marginals[i:j].mean())
                 src = _source(sources, i, j, para.sent_of)
                 cue = _nearest(cues, i, j)
                 speaker = s_start = s_end = None
@@ -449,7 +517,7 @@ class Model:
                 if src is not None:
                     s_start, s_end = toks[src[0]][0], toks[src[1] - 1][1]
                     speaker = _speaker(text[s_start:s_end], s_start, s_end, by_rule_mention)
-                    score *= max(tagger.marginal(tagged[k], k) for k in range(*src))
+                    score *= float(marginals[src[0]:src[1]].max())
                 else:
                     # No source tagged in the paragraph: the rules' speaker for this span, else
                     # the last quote's (a quotation going on over paragraphs), else none.
@@ -732,7 +800,7 @@ def train(docs: list[dict], *, endorsements: list[dict] | None = None, sources: 
                            "attribution_f1@0.5": q["attribution@0.5"]["f1"]}
     _train_stances(model, stance_docs, seed=seed)
     meta["train_seconds"] = round(time.perf_counter() - began, 1)
-    model._tagger = None
+    model._tagger = model._scorer = None
     return model
 
 

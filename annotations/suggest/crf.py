@@ -1,0 +1,136 @@
+"""A linear-chain CRF read straight out of crfsuite's model bytes, and tagged with numpy.
+
+crfsuite trains the models; tagging them here is faster because crfsuite must be handed
+every feature string of every token (about 25,000 an article), while here a token's state
+scores are a sum of weight rows found by dictionary lookups, and all of an article's
+paragraphs go through Viterbi and forward-backward at once. The result is crfsuite's: the
+same best labels (ties go to the first label, as there) and the same marginals.
+
+The model format (crfsuite's crf1d_model.c, little-endian): a 48-byte header with the
+offsets of the features chunk and of the label and attribute string tables (CQDB chunks,
+whose records of id, size and NUL-ended string follow a 2,072-byte header).
+"""
+
+import struct
+
+import numpy as np
+
+_HEADER = struct.Struct("<4sI4sIIIIIIIII")
+_FEATURE = struct.Struct("<IIId")
+_CQDB_DATA = 24 + 256 * 8  # the CQDB header and its 256 hash table references
+STATE, TRANSITION = 0, 1
+
+
+def _strings(buf: bytes, offset: int) -> dict[int, bytes]:
+    """A CQDB chunk's records: id -> string."""
+    if buf[offset:offset + 4] != b"CQDB":
+        raise ValueError("not a crfsuite string table")
+    refs = struct.unpack_from("<512I", buf, offset + 24)
+    count = sum(refs[1::2]) // 2  # each hash table is twice as large as its records
+    out, pos = {}, offset + _CQDB_DATA
+    for _ in range(count):
+        ident, size = struct.unpack_from("<iI", buf, pos)
+        out[ident] = buf[pos + 8:pos + 8 + size - 1]
+        pos += 8 + size
+    return out
+
+
+class CRF:
+    """The weights of a crfsuite model: `labels`, a row of state weights per attribute (the
+    last row, all zeros, for attributes the model does not know) and the transitions."""
+
+    def __init__(self, data: bytes):
+        try:
+            magic, size, kind, _, n_features, n_labels, n_attrs, off_feat, off_labels, off_attrs, _, _ = \
+                _HEADER.unpack_from(data, 0)
+            if magic != b"lCRF" or kind != b"FOMC" or data[off_feat:off_feat + 4] != b"FEAT":
+                raise ValueError("not a crfsuite model")
+            if size != len(data):
+                raise ValueError(f"a crfsuite model of {size} bytes cut to {len(data)}")
+            labels = _strings(data, off_labels)
+            attrs = _strings(data, off_attrs)
+        except struct.error:
+            raise ValueError("a truncated crfsuite model") from None
+        self.labels = [labels[i].decode() for i in range(n_labels)]
+        self.index = {attrs[i]: i for i in range(n_attrs)}  # attribute -> row
+        self.unknown = n_attrs
+        self.state = np.zeros((n_attrs + 1, n_labels))
+        self.transition = np.zeros((n_labels, n_labels))
+        (count,) = struct.unpack_from("<I", data, off_feat + 8)
+        for kind, src, dst, weight in _FEATURE.iter_unpack(data[off_feat + 12:off_feat + 12 + 20 * count]):
+            (self.state if kind == STATE else self.transition)[src, dst] = weight
+        self._exp_transition = np.exp(self.transition)
+        # One step multiplies a row's sum by at most n_labels * e^max|weight|, and by at least
+        # its inverse (the best label's state factor is 1): rescaling every k steps with
+        # k * log(that) < 600 keeps every sum within float64.
+        worst = np.log(max(n_labels, 2)) + float(np.abs(self.transition).max(initial=0.0))
+        self._rescale_every = max(1, min(16, int(600 // worst)))
+
+    def rows(self, strings) -> list[int]:
+        """The rows of some attribute strings (bytes), unknown ones at the zero row."""
+        get, unknown = self.index.get, self.unknown
+        return [get(s, unknown) for s in strings]
+
+    def tag(self, scores: list[np.ndarray]) -> list[tuple[list[str], np.ndarray]]:
+        """Each sequence's best labels and their marginal probabilities, from its state scores
+        (an array of tokens x labels; a token's are the sum of its attributes' rows)."""
+        if not scores:
+            return []
+        order = sorted(range(len(scores)), key=lambda k: -len(scores[k]))
+        lengths = np.array([len(scores[k]) for k in order])
+        steps, width, n_labels = int(lengths[0]), len(order), len(self.labels)
+        grid = np.zeros((steps, width, n_labels))
+        for col, k in enumerate(order):
+            grid[:len(scores[k]), col] = scores[k]
+        # How many rows go on at each step: the longest come first.
+        active = np.searchsorted(-lengths, -np.arange(steps), side="left").tolist()
+        paths = self._viterbi(grid, lengths, active)
+        marginals = self._marginals(grid, lengths, active)
+        out = [None] * len(scores)
+        for col, k in enumerate(order):
+            n = lengths[col]
+            best = paths[:n, col]
+            out[k] = ([self.labels[y] for y in best], marginals[np.arange(n), col, best])
+        return out
+
+    def _viterbi(self, grid, lengths, active) -> np.ndarray:
+        steps, width, n_labels = grid.shape
+        back = np.zeros((steps, width, n_labels), dtype=np.intp)
+        best = grid[0].copy()
+        for t in range(1, steps):
+            m = active[t]
+            cand = best[:m, :, None] + self.transition  # [row, from, to]
+            back[t, :m] = cand.argmax(axis=1)  # the first of equal scores, as crfsuite
+            best[:m] = np.maximum.reduce(cand, axis=1) + grid[t, :m]
+        paths = np.zeros((steps, width), dtype=np.intp)
+        rows = np.arange(width)
+        y = best.argmax(axis=1)  # a row that ended keeps its last scores
+        paths[lengths - 1, rows] = y
+        for t in range(steps - 1, 0, -1):
+            m = active[t]
+            y[:m] = back[t, rows[:m], y[:m]]
+            paths[t - 1, :m] = y[:m]
+        return paths
+
+    def _marginals(self, grid, lengths, active) -> np.ndarray:
+        """Forward-backward in probabilities, rescaled every few steps: the scales cancel in
+        the marginals, and between two rescalings the sums can neither overflow nor vanish."""
+        steps, width, n_labels = grid.shape
+        exp_state = np.exp(grid - grid.max(axis=2, keepdims=True))  # the best label's is 1
+        trans = self._exp_transition
+        alpha = np.ones_like(exp_state)  # past a row's end: ones, harmless in the division
+        alpha[0] = exp_state[0]
+        every = self._rescale_every
+        for t in range(1, steps):
+            m = active[t]
+            alpha[t, :m] = (alpha[t - 1, :m] @ trans) * exp_state[t, :m]
+            if t % every == 0:
+                alpha[t, :m] /= np.add.reduce(alpha[t, :m], axis=1, keepdims=True)
+        beta = np.ones_like(exp_state)
+        for t in range(steps - 2, -1, -1):
+            m = active[t + 1]  # the rows that go on past t
+            beta[t, :m] = (exp_state[t + 1, :m] * beta[t + 1, :m]) @ trans.T
+            if t % every == 0:
+                beta[t, :m] /= np.add.reduce(beta[t, :m], axis=1, keepdims=True)
+        joint = alpha * beta
+        return joint / joint.sum(axis=2, keepdims=True)

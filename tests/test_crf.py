@@ -1,0 +1,70 @@
+"""The numpy tagger reads crfsuite's model bytes and tags as crfsuite does: the same labels and
+the same marginals, for any mix of sequence lengths tagged together."""
+
+import random
+
+import pycrfsuite
+import pytest
+
+from annotations.suggest.crf import CRF
+
+LABELS = ["O", "B-Q", "I-Q", "L-Q", "U-S"]
+
+
+def _sequence(rng, n):
+    xs, ys = [], []
+    for _ in range(n):
+        y = rng.choice(LABELS)
+        # A word, a noisy hint of the label (so the weights and transitions mean something),
+        # and a non-ASCII attribute every token has.
+        xs.append([f"w={rng.randint(0, 30)}".encode(), f"y={y}|{rng.randint(0, 2)}".encode(), "é=ü".encode()])
+        ys.append(y)
+    return xs, ys
+
+
+@pytest.fixture(scope="module")
+def model_bytes(tmp_path_factory):
+    rng = random.Random(1)
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for _ in range(60):
+        trainer.append(*_sequence(rng, rng.randint(1, 30)))
+    trainer.set_params({"c1": 0.001, "c2": 0.01, "max_iterations": 50, "feature.possible_transitions": True})
+    path = tmp_path_factory.mktemp("crf") / "model.crfsuite"
+    trainer.train(str(path))
+    return path.read_bytes()
+
+
+def test_the_weights_are_crfsuites_own(model_bytes):
+    tagger = pycrfsuite.Tagger()
+    tagger.open_inmemory(model_bytes)
+    info = tagger.info()
+    crf = CRF(model_bytes)
+    assert sorted(crf.labels) == sorted(info.labels)
+    assert len(crf.index) == len(info.attributes)
+    for (attr, label), weight in info.state_features.items():  # the dump prints 6 decimals
+        assert crf.state[crf.index[attr.encode()], crf.labels.index(label)] == pytest.approx(weight, abs=1e-6)
+    for (a, b), weight in info.transitions.items():
+        assert crf.transition[crf.labels.index(a), crf.labels.index(b)] == pytest.approx(weight, abs=1e-6)
+
+
+def test_tagging_many_sequences_at_once_gives_crfsuites_labels_and_marginals(model_bytes):
+    rng = random.Random(2)
+    sequences = [_sequence(rng, rng.randint(1, 40))[0] for _ in range(60)] + [[[b"never seen"]]]
+    crf = CRF(model_bytes)
+    tagged = crf.tag([crf.state[[crf.rows(token) for token in seq]].sum(axis=1) for seq in sequences])
+    tagger = pycrfsuite.Tagger()
+    tagger.open_inmemory(model_bytes)
+    for seq, (labels, marginals) in zip(sequences, tagged):
+        tagger.set(seq)
+        expected = tagger.tag()
+        assert labels == expected
+        assert list(marginals) == pytest.approx([tagger.marginal(y, t) for t, y in enumerate(expected)], abs=1e-9)
+    assert crf.tag([]) == []
+
+
+@pytest.mark.parametrize("keep", [0, 4, 47, 200, -30])
+def test_a_cut_or_foreign_file_is_a_value_error(model_bytes, keep):
+    with pytest.raises(ValueError):
+        CRF(model_bytes[:keep])
+    with pytest.raises(ValueError):
+        CRF(b"PK\x03\x04" + model_bytes[4:])
