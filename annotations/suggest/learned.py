@@ -102,8 +102,10 @@ class _Para:
 
     @property
     def features(self) -> list[tuple]:
-        """Each token's attributes, as crfsuite's trainer takes them."""
-        return list(zip(*self.columns, *_word_columns(self.words)))
+        """Each token's attributes, as crfsuite's trainer takes them (in the order they always
+        had: crfsuite numbers attributes as it meets them, and its training sums in that order)."""
+        words, other = _word_columns(self.words), self.columns
+        return list(zip(*words[:len(OWN)], *other[:PAIRS_AT], *words[len(OWN):], *other[PAIRS_AT:]))
 
 
 def _rule_marks(result: Suggestions) -> list[tuple[int, int, str]]:
@@ -235,7 +237,7 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
         qs = [a + b"|" + b for a, b in zip(qi, shapes)]
         qp = [b"^"] + qs + [b"$"]
         shp = [b"^"] + shapes + [b"$"]
-        cols = [
+        cols = [  # the word features are apart (_word_columns); their neighbours came before 'r-1'
             [b"q=" + x for x in qi],
             [b"r=" + r for r in rule],
             prev_v, after_v, next_v, clause, sent_state, pos, in_sent,
@@ -258,6 +260,7 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
 # The word features: a token's own word (OWN), and the words around it (NEIGHBOURS: how far,
 # which feature of that word, what stands past the paragraph's ends).
 OWN = (F_W, F_SH, F_S3, F_P3)
+PAIRS_AT = 13  # the other columns from "r-1" on, which stood after the neighbours
 NEIGHBOURS = ((-3, F_M3, b"w-3=^"), (-2, F_M2, b"w-2=^"), (-1, F_M1, b"w-1=^"), (1, F_P1, b"w1=$"), (3, F_P3W, b"w3=$"))
 
 
