@@ -60,6 +60,15 @@ def test_tagging_many_sequences_at_once_gives_crfsuites_labels_and_marginals(mod
         assert labels == expected
         assert list(marginals) == pytest.approx([tagger.marginal(y, t) for t, y in enumerate(expected)], abs=1e-9)
     assert crf.tag([]) == []
+    # Marginals only where the best labels hold a label asked for; the rest stay the same.
+    some = crf.tag([crf.state[[crf.rows(token) for token in seq]].sum(axis=1) for seq in sequences], need={"U-S"})
+    for (labels, marginals), (labels_some, marginals_some) in zip(tagged, some):
+        assert labels_some == labels
+        if "U-S" in labels:
+            assert list(marginals_some) == pytest.approx(list(marginals), abs=1e-12)
+        else:
+            assert marginals_some is None
+    assert any(m is None for _, m in some) and any(m is not None for _, m in some)
 
 
 @pytest.mark.parametrize("keep", [0, 4, 47, 200, -30])

@@ -12,6 +12,7 @@ whose records of id, size and NUL-ended string follow a 2,072-byte header).
 """
 
 import struct
+from itertools import repeat
 
 import numpy as np
 
@@ -66,42 +67,46 @@ class CRF:
         worst = np.log(max(n_labels, 2)) + float(np.abs(self.transition).max(initial=0.0))
         self._rescale_every = max(1, min(16, int(600 // worst)))
 
-    def rows(self, strings) -> list[int]:
-        """The rows of some attribute strings (bytes), unknown ones at the zero row."""
-        get, unknown = self.index.get, self.unknown
-        return [get(s, unknown) for s in strings]
+    def rows(self, strings) -> np.ndarray:
+        """The rows of some attribute strings (bytes; any iterable), unknown ones at the zero row."""
+        return np.fromiter(map(self.index.get, strings, repeat(self.unknown)), np.intp)
 
-    def tag(self, scores: list[np.ndarray]) -> list[tuple[list[str], np.ndarray]]:
+    def tag(self, scores: list[np.ndarray], need=None) -> list[tuple[list[str], np.ndarray | None]]:
         """Each sequence's best labels and their marginal probabilities, from its state scores
-        (an array of tokens x labels; a token's are the sum of its attributes' rows)."""
+        (an array of tokens x labels; a token's are the sum of its attributes' rows). With
+        `need` (some labels), only sequences whose best labels include one get marginals; the
+        others get None."""
         if not scores:
             return []
         order = sorted(range(len(scores)), key=lambda k: -len(scores[k]))
         lengths = np.array([len(scores[k]) for k in order])
-        steps, width, n_labels = int(lengths[0]), len(order), len(self.labels)
-        grid = np.zeros((steps, width, n_labels))
+        grid = np.zeros((int(lengths[0]), len(order), len(self.labels)))
         for col, k in enumerate(order):
             grid[:len(scores[k]), col] = scores[k]
-        # How many rows go on at each step: the longest come first.
-        active = np.searchsorted(-lengths, -np.arange(steps), side="left").tolist()
-        paths = self._viterbi(grid, lengths, active)
-        marginals = self._marginals(grid, lengths, active)
-        out = [None] * len(scores)
+        paths = self._viterbi(grid, lengths, _active(lengths))
+        labels = [[self.labels[y] for y in paths[:lengths[col], col]] for col in range(len(order))]
+        cols = [col for col, seq in enumerate(labels) if need is None or not need.isdisjoint(seq)]
+        out = [(seq, None) for seq in labels]
+        if cols:  # still the longest first
+            marginals = self._marginals(grid[:lengths[cols[0]], cols], _active(lengths[cols]))
+            for sub, col in enumerate(cols):
+                n = lengths[col]
+                out[col] = (labels[col], marginals[np.arange(n), sub, paths[:n, col]])
+        back_in_order = [None] * len(scores)
         for col, k in enumerate(order):
-            n = lengths[col]
-            best = paths[:n, col]
-            out[k] = ([self.labels[y] for y in best], marginals[np.arange(n), col, best])
-        return out
+            back_in_order[k] = out[col]
+        return back_in_order
 
     def _viterbi(self, grid, lengths, active) -> np.ndarray:
         steps, width, n_labels = grid.shape
         back = np.zeros((steps, width, n_labels), dtype=np.intp)
         best = grid[0].copy()
+        into = np.ascontiguousarray(self.transition.T)  # [to, from]: the reductions run along rows
         for t in range(1, steps):
             m = active[t]
-            cand = best[:m, :, None] + self.transition  # [row, from, to]
-            back[t, :m] = cand.argmax(axis=1)  # the first of equal scores, as crfsuite
-            best[:m] = np.maximum.reduce(cand, axis=1) + grid[t, :m]
+            cand = best[:m, None, :] + into  # [row, to, from]
+            back[t, :m] = cand.argmax(axis=2)  # the first of equal scores, as crfsuite
+            best[:m] = np.maximum.reduce(cand, axis=2) + grid[t, :m]
         paths = np.zeros((steps, width), dtype=np.intp)
         rows = np.arange(width)
         y = best.argmax(axis=1)  # a row that ended keeps its last scores
@@ -112,7 +117,7 @@ class CRF:
             paths[t - 1, :m] = y[:m]
         return paths
 
-    def _marginals(self, grid, lengths, active) -> np.ndarray:
+    def _marginals(self, grid, active) -> np.ndarray:
         """Forward-backward in probabilities, rescaled every few steps: the scales cancel in
         the marginals, and between two rescalings the sums can neither overflow nor vanish."""
         steps, width, n_labels = grid.shape
@@ -134,3 +139,8 @@ class CRF:
                 beta[t, :m] /= np.add.reduce(beta[t, :m], axis=1, keepdims=True)
         joint = alpha * beta
         return joint / joint.sum(axis=2, keepdims=True)
+
+
+def _active(lengths: np.ndarray) -> list[int]:
+    """How many sequences (longest first) go on at each step."""
+    return np.searchsorted(-lengths, -np.arange(int(lengths[0])), side="left").tolist()

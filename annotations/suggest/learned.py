@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 import zipfile
+from itertools import chain
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -409,14 +410,17 @@ class _Scorer:
         with self.lock:  # a worker may share its model between threads
             if len(self.ids) > self.LIMIT:
                 self.ids.clear()
-            get, ids, new = self.ids.get, [], {}
-            for p in paras:
-                for (_, _, w), entry in zip(p.tokens, p.words):
-                    i = get(w)
+            words = [t[2] for p in paras for t in p.tokens]
+            ids, new = list(map(self.ids.get, words)), {}
+            if None in ids:
+                entries = [e for p in paras for e in p.words]
+                for k, i in enumerate(ids):
                     if i is None:
-                        i = self.ids[w] = len(self.ids)
-                        new[i] = entry
-                    ids.append(i)
+                        i = self.ids.get(words[k])  # the same new word earlier in this article
+                        if i is None:
+                            i = self.ids[words[k]] = len(self.ids)
+                            new[i] = entries[k]
+                        ids[k] = i
             if new:
                 if len(self.ids) > len(self.table):
                     grown = np.zeros((2 * len(self.ids),) + self.table.shape[1:])
@@ -446,7 +450,7 @@ class _Scorer:
             total += np.where(inside[:, None], blocks[src, slot], self.edges[slot - 1])
         state, rows = self.crf.state, self.crf.rows
         for k in range(len(paras[0].columns)):
-            total += state[rows([a for p in paras for a in p.columns[k]])]
+            total += state.take(rows(chain.from_iterable(p.columns[k] for p in paras)), axis=0)
         return np.split(total, np.cumsum(lengths)[:-1])
 
 
@@ -474,6 +478,7 @@ class Model:
     stance_calibration: Calibration | None = None
     _tagger: CRF | None = field(default=None, repr=False)
     _scorer: _Scorer | None = field(default=None, repr=False)
+    _need: set | None = field(default=None, repr=False)
     _stance_classifier: stances.Classifier | None = field(default=None, repr=False)
 
     @property
@@ -484,6 +489,8 @@ class Model:
         if self._tagger is None:
             self._tagger = _open(self.crf, f"CRF in model {self.meta.get('version')!r}")
             self._scorer = _Scorer(self._tagger)
+            # Decoding reads the marginals of quotes and sources only.
+            self._need = {lab for lab in self._tagger.labels if lab[2:] in ("Q", "S")}
         return self._tagger
 
     def stance_classifier(self) -> stances.Classifier | None:
@@ -500,7 +507,7 @@ class Model:
         quotes, raws = [], []
         by_rule_mention = {(q.speaker_start, q.speaker_end): q.speaker for q in rules.quotes if q.speaker}
         paras = _paragraphs(text, rules)
-        for para, (tagged, marginals) in zip(paras, tagger.tag(self._scorer(paras))):
+        for para, (tagged, marginals) in zip(paras, tagger.tag(self._scorer(paras), need=self._need)):
             labels = _bio(tagged)
             toks = para.tokens
             content = _merge_quotes(_runs(labels, "Q"), labels, toks)
