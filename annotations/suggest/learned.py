@@ -109,7 +109,9 @@ class _Para:
         return list(zip(*words[:len(OWN)], *other[:PAIRS_AT], *words[len(OWN):], *other[PAIRS_AT:]))
 
 
-def _rule_marks(result: Suggestions) -> list[tuple[int, int, str]]:
+def _rule_marks(result: Suggestions, paras: list) -> dict[int, list[tuple[int, int, str]]]:
+    """The rules' spans by the start of each paragraph they reach, in the rules' order (the
+    first quote over a token marks it)."""
     spans = []
     for q in result.quotes:
         # The rules' confidence says which rule fired (a cue with a named speaker, a bare quotation, ...).
@@ -118,19 +120,27 @@ def _rule_marks(result: Suggestions) -> list[tuple[int, int, str]]:
             spans.append((q.speaker_start, q.speaker_end, "s"))
         if q.cue_start is not None:
             spans.append((q.cue_start, q.cue_end, "c"))
-    return spans
+    ends = [p.end for p in paras]
+    by_para: dict[int, list] = {}
+    for s, e, kind in spans:
+        k = bisect.bisect_right(ends, s)  # the first paragraph ending after s
+        while k < len(paras) and paras[k].start < e:
+            by_para.setdefault(paras[k].start, []).append((s, e, kind))
+            k += 1
+    return by_para
 
 
 def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
     """Tokens and their features, paragraph by paragraph. Built column by column (one list per
     template) and sentence by sentence, which is much faster than token by token; as UTF-8
     bytes, which crfsuite would otherwise encode string by string."""
-    marks = _rule_marks(rules)
     every = tokens(text)
     every_start = [t[0] for t in every]
     out = []
     prev_para = b"pp=start"  # what the previous paragraph held: a speech verb, a quotation, an open one
-    for para, quotes, sents in layout(text):
+    paras = layout(text)
+    marks = _rule_marks(rules, [p for p, _, _ in paras])
+    for para, quotes, sents in paras:
         toks = every[bisect.bisect_left(every_start, para.start):bisect.bisect_left(every_start, para.end)]
         if not toks:
             continue
@@ -150,9 +160,7 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
             inside[lo:hi] = [True] * (hi - lo)
         rule = [b""] * n
         conf = [b""] * n
-        for s, e, kind in marks:
-            if e <= para.start or s >= para.end:
-                continue
+        for s, e, kind in marks.get(para.start, ()):
             lo = bisect.bisect_left(starts, s)
             hi = bisect.bisect_left(starts, e)
             if kind[0] == "q":
