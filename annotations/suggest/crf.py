@@ -1,10 +1,10 @@
 """A linear-chain CRF read straight out of crfsuite's model bytes, and tagged with numpy.
 
-crfsuite trains the models; tagging them here is faster because crfsuite must be handed
-every feature string of every token (about 25,000 an article), while here a token's state
-scores are a sum of weight rows found by dictionary lookups, and all of an article's
-paragraphs go through Viterbi and forward-backward at once. The result is crfsuite's: the
-same best labels (ties go to the first label, as there) and the same marginals.
+crfsuite trains the models. For tagging, crfsuite must be handed every feature string of
+every token (about 25,000 an article); here a token's state scores are a sum of weight rows,
+so a caller can sum the rows of what repeats (a word's features) once, and all of an
+article's paragraphs go through Viterbi and forward-backward together. The result is
+crfsuite's: the same best labels (ties go to the first label, as there) and the same marginals.
 
 The model format (crfsuite's crf1d_model.c, little-endian): a 48-byte header with the
 offsets of the features chunk and of the label and attribute string tables (CQDB chunks,
@@ -48,6 +48,8 @@ class CRF:
                 raise ValueError("not a crfsuite model")
             if size != len(data):
                 raise ValueError(f"a crfsuite model of {size} bytes cut to {len(data)}")
+            if max(n_labels, n_attrs) * 9 > size:  # each takes 9 bytes or more in its string table
+                raise ValueError("a crfsuite model with more labels or attributes than bytes")
             labels = _strings(data, off_labels)
             attrs = _strings(data, off_attrs)
         except struct.error:

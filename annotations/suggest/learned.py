@@ -1,5 +1,6 @@
-"""A learned quote tagger: a linear-chain CRF (python-crfsuite) over the tokens of each
-paragraph, with BILOU tags for quote content (Q), source/speaker mention (S) and cue (C).
+"""A learned quote tagger: a linear-chain CRF over the tokens of each paragraph, with BILOU
+tags for quote content (Q), source/speaker mention (S) and cue (C). python-crfsuite trains it;
+`crf` tags with its weights.
 
 The rule engine's own output is among the features, and it stays the fallback: with no
 model (or a model that cannot be read) `suggest` is the rules' `suggest`. Endorsements come
@@ -19,15 +20,15 @@ import tempfile
 import threading
 import time
 import zipfile
-from itertools import chain
 from dataclasses import dataclass, field, replace
+from itertools import chain
 
 import numpy as np
 import pycrfsuite
 
 from annotations.suggest import engine, stances
-from annotations.suggest.crf import CRF
 from annotations.suggest.calibration import Calibration, best_floor
+from annotations.suggest.crf import CRF
 from annotations.suggest.evaluate import evaluate_quotes, match
 from annotations.suggest.jsonl import record
 from annotations.suggest.lexicon import MORE_CUES, PRONOUNS, RARE_CUES, SPEECH_VERBS
