@@ -64,6 +64,7 @@ PARTIES = {**PARTY_NAMES, "republican": "Republican Party", "democratic": "Democ
            "democrat": "Democratic Party", "gop": "Republican Party"}
 PERSON_PRONOUNS = {"he", "she"}  # subjects only: "his", "her" and "him" resolved this way did worse
 GROUP_PRONOUNS = {"they", "them", "their"}
+PRONOUN_LONGEST = max(map(len, PERSON_PRONOUNS | GROUP_PRONOUNS))  # longer words need no lower()
 NEGATIONS = {"not", "n't", "no", "never", "nor", "without"}
 SUPPORT = {w.lower() for w in SUPPORT_VERBS} | {w.lower() for w in POSITIVE_WORDS}
 OPPOSE = {w.lower() for w in OPPOSE_VERBS} | {w.lower() for w in NEGATIVE_WORDS}
@@ -197,6 +198,8 @@ def mentions(text: str) -> list[Mention]:
     out = []
     starts = [m.token for m in found]
     for k, (s, e, w) in enumerate(toks):
+        if len(w) > PRONOUN_LONGEST:
+            continue
         low = w.lower()
         if low not in PERSON_PRONOUNS and low not in GROUP_PRONOUNS:
             continue
@@ -365,8 +368,8 @@ class _Article:
                     said["ssup"], said["sopp"] = ssup, sopp
                     if neg_at[hi] > neg_at[lo]:
                         said[f"{d}:neg"] = 1.0
-                    for k, v in said.items():
-                        _add(f, k, v)
+                    for k, v in said.items():  # _add, written out: this runs some 1,300 times an article
+                        f[k] = f.get(k, 0.0) + v
                     if hi - lo <= 6:  # "A vouched for B": the words of a verb phrase joining them
                         for w in lowers[lo:hi]:
                             verb = f"{d}:verb={w}"
@@ -523,6 +526,18 @@ class Classifier:
         for (attr, label), w in info.state_features.items():
             self.weights.setdefault(attr, [0.0, 0.0, 0.0])[LABELS.index(label)] = w
 
+    def _key_sums(self, keys) -> tuple[float, float, float]:
+        """_sums of keys that are there once each (weight 1)."""
+        s = o = n = 0.0
+        weights = self.weights
+        for k in keys:
+            w = weights.get(k)
+            if w is not None:
+                s += w[0]
+                o += w[1]
+                n += w[2]
+        return s, o, n
+
     def _sums(self, items) -> tuple[float, float, float]:
         s = o = n = 0.0
         weights = self.weights
@@ -542,7 +557,7 @@ class Classifier:
             w = shared.get(id(g))  # the candidates, and so their groups, outlive `shared`
             if w is None:
                 if type(g) is tuple:
-                    w = shared[id(g)] = self._sums((k, 1.0) for k in g)
+                    w = shared[id(g)] = self._key_sums(g)
                 else:
                     w = self._sums(g.items())
             s += w[0]
