@@ -174,6 +174,27 @@ def test_the_stance_classifier_round_trips_and_a_damaged_one_is_refused(model, t
         learned.load(damaged_copy(model, tmp_path, "stance.crfsuite"))
 
 
+def test_the_classifier_gives_crfsuites_own_probabilities(model):
+    """The classifier sums the weights it read out of the crfsuite bytes; crfsuite, tagging each
+    pair as a one-item sequence, must give the same probabilities."""
+    import pycrfsuite
+
+    classifier = model.stance_classifier()
+    tagger = pycrfsuite.Tagger()
+    tagger.open_inmemory(model.stance)
+    checked = 0
+    for doc in stance_docs(6, seed=21):
+        shared = {}
+        for cand in stances.candidates(doc["text"]):
+            tagger.set(pycrfsuite.ItemSequence([cand.features]))  # as training hands it to crfsuite
+            tagger.tag()
+            expected = [tagger.marginal(label, 0) if label in tagger.labels() else 0.0
+                        for label in ("supports", "opposes")]
+            assert classifier.probabilities(cand, shared) == pytest.approx(expected, abs=1e-9)
+            checked += 1
+    assert checked > 20
+
+
 def test_without_articles_with_stances_the_rules_suggest_endorsements():
     quotes_only = learned.train(gold_docs(8), max_iterations=20)
     assert quotes_only.stance is None and "stance" not in quotes_only.meta

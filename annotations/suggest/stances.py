@@ -25,6 +25,7 @@ from itertools import accumulate
 import pycrfsuite
 
 from annotations.suggest import engine
+from annotations.suggest.crf import CRF
 from annotations.suggest.evaluate import content_words, endorsement_hits
 from annotations.suggest.lexicon import (
     ALIASES,
@@ -514,17 +515,13 @@ class Classifier:
     hundreds of pairs per article."""
 
     def __init__(self, crf: bytes):
-        tagger = pycrfsuite.Tagger()
-        tagger.open_inmemory(crf)  # a bare ValueError/IOError when it cannot be read
-        try:
-            info = tagger.info()
-        finally:
-            tagger.close()
+        model = CRF(crf)  # a ValueError when it cannot be read
         # A model from a few articles may never have seen one polarity: it scores 0 then.
-        self.present = tuple(label in info.labels for label in LABELS)
-        self.weights: dict[str, list[float]] = {}
-        for (attr, label), w in info.state_features.items():
-            self.weights.setdefault(attr, [0.0, 0.0, 0.0])[LABELS.index(label)] = w
+        self.present = tuple(label in model.labels for label in LABELS)
+        at = [model.labels.index(label) if here else None for label, here in zip(LABELS, self.present)]
+        self.weights: dict[str, list[float]] = {
+            attr.decode(): [0.0 if k is None else float(model.state[row, k]) for k in at]
+            for attr, row in model.index.items()}
 
     def _key_sums(self, keys) -> tuple[float, float, float]:
         """_sums of keys that are there once each (weight 1)."""
