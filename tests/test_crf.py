@@ -77,3 +77,14 @@ def test_a_cut_or_foreign_file_is_a_value_error(model_bytes, keep):
         CRF(model_bytes[:keep])
     with pytest.raises(ValueError):
         CRF(b"PK\x03\x04" + model_bytes[4:])
+
+
+def test_a_damaged_features_chunk_is_a_value_error(model_bytes):
+    """A feature count past the file's end (the chunk's third word) is damage, not a crash."""
+    import struct
+
+    off_features = struct.unpack_from("<I", model_bytes, 28)[0]
+    data = bytearray(model_bytes)
+    struct.pack_into("<I", data, off_features + 8, 10**6)
+    with pytest.raises(ValueError, match="damaged"):
+        CRF(bytes(data))

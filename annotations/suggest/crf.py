@@ -41,19 +41,23 @@ class CRF:
     last row, all zeros, for attributes the model does not know) and the transitions."""
 
     def __init__(self, data: bytes):
+        """Any damage to the bytes is a ValueError that says so."""
         try:
-            magic, size, kind, _, n_features, n_labels, n_attrs, off_feat, off_labels, off_attrs, _, _ = \
-                _HEADER.unpack_from(data, 0)
-            if magic != b"lCRF" or kind != b"FOMC" or data[off_feat:off_feat + 4] != b"FEAT":
-                raise ValueError("not a crfsuite model")
-            if size != len(data):
-                raise ValueError(f"a crfsuite model of {size} bytes cut to {len(data)}")
-            if max(n_labels, n_attrs) * 9 > size:  # each takes 9 bytes or more in its string table
-                raise ValueError("a crfsuite model with more labels or attributes than bytes")
-            labels = _strings(data, off_labels)
-            attrs = _strings(data, off_attrs)
-        except struct.error:
-            raise ValueError("a truncated crfsuite model") from None
+            self._read(data)
+        except (struct.error, KeyError, IndexError, UnicodeDecodeError) as exc:
+            raise ValueError(f"a damaged crfsuite model ({type(exc).__name__}: {exc})") from None
+
+    def _read(self, data: bytes) -> None:
+        magic, size, kind, _, n_features, n_labels, n_attrs, off_feat, off_labels, off_attrs, _, _ = \
+            _HEADER.unpack_from(data, 0)
+        if magic != b"lCRF" or kind != b"FOMC" or data[off_feat:off_feat + 4] != b"FEAT":
+            raise ValueError("not a crfsuite model")
+        if size != len(data):
+            raise ValueError(f"a crfsuite model of {size} bytes cut to {len(data)}")
+        if max(n_labels, n_attrs) * 9 > size:  # each takes 9 bytes or more in its string table
+            raise ValueError("a crfsuite model with more labels or attributes than bytes")
+        labels = _strings(data, off_labels)
+        attrs = _strings(data, off_attrs)
         self.labels = [labels[i].decode() for i in range(n_labels)]
         self.index = {attrs[i]: i for i in range(n_attrs)}  # attribute -> row
         self.unknown = n_attrs

@@ -413,6 +413,7 @@ class _Scorer:
         self.ids: dict[str, int] = {}
         self.table = np.zeros((1024, 1 + len(NEIGHBOURS), len(crf.labels)))  # own, then each neighbour's
         self.edges = crf.state[crf.rows([edge for _, _, edge in NEIGHBOURS])]
+        self.need = {lab for lab in crf.labels if lab[2:] in ("Q", "S")}  # decoding reads only their marginals
         self.lock = threading.Lock()
 
     def _word_ids(self, paras: list[_Para]) -> np.ndarray:
@@ -466,7 +467,7 @@ class _Scorer:
 def _open(data: bytes, what: str) -> CRF:
     try:
         return CRF(data)
-    except (ValueError, KeyError, IndexError) as exc:
+    except ValueError as exc:
         raise ModelError(f"the {what} cannot be read: {exc}") from None
 
 
@@ -487,7 +488,6 @@ class Model:
     stance_calibration: Calibration | None = None
     _tagger: CRF | None = field(default=None, repr=False)
     _scorer: _Scorer | None = field(default=None, repr=False)
-    _need: set | None = field(default=None, repr=False)
     _stance_classifier: stances.Classifier | None = field(default=None, repr=False)
 
     @property
@@ -498,8 +498,6 @@ class Model:
         if self._tagger is None:
             self._tagger = _open(self.crf, f"CRF in model {self.meta.get('version')!r}")
             self._scorer = _Scorer(self._tagger)
-            # Decoding reads the marginals of quotes and sources only.
-            self._need = {lab for lab in self._tagger.labels if lab[2:] in ("Q", "S")}
         return self._tagger
 
     def stance_classifier(self) -> stances.Classifier | None:
@@ -516,7 +514,7 @@ class Model:
         quotes, raws = [], []
         by_rule_mention = {(q.speaker_start, q.speaker_end): q.speaker for q in rules.quotes if q.speaker}
         paras = _paragraphs(text, rules)
-        for para, (tagged, marginals) in zip(paras, tagger.tag(self._scorer(paras), need=self._need)):
+        for para, (tagged, marginals) in zip(paras, tagger.tag(self._scorer(paras), need=self._scorer.need)):
             labels = _bio(tagged)
             toks = para.tokens
             content = _merge_quotes(_runs(labels, "Q"), labels, toks)
