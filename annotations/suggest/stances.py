@@ -303,6 +303,12 @@ def _topics(tokens, lowers) -> dict[str, list[int]]:
     return {w: at[w] for w in ranked[:MAX_TOPICS]}
 
 
+# The names of what a sentence says of a pair, by which of the two it names first ("ab": the
+# endorser): made once rather than for each pair of each sentence.
+_PAIR_AB, _PAIR_BA = ((f"co_{d}", f"a_says_{d}", f"b_says_{d}", f"coq_{d}", f"{d}:sup", f"{d}:opp", f"{d}:neg",
+                       f"{d}:verb=") for d in ("ab", "ba"))
+
+
 class _Article:
     """One article as the classifier reads it: tokens, parties ranked by mentions, sentences."""
 
@@ -330,14 +336,14 @@ class _Article:
 
     def sentence_signals(self, feats: dict, evidence: dict) -> None:
         """What the sentences naming both parties of a pair (or one each, one after the other) say."""
-        lowers, rank, sents = self.lowers, self.rank, self.sents
+        lowers, rank, sents, topics = self.lowers, self.rank, self.sents, self.topics
         # Running counts of the word lists, so any stretch of tokens is counted in one subtraction.
         sup_at = list(accumulate((w in SUPPORT for w in lowers), initial=0))
         opp_at = list(accumulate((w in OPPOSE for w in lowers), initial=0))
         neg_at = list(accumulate((w in NEGATIONS for w in lowers), initial=0))
         say_at = list(accumulate((w in SPEECH for w in lowers), initial=0))
         for si, s in enumerate(sents):
-            keys = [k for k in s.parties if rank[k] < MAX_PARTIES or k in self.topics]
+            keys = [k for k in s.parties if rank[k] < MAX_PARTIES or k in topics]
             if si + 1 < len(sents):
                 # A party in this sentence and another in the next: "Obama spoke. He called Boehner ..."
                 for a in keys:
@@ -347,34 +353,42 @@ class _Article:
             if len(keys) < 2:
                 continue
             ssup, sopp = sup_at[s.hi] - sup_at[s.lo], opp_at[s.hi] - opp_at[s.lo]
+            # Each party's mention here, and whether a speech verb stands by it: "Walker said
+            # Democrats ...": the one who speaks is the likelier endorser.
+            at = {k: s.parties[k].token for k in keys}
+            says = {k: say_at[min(s.hi, i + 4)] > say_at[max(s.lo, i - 3)] for k, i in at.items()}
             for a in keys:
+                ia, a_says = at[a], says[a]
                 for b in keys:
                     f = feats.get((a, b))
                     if f is None:  # the same party twice, or a topic as the endorser
                         continue
-                    ma, mb = s.parties[a], s.parties[b]
-                    d = "ab" if ma.token < mb.token else "ba"
+                    ib = at[b]
                     # The tokens between the two: from the end of the first to the start of the second.
-                    first, second = (ma, mb) if ma.token < mb.token else (mb, ma)
-                    lo, hi = first.stop, max(first.stop, second.token)
-                    said = {"co": 1.0, f"co_{d}": 1.0}  # what this sentence says of the pair
-                    # "Walker said Democrats ...": the one who speaks is the likelier endorser.
-                    for tag, k in (("a", ma.token), ("b", mb.token)):
-                        if say_at[min(s.hi, k + 4)] > say_at[max(s.lo, k - 3)]:
-                            said[f"{tag}_says_{d}"] = 1.0
+                    if ia < ib:
+                        names, lo = _PAIR_AB, s.parties[a].stop
+                        hi = max(lo, ib)
+                    else:
+                        names, lo = _PAIR_BA, s.parties[b].stop
+                        hi = max(lo, ia)
+                    co, a_said, b_said, quoted, sup, opp, neg, verb = names
+                    said = {"co": 1.0, co: 1.0}  # what this sentence says of the pair
+                    if a_says:
+                        said[a_said] = 1.0
+                    if says[b]:
+                        said[b_said] = 1.0
                     if s.quoted:
-                        said[f"coq_{d}"] = 1.0
-                    said[f"{d}:sup"] = sup_at[hi] - sup_at[lo]
-                    said[f"{d}:opp"] = opp_at[hi] - opp_at[lo]
+                        said[quoted] = 1.0
+                    said[sup] = sup_at[hi] - sup_at[lo]
+                    said[opp] = opp_at[hi] - opp_at[lo]
                     said["ssup"], said["sopp"] = ssup, sopp
                     if neg_at[hi] > neg_at[lo]:
-                        said[f"{d}:neg"] = 1.0
+                        said[neg] = 1.0
                     for k, v in said.items():  # _add, written out: this runs some 1,300 times an article
                         f[k] = f.get(k, 0.0) + v
                     if hi - lo <= 6:  # "A vouched for B": the words of a verb phrase joining them
                         for w in lowers[lo:hi]:
-                            verb = f"{d}:verb={w}"
-                            f[verb] = said[verb] = 1.0
+                            f[verb + w] = said[verb + w] = 1.0
                     evidence.setdefault((a, b), []).append(((s.start, s.end), said))
 
     def rule_signals(self, rules: Suggestions, feats: dict) -> Counter:
