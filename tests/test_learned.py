@@ -318,8 +318,11 @@ def test_bench_engine_times_a_model_file(model, gold_file, tmp_path):
     out = StringIO()
     call_command("bench_engine", "--data", str(gold_file), "--repeat", "1", "--model", str(path), stdout=out)
     result = json.loads(out.getvalue().strip().splitlines()[-1])
-    assert result["model"]["version"] == model.version and result["model"]["articles_per_cpu_s"] > 0
-    assert f"model {model.version}:" in out.getvalue()
+    m = result["model"]
+    assert m["version"] == model.version and m["articles_per_cpu_s"] > 0 and m["rules_articles_per_cpu_s"] > 0
+    # The ratio is of the two speeds it is printed with (both rounded).
+    assert m["time_to_rules_ratio"] == pytest.approx(m["rules_articles_per_cpu_s"] / m["articles_per_cpu_s"], rel=0.1)
+    assert f"model {model.version}:" in out.getvalue() and "x the rules' time in the same passes" in out.getvalue()
 
 
 def test_a_surname_speaker_is_the_person_the_article_named_in_full(model):
