@@ -235,6 +235,8 @@ if CELERY_BROKER_URL:
     }
 else:
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's own, but writing each message whole before a worker can see it (newsdesk/broker.py).
+    CELERY_BROKER_TRANSPORT = "newsdesk.broker:Transport"
     _broker_dir = STATE_DIR / "broker"
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)

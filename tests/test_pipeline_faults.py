@@ -1,8 +1,10 @@
 """Faults are normal: a killed worker, a broker or a database that goes away, editors racing
 a worker. Real worker processes, a redis-server of the test's own, the real PostgreSQL."""
 
+import os
 import threading
 import time
+from queue import Empty
 
 import pytest
 from django.db import connections
@@ -89,6 +91,7 @@ def test_broker_down_during_api_writes_and_an_import(tmp_path, monkeypatch):
     redis = procs.RedisServer(tmp_path).start()
     redis.stop()  # down from the start: every wake-up fails
     monkeypatch.setattr(celery_app.conf, "broker_url", redis.url)
+    monkeypatch.setattr(celery_app.conf, "broker_transport", None)  # the URL's, not the default folder's
     celery_app.close()  # forget pooled connections to the usual broker
     try:
         client = client_for(make_user("admin", "admin"))
@@ -224,3 +227,50 @@ def test_an_import_killed_between_batches_leaves_nothing_unsuggested(tmp_path):
     everything = list(Article.objects.values_list("id", flat=True))
     assert set(landed) <= set(everything) and len(everything) < 20000
     procs.assert_each_done_once(everything)
+
+
+def test_a_message_file_that_cannot_be_read_does_not_stop_the_worker(tmp_path):
+    # What kombu's own filesystem transport could leave behind: a message file created but not yet
+    # written when a worker listed the folder, or never written (its writer killed). Each once
+    # killed the worker ("Unrecoverable error: JSONDecodeError") and every worker started after it.
+    queue_dir = tmp_path / "w1" / "broker" / "queue"
+    queue_dir.mkdir(parents=True)
+    queue = procs.celery_app.conf.task_default_queue
+    (queue_dir / f"0_empty.{queue}.msg").write_bytes(b"")
+    (queue_dir / f"1_cut.{queue}.msg").write_bytes(b'{"body": "eyJ')
+    ids = procs.articles_make(200)
+    worker = procs.Worker(tmp_path, "w1").start()
+    try:
+        procs.wait_until(lambda: procs.done_count() == len(ids), 120, "all done", worker)
+        assert worker.proc.poll() is None, worker.output()
+        assert worker.output(tail=None).count("dropped a broker message that cannot be read") == 2
+    finally:
+        worker.stop()
+    procs.assert_each_done_once(ids)
+
+
+def test_a_message_is_never_seen_half_written(tmp_path, monkeypatch):
+    from kombu import Connection
+
+    from newsdesk import broker
+
+    folders = {k: str(tmp_path / k) for k in ("queue", "control")}
+    for path in folders.values():
+        os.makedirs(path)
+    options = {"data_folder_in": folders["queue"], "data_folder_out": folders["queue"],
+               "control_folder": folders["control"], "store_processed": False}
+    with Connection("filesystem://", transport="newsdesk.broker:Transport", transport_options=options) as conn:
+        channel = conn.default_channel
+
+        def killed(*args):  # the writer dies after writing, before the message is in place
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(broker.os, "replace", killed)
+        with pytest.raises(KeyboardInterrupt):
+            channel._put("q", {"body": "x" * 100000})
+        monkeypatch.undo()
+        assert [f for f in os.listdir(folders["queue"]) if f.endswith(".q.msg")] == []
+        with pytest.raises(Empty):
+            channel._get("q")
+        channel._put("q", {"body": "whole"})
+        assert channel._get("q") == {"body": "whole"}
