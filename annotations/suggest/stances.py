@@ -388,7 +388,8 @@ class _Article:
                         f[k] = f.get(k, 0.0) + v
                     if hi - lo <= 6:  # "A vouched for B": the words of a verb phrase joining them
                         for w in lowers[lo:hi]:
-                            f[verb + w] = said[verb + w] = 1.0
+                            joining = verb + w
+                            f[joining] = said[joining] = 1.0
                     evidence.setdefault((a, b), []).append(((s.start, s.end), said))
 
     def rule_signals(self, rules: Suggestions, feats: dict) -> Counter:
