@@ -1,11 +1,14 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from annotations import pipeline, services, suggesters
+from annotations import pipeline, selectors, services, suggesters
 from annotations.importing import admin_views as import_views
 from annotations.models import (
+    Anchor,
     Article,
     Endorsement,
     Entity,
@@ -16,6 +19,69 @@ from annotations.models import (
     Tag,
 )
 from annotations.suggest import learned
+from annotations.text import body_sha256, normalise_body
+
+
+class CheckedForm(forms.ModelForm):
+    """An admin form held to the checks the API's writes pass (the services'): what the API
+    refuses with a 400 the admin shows as a form error, not as a database error (a 500).
+    `renames` maps a service's error key to this form's field."""
+
+    renames: dict[str, str] = {}
+
+    def clean(self):
+        data = super().clean()
+        try:
+            self.check(data, self.instance if self.instance.pk else None)
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                field = self.renames.get(key, key)
+                self.add_error(field if field in self.fields else None, messages)
+        return data
+
+    def check(self, data: dict, stored) -> None:
+        raise NotImplementedError
+
+
+class ArticleForm(CheckedForm):
+    def check(self, data, stored):
+        if not data.get("body"):
+            return
+        same = selectors.article_find_duplicate(url=data.get("url"), body_sha256=body_sha256(normalise_body(data["body"])))
+        if same is not None and (stored is None or same.pk != stored.pk):
+            raise ValidationError({"url" if data.get("url") else "body": f"this article is already stored as "
+                                                                        f"article {same.pk} (same url, or same body without url)"})
+
+
+class EntityForm(CheckedForm):
+    def check(self, data, stored):
+        if data.get("name"):
+            name = data["name"].strip()
+            services.entity_check_names(name, services.entity_clean_aliases(name, data.get("aliases")), this=stored)
+
+
+class QuoteForm(CheckedForm):
+    renames = {"text": "exact"}
+
+    def check(self, data, stored):
+        if data.get("article") is None or data.get("start") is None or data.get("end") is None \
+                or data.get("anchor", Anchor.ANCHORED) != Anchor.ANCHORED:
+            return  # missing fields have their own errors; an orphan's offsets are no longer the body's
+        cue = services.quote_check_spans(data["article"].body, {**data, "text": data.get("exact")})
+        if cue is not None:
+            data["cue"] = cue
+
+
+class EndorsementForm(CheckedForm):
+    renames = {"text": "exact", "evidence_id": "evidence", "target_id": "target"}
+
+    def check(self, data, stored):
+        if data.get("article") is None:
+            return
+        spans = {} if data.get("anchor", Anchor.ANCHORED) != Anchor.ANCHORED else \
+            {"start": data.get("start"), "end": data.get("end"), "text": data.get("exact") if data.get("start") is not None else None}
+        services.endorsement_check(article=data["article"], this=stored, fields={
+            **spans, **{name: data.get(name) for name in ("endorser", "target", "target_text", "evidence", "responds_to")}})
 
 
 @admin.register(Tag)
@@ -27,6 +93,7 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
+    form = ArticleForm
     list_display = ["title", "outlet", "published_on", "language", "revision", "review", "created_at"]
     list_filter = ["review", "language", "published_on", "outlet", "tags"]
     search_fields = ["title", "url", "outlet"]
@@ -42,19 +109,34 @@ class ArticleAdmin(SimpleHistoryAdmin):
             fields = {name: getattr(obj, name) for name in form.changed_data if name != "tags"}
             services.article_update(article=stored, **fields)
             obj.revision, obj.body, obj.body_sha256 = stored.revision, stored.body, stored.body_sha256
+        elif not change:
+            # A new article as the API and imports make one: its text normalised, hashed for
+            # deduplication, and queued for suggestions.
+            made = services.article_create(**{name: form.cleaned_data.get(name) for name in
+                                              ("body", "title", "outlet", "url", "published_on", "language")},
+                                           import_batch=form.cleaned_data.get("import_batch"))
+            for f in Article._meta.concrete_fields:
+                setattr(obj, f.attname, getattr(made, f.attname))
+            obj._state.adding, obj._state.db = False, made._state.db
         else:
             super().save_model(request, obj, form, change)
 
 
 @admin.register(Entity)
 class EntityAdmin(SimpleHistoryAdmin):
+    form = EntityForm
     list_display = ["name", "kind", "description", "wikidata_id", "updated_at"]
     list_filter = ["kind"]
     search_fields = ["name", "aliases", "description", "wikidata_id"]
 
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        services.entity_update(entity=obj)  # the name stripped, the aliases cleaned, then saved
+
 
 @admin.register(Quote)
 class QuoteAdmin(SimpleHistoryAdmin):
+    form = QuoteForm
     list_display = ["exact_short", "speaker", "kind", "status", "origin", "confidence", "article"]
     list_filter = ["status", "origin", "kind", "tags"]
     search_fields = ["exact", "cue", "speaker__name", "article__title"]
@@ -66,9 +148,15 @@ class QuoteAdmin(SimpleHistoryAdmin):
     def exact_short(self, obj):
         return obj.exact[:80]
 
+    def save_model(self, request, obj, form, change):
+        if obj.anchor == Anchor.ANCHORED:  # the W3C selector's context follows the span
+            obj.exact, obj.prefix, obj.suffix = services.quote_anchor(obj.article.body, obj.start, obj.end).values()
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Endorsement)
 class EndorsementAdmin(SimpleHistoryAdmin):
+    form = EndorsementForm
     list_display = ["endorser", "polarity", "target", "target_text", "status", "origin", "article"]
     list_filter = ["polarity", "status", "origin", "tags"]
     search_fields = ["endorser__name", "target__name", "target_text", "exact"]

@@ -173,10 +173,26 @@ def _mark_reviewed(obj, user) -> None:
     obj.reviewed_at = timezone.now()
 
 
+def quote_check_spans(body: str, fields: dict) -> str | None:
+    """A quote's spans against its article's text: its words (`text`), its speaker's and its
+    cue's. A cue with offsets is the body's words there: a cue text sent with them must be those
+    words. Returns the cue to store (None: no cue offsets, the cue text stays as it is)."""
+    _check_span(body, fields.get("start"), fields.get("end"), fields.get("text"), "text")
+    _check_span(body, fields.get("speaker_start"), fields.get("speaker_end"), None, "speaker_start")
+    cue_start, cue_end = fields.get("cue_start"), fields.get("cue_end")
+    _check_span(body, cue_start, cue_end, None, "cue_start")
+    if cue_start is not None:
+        words = body[cue_start:cue_end]
+        if fields.get("cue") and fields["cue"] != words:
+            raise ValidationError({"cue": f"body[{cue_start}:{cue_end}] is {words!r}, not the cue sent {fields['cue']!r}"})
+        return words
+    return None
+
+
 def quote_create(*, article: Article, user, start: int, end: int, text: str, tags=(), **fields) -> Quote:
-    _check_span(article.body, start, end, text, "text")
-    _check_span(article.body, fields.get("speaker_start"), fields.get("speaker_end"), None, "speaker_start")
-    _check_span(article.body, fields.get("cue_start"), fields.get("cue_end"), None, "cue_start")
+    cue = quote_check_spans(article.body, {**fields, "start": start, "end": end, "text": text})
+    if cue is not None:
+        fields["cue"] = cue
     quote = Quote(
         article=article,
         start=start,
@@ -199,13 +215,16 @@ def quote_update(*, quote: Quote, user, tags=None, **fields) -> Quote:
     body = quote.article.body
     if not _reattaching(quote, fields):
         return _edit_save(quote, user, fields, tags)  # an orphan's old offsets stay as they were
-    start, end = fields.get("start", quote.start), fields.get("end", quote.end)
-    _check_span(body, start, end, fields.pop("text", None), "text")
-    for name in ("speaker", "cue"):
-        s = fields.get(f"{name}_start", getattr(quote, f"{name}_start"))
-        e = fields.get(f"{name}_end", getattr(quote, f"{name}_end"))
-        _check_span(body, s, e, None, f"{name}_start")
-    quote.exact, quote.prefix, quote.suffix = quote_anchor(body, start, end).values()
+    if "cue" in fields and not {"cue_start", "cue_end"} & set(fields) and quote.cue_start is not None \
+            and fields["cue"] != body[quote.cue_start:quote.cue_end]:
+        fields["cue_start"] = fields["cue_end"] = None  # a cue typed anew (the editor's form) is words, not a place
+    spans = {name: fields.get(name, getattr(quote, name)) for name in
+             ("start", "end", "speaker_start", "speaker_end", "cue_start", "cue_end")}
+    spans.update(text=fields.pop("text", None), cue=fields.get("cue"))
+    cue = quote_check_spans(body, spans)
+    if cue is not None:
+        fields["cue"] = cue
+    quote.exact, quote.prefix, quote.suffix = quote_anchor(body, spans["start"], spans["end"]).values()
     return _edit_save(quote, user, fields, tags)
 
 
@@ -286,8 +305,15 @@ def quote_delete(*, quote: Quote, user) -> None:
         quote.delete()
 
 
+def _endorsement_span(body: str, start, end, text: str | None) -> None:
+    """An endorsement's evidence words, when it has some: a text comes with its place."""
+    if text and start is None and end is None:
+        raise ValidationError({"text": "give start and end with the text: where its words are in the article"})
+    _check_span(body, start, end, text, "text")
+
+
 def endorsement_create(*, article: Article, user, tags=(), **fields) -> Endorsement:
-    _check_span(article.body, fields.get("start"), fields.get("end"), fields.pop("text", None), "text")
+    _endorsement_span(article.body, fields.get("start"), fields.get("end"), fields.pop("text", None))
     _endorsement_check_links(article, fields)
     endorsement = Endorsement(article=article, origin=Origin.EDITOR, created_by=user, **fields)
     if endorsement.start is not None:
@@ -305,9 +331,16 @@ def endorsement_update(*, endorsement: Endorsement, user, tags=None, **fields) -
     if not _reattaching(endorsement, fields):
         return _edit_save(endorsement, user, fields, tags)
     start, end = fields.get("start", endorsement.start), fields.get("end", endorsement.end)
-    _check_span(body, start, end, fields.pop("text", None), "text")
+    _endorsement_span(body, start, end, fields.pop("text", None))
     endorsement.exact = body[start:end] if start is not None else ""
     return _edit_save(endorsement, user, fields, tags)
+
+
+def endorsement_check(*, article: Article, fields: dict, this: Endorsement | None = None) -> None:
+    """What an endorsement written outside the API (the admin) must pass: its span against the
+    text (`text`: the words sent) and its links."""
+    _endorsement_span(article.body, fields.get("start"), fields.get("end"), fields.get("text"))
+    _endorsement_check_links(article, fields, this)
 
 
 def _endorsement_check_links(article, fields, this=None) -> None:
@@ -323,7 +356,9 @@ def _endorsement_check_links(article, fields, this=None) -> None:
         raise ValidationError({"evidence_id": f"quote {evidence.pk} was rejected: it cannot be evidence"})
     endorser = fields.get("endorser", this.endorser if this is not None else None)
     target = fields.get("target", this.target if this is not None else None)
-    if endorser is not None and target is not None and endorser.pk == target.pk:
+    target_text = fields.get("target_text", this.target_text if this is not None else "") or ""
+    if endorser is not None and (target.pk == endorser.pk if target is not None else
+                                 target_text.strip().lower() in {endorser.name.lower(), *map(str.lower, endorser.aliases)}):
         raise ValidationError({"target_id": f"{endorser.name} cannot endorse or oppose themselves"})
     responds_to = fields.get("responds_to")
     if responds_to is not None:
@@ -352,7 +387,7 @@ def endorsement_delete(*, endorsement: Endorsement, user) -> None:
         endorsement.delete()
 
 
-def _clean_aliases(name: str, aliases) -> list[str]:
+def entity_clean_aliases(name: str, aliases) -> list[str]:
     seen, result = {name.strip().lower()}, []
     for alias in aliases or []:
         alias = alias.strip()
@@ -362,7 +397,7 @@ def _clean_aliases(name: str, aliases) -> list[str]:
     return result
 
 
-def _check_names_free(name: str, aliases: list[str], this: Entity | None = None) -> None:
+def entity_check_names(name: str, aliases: list[str], this: Entity | None = None) -> None:
     """A name or alias belongs to one speaker: "Mujahid" cannot point at two parties."""
     for field, names in (("name", [name]), ("aliases", aliases)):
         for other_name in names:
@@ -374,8 +409,8 @@ def _check_names_free(name: str, aliases: list[str], this: Entity | None = None)
 
 def entity_create(*, name: str, **fields) -> Entity:
     name = name.strip()
-    fields["aliases"] = _clean_aliases(name, fields.get("aliases"))
-    _check_names_free(name, fields["aliases"])
+    fields["aliases"] = entity_clean_aliases(name, fields.get("aliases"))
+    entity_check_names(name, fields["aliases"])
     entity = Entity(name=name, **fields)
     entity.full_clean()
     entity.save()
@@ -386,8 +421,8 @@ def entity_update(*, entity: Entity, **fields) -> Entity:
     for name, value in fields.items():
         setattr(entity, name, value)
     entity.name = entity.name.strip()
-    entity.aliases = _clean_aliases(entity.name, entity.aliases)
-    _check_names_free(entity.name, entity.aliases, this=entity)
+    entity.aliases = entity_clean_aliases(entity.name, entity.aliases)
+    entity_check_names(entity.name, entity.aliases, this=entity)
     entity.full_clean()
     entity.save()
     return entity
@@ -446,7 +481,7 @@ def entity_merge(*, survivor: Entity, others, user) -> dict:
             entity._change_reason = reason
             entity._history_user = user
             entity.delete()
-        survivor.aliases = _clean_aliases(survivor.name, aliases)
+        survivor.aliases = entity_clean_aliases(survivor.name, aliases)
         survivor._change_reason = f"merged {names}"[:100]
         survivor._history_user = user
         survivor.full_clean()

@@ -3,8 +3,9 @@
 import datetime
 
 from django.db import transaction
+from django.http import Http404
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import APIException
 
 from annotations import services
 
@@ -19,6 +20,20 @@ class PreconditionFailed(APIException):
     def __init__(self, data: dict):
         super().__init__(data["detail"])
         self.data = data
+
+
+class Gone(APIException):
+    """404 for a write to an item that is not there: deleted, or a suggestion that a newer
+    suggestion pass replaced (after the article's text changed, say). The page offers a reload."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+    default_code = "gone"
+
+    def __init__(self):
+        detail = ("This item is not there any more: it was deleted, or it was a suggestion that a newer "
+                  "suggestion pass replaced. Nothing was saved; reload the page.")
+        super().__init__(detail)
+        self.data = {"detail": detail, "code": "gone"}
 
 
 def check_article_revision(request, revision: int | None) -> None:
@@ -48,16 +63,21 @@ class ETagMixin:
         return response
 
     def get_object(self):
-        obj = super().get_object()
-        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+        writing = self.request.method not in ("GET", "HEAD", "OPTIONS")
+        try:
+            obj = super().get_object()
+        except Http404:
+            if writing:
+                raise Gone() from None
+            raise
+        if writing:
             # Lock the row so the If-Match check and the write are one step; an annotation's
             # article first, the lock a suggestion pass takes before replacing suggestions.
             if getattr(obj, "article_id", None) is not None:
                 check_article_revision(self.request, services.article_lock(article_id=obj.article_id))
             obj = type(obj).objects.select_for_update().filter(pk=obj.pk).first()
             if obj is None:
-                raise NotFound("This item no longer exists: it was deleted, or it was a suggestion "
-                               "that a newer suggestion pass replaced. Reload the article. Nothing was saved.")
+                raise Gone()
             self._check_if_match(obj)
         self._object = obj
         return obj
@@ -67,7 +87,15 @@ class ETagMixin:
         if not wanted or wanted.strip() == "*":
             return
         current = etag_of(obj)
-        if current not in [tag.strip().removeprefix("W/") for tag in wanted.split(",")]:
+        tags = [tag.strip().removeprefix("W/") for tag in wanted.split(",")]
+        if current not in tags and not any(tag.startswith(f'"{obj.pk}-') for tag in tags):
+            raise PreconditionFailed({  # not an older version of this item: a client's mistake, not a change
+                "detail": f"If-Match {wanted.strip()[:80]!r} is not an ETag of this item (its ETag now is "
+                          f"{current}). Nothing was saved.",
+                "current_etag": current,
+                "current": self.get_serializer(obj).data,
+            })
+        if current not in tags:
             # Who made the last change is in the row's history (every model with an ETag keeps one).
             last = obj.history.select_related("history_user").first()
             changed_by = last.history_user if last is not None else None

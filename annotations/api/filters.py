@@ -1,4 +1,5 @@
 import django_filters as filters
+from django import forms
 from django.db.models import Q
 
 from annotations import selectors
@@ -17,11 +18,20 @@ class RequestFilterSet(filters.FilterSet):
         super().__init__(data, *args, request=request, **kwargs)
 
 
+class IdFilter(filters.NumberFilter):
+    """An id: a whole number (NumberFilter's decimals would cut `?article=1.5` to article 1)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=0, max_value=2**63 - 1, **kwargs)
+
+
 class QuoteFilter(RequestFilterSet):
-    speaker = filters.NumberFilter(field_name="speaker_id")
+    speaker = IdFilter(field_name="speaker_id")
     speaker_name = filters.CharFilter(method="filter_speaker_name", max_length=200,
                                       label="Speaker name or alias (contains, any case)")
-    article = filters.NumberFilter(field_name="article_id")
+    article = IdFilter(field_name="article_id")
     outlet = filters.CharFilter(field_name="article__outlet", lookup_expr="iexact", max_length=200)
     published_after = filters.DateFilter(field_name="article__published_on", lookup_expr="gte")
     published_before = filters.DateFilter(field_name="article__published_on", lookup_expr="lte")
@@ -61,11 +71,11 @@ def _party(role: str, value: str) -> dict:
 
 
 class EndorsementFilter(RequestFilterSet):
-    endorser = filters.NumberFilter(field_name="endorser_id")
-    target = filters.NumberFilter(field_name="target_id")
+    endorser = IdFilter(field_name="endorser_id")
+    target = IdFilter(field_name="target_id")
     endorser_name = filters.CharFilter(method="filter_endorser_name", max_length=200)
     target_name = filters.CharFilter(method="filter_target_name", max_length=200)
-    article = filters.NumberFilter(field_name="article_id")
+    article = IdFilter(field_name="article_id")
     outlet = filters.CharFilter(field_name="article__outlet", lookup_expr="iexact", max_length=200)
     published_after = filters.DateFilter(field_name="article__published_on", lookup_expr="gte")
     published_before = filters.DateFilter(field_name="article__published_on", lookup_expr="lte")

@@ -21,7 +21,7 @@ from rest_framework.views import exception_handler
 
 from annotations import selectors, services
 from annotations.api import exports, filters, serializers
-from annotations.api.concurrency import AtomicWritesMixin, ETagMixin, PreconditionFailed, check_article_revision
+from annotations.api.concurrency import AtomicWritesMixin, ETagMixin, Gone, PreconditionFailed, check_article_revision
 from annotations.api.permissions import ReadAnyWriteAdmins, ReadAnyWriteEditors
 from annotations.api.renderers import FastJSONRenderer
 from annotations.models import Article, Entity, Status, Tag
@@ -30,7 +30,7 @@ from annotations.text import body_sha256, normalise_body
 
 def api_exception_handler(exc, context):
     """Model and database rule violations are the client's fault: 400 with the reason."""
-    if isinstance(exc, PreconditionFailed):
+    if isinstance(exc, (PreconditionFailed, Gone)):
         from rest_framework.views import set_rollback
 
         set_rollback()

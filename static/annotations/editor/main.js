@@ -198,9 +198,10 @@ async function removeOrphan(x, kind) {
   } catch (err) { failed("Not deleted", err); }
 }
 
-/** An error banner; when the article's text changed under the page, with a reload button. */
+/** An error banner; when the article's text changed under the page, or what the page shows is
+ * gone (a newer suggestion pass replaced it), with a reload button. */
 function failed(what, err, extra = "") {
-  if (err.status === 412 && err.body?.code === "article_changed") {
+  if ((err.status === 412 && err.body?.code === "article_changed") || (err.status === 404 && err.body?.code === "gone")) {
     banner(`${what}. ${err.message} ${extra}`);
     const button = node("button", {type: "button", text: "Reload", onclick: () => window.location.reload()});
     $("banner").append(" ", button);
