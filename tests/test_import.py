@@ -148,7 +148,7 @@ def test_doccano_and_label_studio_spans_become_accepted_quotes(tmp_path):
         {"nodata": True}]))
     code, last, listed = run(studio, "--label-map", json.dumps({"quote": "quote", "speaker": "speaker"}))
     assert (code, last) == (1, "created=1 duplicates=0 failed=1")
-    assert listed == ["export.json:2: task without a data object"]
+    assert listed == ["export.json:1: task 2: task without a data object"]
     # The body lost its leading spaces; the quote was re-anchored to the normalised text.
     q = Quote.objects.get(article__title="LS")
     assert q.exact == "that taxes would fall" and q.article.body[q.start:q.end] == q.exact
@@ -182,15 +182,23 @@ def test_labelled_spans_that_cannot_be_placed_are_line_errors_not_silent_drops(t
     assert Quote.objects.count() == 2
 
     studio = tmp_path / "ls.json"
-    studio.write_text(json.dumps([
+    tasks = [
         {"data": {"text": "WXYZ is right"}, "annotations": [{"result": [
             {"type": "labels", "value": {"start": 0, "end": 4, "text": "Mism", "labels": ["Quote"]}}]}]},
-        {"data": {"text": "Short text here"}, "annotations": [{"result": [
-            {"type": "labels", "value": {"start": 5, "end": 500, "labels": ["Quote"]}}]}]}]))
+        {"data": {"text": "Short text here, [with {brackets}] and \"quotes\""}, "annotations": [{"result": [
+            {"type": "labels", "value": {"start": 5, "end": 500, "labels": ["Quote"]}}]}]}]
+    # A file's line is where the task begins (as Label Studio writes it, indented), and the
+    # task's number tells apart tasks written on one line.
+    studio.write_text(json.dumps(tasks, indent=2))
+    begins = [i for i, line in enumerate(studio.read_text().splitlines(), 1) if line == "  {"]
     code, last, listed = run(studio)
     assert (code, last) == (1, "created=0 duplicates=0 failed=2")
-    assert listed == ["ls.json:1: annotations[0].result[0]: its text 'Mism' is not what the text holds at 0-4 ('WXYZ')",
-                      "ls.json:2: annotations[0].result[0]: span 5-500 is not inside the text (0-15)"]
+    assert listed == [
+        f"ls.json:{begins[0]}: task 1: annotations[0].result[0]: its text 'Mism' is not what the text holds at 0-4 ('WXYZ')",
+        f"ls.json:{begins[1]}: task 2: annotations[0].result[0]: span 5-500 is not inside the text (0-47)"]
+    assert begins == [2, 24]
+    studio.write_text(json.dumps(tasks))
+    assert [line.split(": annotations")[0] for line in run(studio)[2]] == ["ls.json:1: task 1", "ls.json:1: task 2"]
 
 
 def test_unusable_input_exits_2(tmp_path):

@@ -109,15 +109,15 @@ def test_label_studio_with_wrong_types(tmp_path):
     code, lines, _ = run(path)
     assert (code, lines[-1]) == (1, "created=1 duplicates=0 failed=9")
     assert lines[:-1] == [
-        "studio.json:1: annotations: expected a list of objects",
-        "studio.json:2: annotations: result: expected a list of objects",
-        "studio.json:3: annotations: result: value: expected an object, got a list",
-        "studio.json:4: annotations: result: value: labels: expected a list, got a string",
-        "studio.json:5: data.text: expected a string, got a number",
-        "studio.json:6: task without a data object",
-        "studio.json:7: task without a data object",
-        "studio.json:8: annotations: expected a list of objects",
-        "studio.json:9: annotations: result: expected a list of objects",
+        "studio.json:1: task 1: annotations: expected a list of objects",
+        "studio.json:1: task 2: annotations: result: expected a list of objects",
+        "studio.json:1: task 3: annotations: result: value: expected an object, got a list",
+        "studio.json:1: task 4: annotations: result: value: labels: expected a list, got a string",
+        "studio.json:1: task 5: data.text: expected a string, got a number",
+        "studio.json:1: task 6: task without a data object",
+        "studio.json:1: task 7: task without a data object",
+        "studio.json:1: task 8: annotations: expected a list of objects",
+        "studio.json:1: task 9: annotations: result: expected a list of objects",
     ]
     assert Quote.objects.get().exact == "taxes would fall"
     assert last_batch().status == "done"

@@ -3,8 +3,11 @@ streaming, so a large file never sits in memory."""
 
 import csv
 import json
+import mmap
 import os
+import re
 import zipfile
+from array import array
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -19,6 +22,9 @@ MAX_ZIP_RATIO = 100
 PREVIEW_CHECK_ROWS = 200_000  # rows the admin preview validates before importing
 MAX_JSON_DEPTH = 200  # a Label Studio task nests about 6 deep
 TOO_DEEP = "JSON nested too deeply"
+# What the task-line scan of a Label Studio list reads: strings (skipped whole), brackets,
+# commas and line ends.
+JSON_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},\n]')
 csv.field_size_limit(16 * 1024**2)
 
 DEFAULT_LABELS = {"quote": "quote", "quotation": "quote", "content": "quote", "statement": "quote",
@@ -244,8 +250,8 @@ def _doccano_spans(obj: dict) -> tuple[str, list]:
 
 
 def _labelstudio_tasks(path: Path):
-    """The tasks of a Label Studio export, one at a time: a list is streamed (ijson), so a
-    file of any size needs memory for one task; a single task object is read whole."""
+    """(line, task) of each task of a Label Studio export, one at a time: a list is streamed
+    (ijson), so a file of any size needs memory for one task; a single task object is read whole."""
     import ijson
 
     name = path.name
@@ -254,7 +260,7 @@ def _labelstudio_tasks(path: Path):
         fh.seek(0)
         if first == b"{":
             try:
-                yield json.load(fh)
+                yield 1, json.load(fh)
             except ValueError as exc:
                 raise UnusableInput(f"{name}: not a Label Studio JSON export ({exc})") from None
             except RecursionError:
@@ -262,32 +268,48 @@ def _labelstudio_tasks(path: Path):
             return
         if first != b"[":
             raise UnusableInput(f"{name}: not a Label Studio JSON export (expected a list of tasks)")
+        lines = _task_lines(fh, name)
         try:
-            # The C parser's object builder dies (taking the process) on absurd nesting: a
-            # first pass of its events, which holds nothing, measures the depth.
-            depth = deepest = 0
-            for event, _ in ijson.basic_parse(fh):
-                if event in ("start_map", "start_array"):
-                    depth += 1
-                    deepest = max(deepest, depth)
-                    if deepest > MAX_JSON_DEPTH:
-                        raise UnusableInput(f"{name}: not a Label Studio JSON export ({TOO_DEEP})")
-                elif event in ("end_map", "end_array"):
-                    depth -= 1
-            fh.seek(0)
-            yield from ijson.items(fh, "item", use_float=True)
+            for n, task in enumerate(ijson.items(fh, "item", use_float=True)):
+                yield (lines[n] if n < len(lines) else 0), task
         except ijson.JSONError as exc:
             raise UnusableInput(f"{name}: not a Label Studio JSON export ({exc})") from None
 
 
+def _task_lines(fh, name: str) -> array:
+    """The line each task of a Label Studio list starts on, for the reports' FILE:LINE, from a
+    first pass that holds nothing. It is also the guard against absurd nesting, which kills
+    the C parser's object builder (and the process with it)."""
+    starts, depth, line, expecting = array("L"), 0, 1, False
+    with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        for m in JSON_TOKEN.finditer(mm):
+            c = mm[m.start()]  # the token's first byte: a string is never copied
+            if c == 0x0A:
+                line += 1
+                continue
+            if expecting and depth == 1:
+                starts.append(line)
+                expecting = False
+            if c == 0x5B or c == 0x7B:  # [ {
+                depth += 1
+                if depth > MAX_JSON_DEPTH:
+                    raise UnusableInput(f"{name}: not a Label Studio JSON export ({TOO_DEEP})")
+                expecting = depth == 1
+            elif c == 0x5D or c == 0x7D:
+                depth -= 1
+            elif c == 0x2C and depth == 1:  # , between tasks
+                expecting = True
+    return starts
+
+
 def _labelstudio(path, mapping, outlet, labels):
     name = path.name
-    for n, task in enumerate(_labelstudio_tasks(path), 1):
+    for k, (n, task) in enumerate(_labelstudio_tasks(path), 1):
         try:
             data, text, items = _labelstudio_task(task)
             spans = _spans(items, text, labels)
         except RowError as exc:
-            yield Failure(name, n, str(exc))
+            yield Failure(name, n, f"task {k}: {exc}")  # the task's number tells apart tasks on one line
             continue
         yield _row({**data, "text": text}, file=name, line=n, outlet=outlet,
                    mapping=mapping or default_mapping(list(data) + ["text"]), spans=spans)
