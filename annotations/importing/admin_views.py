@@ -56,17 +56,18 @@ def preview(request, pk):
     fmt = request.POST.get("format") or batch.format or "auto"
     mapping = {f: request.POST[f"map_{f}"] for f in FIELD_ALIASES if request.POST.get(f"map_{f}")} or None
     shown = None
+    # Each message opens with words, not the file's name: the admin capitalises a message's first letter.
     try:
         shown = read_preview(import_batch_file(batch), fmt, mapping)
     except UnusableInput as exc:
-        messages.error(request, str(exc))
+        messages.error(request, f"Cannot import {exc}")
     except OSError as exc:
-        messages.error(request, f"{batch.file_name}: cannot read the file ({exc.strerror or exc})")
+        messages.error(request, f"Cannot import {batch.file_name}: cannot read the file ({exc.strerror or exc})")
     except Exception:
         # The file is the uploader's: whatever in it the readers did not foresee is a message
         # on this page, not a server error.
         log.exception("preview of import batch %s failed", batch.pk)
-        messages.error(request, f"{batch.file_name}: the file could not be read for a preview")
+        messages.error(request, f"Cannot import {batch.file_name}: the file could not be read for a preview")
     if request.method == "POST" and "confirm" in request.POST and shown is not None:
         import_batch_confirm(batch=batch, fmt=shown["format"], mapping=shown["mapping"] or None)
         return redirect("admin:annotations_importbatch_progress", batch.pk)
