@@ -87,6 +87,13 @@ def test_json_nested_100000_deep(tmp_path):
     assert last_batch().status == "failed"
     assert last_batch().errors[-1]["reason"].endswith("(JSON nested too deeply)")
 
+    # A list cut short (a download that stopped) is refused whole, before any of its tasks lands.
+    cut = tmp_path / "cut.json"
+    cut.write_text(json.dumps([{"data": {"text": f"Body number {i}."}} for i in range(3)], indent=1)[:-12])
+    code, lines, err = run(cut)
+    assert code == 2 and "cut.json: not a Label Studio JSON export (it ends inside a task or a string" in err
+    assert "created=0" in lines[-1]
+
 
 def test_label_studio_with_wrong_types(tmp_path):
     text = "Bo Lin said taxes would fall."

@@ -299,6 +299,8 @@ def _task_lines(fh, name: str) -> array:
                 depth -= 1
             elif c == 0x2C and depth == 1:  # , between tasks
                 expecting = True
+    if depth:  # refused whole before any task is read, as a parser would (a cut-off download, say)
+        raise UnusableInput(f"{name}: not a Label Studio JSON export (it ends inside a task or a string: cut short?)")
     return starts
 
 
