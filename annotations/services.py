@@ -193,6 +193,13 @@ def quote_create(*, article: Article, user, start: int, end: int, text: str, tag
     cue = quote_check_spans(article.body, {**fields, "start": start, "end": end, "text": text})
     if cue is not None:
         fields["cue"] = cue
+    # The same words by the same speaker twice would be counted twice in every export. The API
+    # holds the article's row lock here, so two such writes at once cannot both pass.
+    same = Quote.objects.filter(article=article, start=start, end=end, speaker=fields.get("speaker")).exclude(
+        status=Status.REJECTED).values_list("pk", "status").first()
+    if same is not None:
+        raise ValidationError({"start": f"quote {same[0]} ({same[1]}) already marks these words for this speaker: "
+                                        f"{'accept' if same[1] == Status.SUGGESTED else 'edit'} it instead"})
     quote = Quote(
         article=article,
         start=start,

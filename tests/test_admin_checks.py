@@ -187,3 +187,21 @@ def test_an_if_match_that_names_no_version_of_the_item_is_told_apart_from_a_chan
     older = etag.replace(f'"{quote.id}-', f'"{quote.id}-1')
     response = api.patch(f"/api/v1/quotes/{quote.id}/", {"kind": "indirect"}, format="json", HTTP_IF_MATCH=older)
     assert response.status_code == 412 and "was changed" in response.json()["detail"]
+
+
+def test_the_same_words_by_the_same_speaker_are_one_quote(world):
+    api = client_for(make_user("ed", "editors"))
+    article, suggested = world["article"], world["suggested"]
+    s = BODY.index("Intro")
+    body = {"article_id": article.id, "text": "Intro", "start": s, "end": s + 5}
+    first = api.post("/api/v1/quotes/", body, format="json")
+    assert first.status_code == 201
+    again = api.post("/api/v1/quotes/", body, format="json")
+    assert again.status_code == 400
+    assert f"quote {first.json()['id']} (accepted) already marks these words" in again.json()["start"][0]
+    on_suggestion = api.post("/api/v1/quotes/", {**body, "text": suggested.exact, "start": suggested.start,
+                                                 "end": suggested.end, "speaker_id": world["bob"].id}, format="json")
+    assert on_suggestion.status_code == 400 and "accept it instead" in on_suggestion.json()["start"][0]
+    other_speaker = api.post("/api/v1/quotes/", {**body, "speaker_id": world["jane"].id}, format="json")
+    assert other_speaker.status_code == 201
+    assert Quote.objects.filter(article=article, start=s).count() == 2
