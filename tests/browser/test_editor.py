@@ -137,6 +137,31 @@ def test_unsaved_quote_survives_a_reload(login, live_server):
     assert page.locator("#quote-excerpt").inner_text() == "the bridge reopens in May"
 
 
+def test_a_form_restored_after_a_reload_does_not_overwrite_what_another_editor_saved_meanwhile(login, live_server):
+    from django.contrib.auth import get_user_model
+
+    article = example_article()
+    quote = suggestion(article, "we got worried")
+    bob = get_user_model().objects.create(username="bob")
+    page = login("alice")
+    open_editor(page, live_server, article)
+    page.locator(f"#quote-list li[data-id='{quote.id}'] button:has-text('Edit')").click()
+    page.get_by_label("Kind", exact=True).select_option("indirect")
+    services.quote_update(quote=Quote.objects.get(pk=quote.pk), user=bob, cue="told CBS")
+    page.reload()
+    page.wait_for_function("() => window.newsdeskEditorReady === true")
+    assert "Restored the quote" in page.locator("#banner").inner_text()
+    page.get_by_role("button", name="Save").click()
+    message = page.wait_for_selector("#banner.error").inner_text()
+    assert "bob saved this quote" in message and "still in the form" in message, message
+    quote.refresh_from_db()
+    assert (quote.kind, quote.cue) == ("direct", "told CBS")  # Bob's change stands until Alice chooses
+    page.get_by_role("button", name="Overwrite with mine").click()
+    page.wait_for_selector("#banner.info:has-text('Saved.')")
+    quote.refresh_from_db()
+    assert quote.kind == "indirect"
+
+
 def test_offsets_with_emoji_and_cjk_before_the_selection(login, live_server):
     body = "😀👍🏽 中文新闻：𠜎𠜱 报道。\n\nAnn Lee said the plan works 🚀 well."
     article = services.article_create(body=body, suggest_after=False)

@@ -470,6 +470,9 @@ function openQuoteForm(q = null, span = null, draft = null) {
   banner("");
   state.editing = q ? q.id : "new";
   state.span = span;
+  // The version the form was opened on, kept with a draft: a form restored after a reload still
+  // saves with it, so a change someone made meanwhile is a conflict to resolve, not overwritten.
+  state.baseEtag = draft ? draft.etag ?? null : q?.etag ?? null;
   const form = $("quote-form");
   form.hidden = false;
   $("quote-form-title").textContent = q ? "Edit quote" : "New quote";
@@ -491,7 +494,7 @@ function openQuoteForm(q = null, span = null, draft = null) {
 }
 
 function formValues() {
-  return {editing: state.editing, span: state.span, revision: article.revision,
+  return {editing: state.editing, span: state.span, revision: article.revision, etag: state.baseEtag,
           speaker: $("speaker").value, kind: $("quote-kind").value,
           cue: $("quote-cue").value, tags: [...$("quote-tags").selectedOptions].map((o) => o.value),
           speakerKind: $("speaker-kind").value, speakerDescription: $("speaker-description").value};
@@ -527,7 +530,7 @@ async function saveQuote(event) {
                      kind: v.kind, cue: v.cue, tags: v.tags};
     if (!mention) payload.speaker_id = speaker ? speaker.id : null;
     const saved = existing
-      ? await request("PATCH", `/api/v1/quotes/${existing.id}/`, {body: payload, etag: existing.etag})
+      ? await request("PATCH", `/api/v1/quotes/${existing.id}/`, {body: payload, etag: v.etag ?? existing.etag})
       : await request("POST", "/api/v1/quotes/", {body: {...payload, article_id: article.id}});
     replaceQuote(saved);
     closeQuoteForm();
@@ -539,6 +542,8 @@ async function saveQuote(event) {
       // One clear choice, never a silent overwrite: keep theirs, or send mine with their ETag.
       banner(`Not saved. ${explainConflict(existing, err)} Your changes are still in the form.`);
       replaceQuote(err.body.current);
+      state.baseEtag = err.body.current.etag;  // seen now: "Overwrite with mine" is a choice made on it
+      saveDraft();
       $("banner").append(" ",
         node("button", {type: "button", text: "Keep theirs", onclick: () => {
           const id = existing.id;
