@@ -15,11 +15,12 @@ from annotations.models import (
     ImportBatch,
     Quote,
     SuggesterModel,
+    Status,
     SuggestionRun,
     Tag,
 )
 from annotations.suggest import learned
-from annotations.text import body_sha256, normalise_body
+from annotations.text import body_sha256, normalise_body, one_line
 
 
 class CheckedForm(forms.ModelForm):
@@ -56,7 +57,7 @@ class ArticleForm(CheckedForm):
 class EntityForm(CheckedForm):
     def check(self, data, stored):
         if data.get("name"):
-            name = data["name"].strip()
+            name = one_line(data["name"])
             services.entity_check_names(name, services.entity_clean_aliases(name, data.get("aliases")), this=stored)
 
 
@@ -70,6 +71,8 @@ class QuoteForm(CheckedForm):
         cue = services.quote_check_spans(data["article"].body, {**data, "text": data.get("exact")})
         if cue is not None:
             data["cue"] = cue
+        if data.get("status") != Status.REJECTED:
+            services.quote_check_not_twice(data["article"].pk, data["start"], data["end"], data.get("speaker"), this=stored)
 
 
 class EndorsementForm(CheckedForm):

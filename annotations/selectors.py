@@ -19,6 +19,7 @@ from annotations.models import (
     Status,
     Tag,
 )
+from annotations.text import one_line
 
 
 def article_find_duplicate(*, url: str | None, body_sha256: str) -> Article | None:
@@ -44,8 +45,8 @@ def article_next_to_review(*, after_id: int) -> Article | None:
 
 
 def entity_find(*, name: str) -> Entity | None:
-    """An entity whose name or any alias equals `name`, ignoring case."""
-    name = name.strip()
+    """An entity whose name or any alias equals `name`, ignoring case and spacing."""
+    name = one_line(name)
     found = Entity.objects.filter(name__iexact=name).first()
     if found:
         return found

@@ -18,7 +18,7 @@ from annotations.models import (
     Quote,
     Status,
 )
-from annotations.text import CONTEXT, body_sha256, normalise_body, title_from_body
+from annotations.text import CONTEXT, body_sha256, normalise_body, one_line, title_from_body
 
 log = logging.getLogger(__name__)
 
@@ -189,17 +189,24 @@ def quote_check_spans(body: str, fields: dict) -> str | None:
     return None
 
 
+def quote_check_not_twice(article_id: int, start: int, end: int, speaker, this: Quote | None = None) -> None:
+    """The same words by the same speaker twice would be counted twice in every export. The API
+    holds the article's row lock when it writes, so two such writes at once cannot both pass."""
+    same = Quote.objects.filter(article_id=article_id, start=start, end=end, speaker=speaker).exclude(
+        status=Status.REJECTED)
+    if this is not None and this.pk:
+        same = same.exclude(pk=this.pk)
+    found = same.values_list("pk", "status").first()
+    if found is not None:
+        raise ValidationError({"start": f"quote {found[0]} ({found[1]}) already marks these words for this speaker: "
+                                        f"{'accept' if found[1] == Status.SUGGESTED else 'edit'} it instead"})
+
+
 def quote_create(*, article: Article, user, start: int, end: int, text: str, tags=(), **fields) -> Quote:
     cue = quote_check_spans(article.body, {**fields, "start": start, "end": end, "text": text})
     if cue is not None:
         fields["cue"] = cue
-    # The same words by the same speaker twice would be counted twice in every export. The API
-    # holds the article's row lock here, so two such writes at once cannot both pass.
-    same = Quote.objects.filter(article=article, start=start, end=end, speaker=fields.get("speaker")).exclude(
-        status=Status.REJECTED).values_list("pk", "status").first()
-    if same is not None:
-        raise ValidationError({"start": f"quote {same[0]} ({same[1]}) already marks these words for this speaker: "
-                                        f"{'accept' if same[1] == Status.SUGGESTED else 'edit'} it instead"})
+    quote_check_not_twice(article.id, start, end, fields.get("speaker"))
     quote = Quote(
         article=article,
         start=start,
@@ -231,6 +238,9 @@ def quote_update(*, quote: Quote, user, tags=None, **fields) -> Quote:
     cue = quote_check_spans(body, spans)
     if cue is not None:
         fields["cue"] = cue
+    if fields.get("status", quote.status) != Status.REJECTED:
+        quote_check_not_twice(quote.article_id, spans["start"], spans["end"], fields.get("speaker", quote.speaker),
+                              this=quote)
     quote.exact, quote.prefix, quote.suffix = quote_anchor(body, spans["start"], spans["end"]).values()
     return _edit_save(quote, user, fields, tags)
 
@@ -395,9 +405,9 @@ def endorsement_delete(*, endorsement: Endorsement, user) -> None:
 
 
 def entity_clean_aliases(name: str, aliases) -> list[str]:
-    seen, result = {name.strip().lower()}, []
+    seen, result = {one_line(name).lower()}, []
     for alias in aliases or []:
-        alias = alias.strip()
+        alias = one_line(alias)
         if alias and alias.lower() not in seen:
             seen.add(alias.lower())
             result.append(alias)
@@ -415,7 +425,7 @@ def entity_check_names(name: str, aliases: list[str], this: Entity | None = None
 
 
 def entity_create(*, name: str, **fields) -> Entity:
-    name = name.strip()
+    name = one_line(name)
     fields["aliases"] = entity_clean_aliases(name, fields.get("aliases"))
     entity_check_names(name, fields["aliases"])
     entity = Entity(name=name, **fields)
@@ -427,7 +437,7 @@ def entity_create(*, name: str, **fields) -> Entity:
 def entity_update(*, entity: Entity, **fields) -> Entity:
     for name, value in fields.items():
         setattr(entity, name, value)
-    entity.name = entity.name.strip()
+    entity.name = one_line(entity.name)
     entity.aliases = entity_clean_aliases(entity.name, entity.aliases)
     entity_check_names(entity.name, entity.aliases, this=entity)
     entity.full_clean()

@@ -18,6 +18,11 @@ def normalise_body(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
+def one_line(name: str) -> str:
+    """A name as one line of single spaces: "Rosa  Diaz" and "Rosa\u00a0Diaz" are "Rosa Diaz"."""
+    return " ".join(name.split())
+
+
 def body_sha256(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 

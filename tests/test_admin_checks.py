@@ -205,3 +205,33 @@ def test_the_same_words_by_the_same_speaker_are_one_quote(world):
     other_speaker = api.post("/api/v1/quotes/", {**body, "speaker_id": world["jane"].id}, format="json")
     assert other_speaker.status_code == 201
     assert Quote.objects.filter(article=article, start=s).count() == 2
+
+
+def test_an_edit_or_the_admin_cannot_make_the_duplicate_a_create_refuses(client, boss, world):
+    api = client_for(make_user("ed", "editors"))
+    accepted, jane = world["accepted"], world["jane"]
+    s = BODY.index("Intro")
+    other = api.post("/api/v1/quotes/", {"article_id": world["article"].id, "text": "Intro", "start": s, "end": s + 5,
+                                         "speaker_id": jane.id}, format="json").json()
+    moved = api.patch(f"/api/v1/quotes/{other['id']}/", {"text": accepted.exact, "start": accepted.start,
+                                                         "end": accepted.end}, format="json")
+    assert moved.status_code == 400 and f"quote {accepted.id} (accepted) already marks" in moved.json()["start"][0]
+    assert api.patch(f"/api/v1/quotes/{other['id']}/", {"kind": "indirect"}, format="json").status_code == 200
+
+    errors = _errors(client.post("/admin/annotations/quote/add/", _quote_form(accepted)))
+    assert f"quote {accepted.id} (accepted) already marks these words" in errors, errors
+    response = client.post(f"/admin/annotations/quote/{accepted.id}/change/", _quote_form(accepted, kind="mixed"))
+    assert response.status_code == 302  # a quote is not its own duplicate
+    assert Quote.objects.filter(start=accepted.start, end=accepted.end).count() == 1
+
+
+def test_a_speaker_name_is_one_line_of_single_spaces(world):
+    api = client_for(make_user("ed", "editors"))
+    made = api.post("/api/v1/speakers/", {"name": " Rosa  Diaz ", "aliases": ["Mayor\u00a0Rosa  Diaz", "Rosa Diaz"]},
+                    format="json")
+    assert made.status_code == 201 and made.json()["name"] == "Rosa Diaz"
+    assert made.json()["aliases"] == ["Mayor Rosa Diaz"]  # its own name is no alias of it
+    for twin in ("Rosa\u00a0Diaz", "rosa \t diaz", "Mayor Rosa Diaz"):
+        again = api.post("/api/v1/speakers/", {"name": twin}, format="json")
+        assert again.status_code == 400 and "already exists" in str(again.json()), (twin, again.content)
+    assert api.get("/api/v1/speakers/?name_exact=rosa%20%20diaz").json()["results"][0]["id"] == made.json()["id"]
