@@ -409,6 +409,26 @@ def test_review_moves_on_and_undo_puts_back_what_was_there(login, live_server):
     assert page.errors == []
 
 
+def test_undoing_accept_all_keeps_what_another_editor_changed_and_undoes_the_rest(login, live_server):
+    from django.contrib.auth import get_user_model
+
+    article = example_article()
+    quotes = [suggestion(article, needle, 0.9) for needle in ("we got worried", "We reject their support",
+                                                               "America First")]
+    bob = get_user_model().objects.create(username="bob")
+    page = login()
+    open_editor(page, live_server, article)
+    page.get_by_label("Lowest confidence to accept").fill("0.5")
+    page.get_by_role("button", name="Accept all (3)").click()
+    page.wait_for_selector("#banner:has-text('Accepted 3')")
+    services.quote_review(quote=Quote.objects.get(pk=quotes[0].pk), user=bob, status="rejected")
+    page.get_by_role("button", name="Undo").click()
+    message = page.wait_for_selector("#banner:has-text('Undone: 2 of 3')").inner_text()
+    assert "bob changed this quote" in message and "status accepted -> rejected (theirs)" in message, message
+    assert [Quote.objects.get(pk=q.pk).status for q in quotes] == ["rejected", "suggested", "suggested"]
+    assert page.errors == []
+
+
 def test_accept_all_is_undone_as_one_step(login, live_server):
     article = example_article()
     high = [suggestion(article, "we got worried", 0.9), suggestion(article, "We reject their support", 0.8)]

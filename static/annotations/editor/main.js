@@ -317,9 +317,22 @@ async function undo() {
       await restoreStatus(step.type, step.id, step.status);
       banner(`Undone: back to ${step.status}.`, "info");
     } else if (step.kind === "accept-all") {
-      for (const id of step.ids) await restoreStatus("quotes", id, "suggested");
-      for (const id of step.endorsementIds) await restoreStatus("endorsements", id, "suggested");
-      banner(`Undone: ${step.ids.length + step.endorsementIds.length} suggestion(s) back to suggested.`, "info");
+      // One changed since by someone else stays as they left it; the rest are still undone.
+      const kept = [];
+      for (const [type, ids] of [["quotes", step.ids], ["endorsements", step.endorsementIds]]) {
+        for (const id of ids) {
+          try { await restoreStatus(type, id, "suggested"); } catch (err) {
+            if (err.status !== 412 || !err.body?.current) throw err;
+            const current = err.body.current;
+            kept.push(type === "quotes" ? explainConflict(quoteById(id) || current, err)
+              : `${endorsementLabel(current)}: ${current.reviewed_by || "someone"} changed it at ${hhmm(current.updated_at)} (theirs).`);
+            replaceItem(type, current);
+          }
+        }
+      }
+      const total = step.ids.length + step.endorsementIds.length;
+      if (kept.length) banner(`Undone: ${total - kept.length} of ${total} back to suggested. Kept as changed since: ${kept.join(" ")}`);
+      else banner(`Undone: ${total} suggestion(s) back to suggested.`, "info");
     } else if (step.kind === "done") {
       await reopen();
       banner("Undone: the article needs review again.", "info");
