@@ -668,6 +668,30 @@ def test_accept_all_takes_endorsements_at_the_threshold_too_and_undo_puts_them_b
     assert page.errors == []
 
 
+def test_an_endorsement_another_editor_reviewed_meanwhile_shows_theirs_and_the_button_acts_again(login, live_server):
+    from django.contrib.auth import get_user_model
+
+    article = example_article()
+    campaign = Entity.objects.create(name="Trump campaign")
+    endorsement = Endorsement.objects.create(article=article, endorser=campaign, target_text="the Taliban",
+                                             polarity="opposes", status="suggested", origin="engine",
+                                             engine_version="test", confidence=0.8)
+    bob = get_user_model().objects.create(username="bob")
+    page = login()
+    open_editor(page, live_server, article)
+    services.endorsement_review(endorsement=Endorsement.objects.get(pk=endorsement.pk), user=bob, status="accepted")
+    card = page.locator(f"#endorsement-list li[data-id='{endorsement.id}']")
+    card.get_by_role("button", name="Reject").click()
+    message = page.wait_for_selector("#banner.error").inner_text()
+    assert "bob changed Trump campaign opposes the Taliban" in message and "now accepted (theirs)" in message, message
+    page.wait_for_selector(f"#endorsement-list li[data-id='{endorsement.id}'].accepted")
+    assert Endorsement.objects.get(pk=endorsement.pk).status == "accepted"
+    card.get_by_role("button", name="Reject").click()
+    page.wait_for_selector(f"#endorsement-list li[data-id='{endorsement.id}']", state="detached")  # rejected: hidden
+    assert Endorsement.objects.get(pk=endorsement.pk).status == "rejected"
+    assert page.errors == []
+
+
 def test_moving_through_a_long_article_keeps_the_top_bar_in_view(login, live_server):
     paragraphs = [f"Paragraph {i}. “We will fix road {i} soon,” Ann Lee said on day {i}." for i in range(60)]
     article = services.article_create(body="\n\n".join(paragraphs), suggest_after=False)

@@ -297,9 +297,20 @@ async function reviewEndorsement(e, action) {
     if (updated.status !== e.status) remember({kind: "review", type: "endorsements", id: e.id, status: e.status});
     state.endorsements = state.endorsements.map((x) => (x.id === updated.id ? updated : x));
     banner("");
-  } catch (err) { failed("Not saved", err); }
+  } catch (err) {
+    if (err.status === 412 && err.body?.current) {
+      // As for quotes: the panel shows theirs, and the same button again acts on it.
+      const current = err.body.current;
+      banner(`Not saved. ${endorsementChanged(current)} Press ${action === "accept" ? "Accept" : "Reject"} again to ` +
+             `${action} it as it is now.`);
+      replaceItem("endorsements", current);
+    } else failed("Not saved", err);
+  }
   renderPanel();
 }
+
+const endorsementChanged = (e) =>
+  `${e.reviewed_by || e.created_by || "Someone"} changed ${endorsementLabel(e)} at ${hhmm(e.updated_at)}: now ${e.status} (theirs).`;
 
 /** Put a quote or endorsement back to `status`, through the same API (with its ETag). */
 async function restoreStatus(type, id, status) {
@@ -324,8 +335,7 @@ async function undo() {
           try { await restoreStatus(type, id, "suggested"); } catch (err) {
             if (err.status !== 412 || !err.body?.current) throw err;
             const current = err.body.current;
-            kept.push(type === "quotes" ? explainConflict(quoteById(id) || current, err)
-              : `${endorsementLabel(current)}: ${current.reviewed_by || "someone"} changed it at ${hhmm(current.updated_at)} (theirs).`);
+            kept.push(type === "quotes" ? explainConflict(quoteById(id) || current, err) : endorsementChanged(current));
             replaceItem(type, current);
           }
         }
