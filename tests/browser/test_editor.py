@@ -692,6 +692,19 @@ def test_an_endorsement_another_editor_reviewed_meanwhile_shows_theirs_and_the_b
     assert page.errors == []
 
 
+def test_a_link_to_a_rejected_quote_shows_it(login, live_server):
+    article = example_article()
+    quote = suggestion(article, "we got worried")
+    quote.status = "rejected"
+    quote.save()
+    page = login()
+    page.goto(f"{live_server.url}/articles/{article.id}/#quote-{quote.id}")
+    page.wait_for_function("() => window.newsdeskEditorReady === true")
+    assert page.locator(f"#quote-list li[data-id='{quote.id}'].current.rejected").count() == 1
+    assert page.get_by_label("Show rejected").is_checked()
+    assert page.errors == []
+
+
 def test_moving_through_a_long_article_keeps_the_top_bar_in_view(login, live_server):
     paragraphs = [f"Paragraph {i}. “We will fix road {i} soon,” Ann Lee said on day {i}." for i in range(60)]
     article = services.article_create(body="\n\n".join(paragraphs), suggest_after=False)

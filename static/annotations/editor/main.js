@@ -762,6 +762,11 @@ if (draft && draft.editing) {
     : "Restored the quote you had not saved yet. The article text changed since: select its words again.", "info");
 }
 // Links from the quote search and the speaker pages open the article at one quote.
+// A rejected one is shown with the others rejected: the link is there to show it.
 const linked = /^#quote-(\d+)$/.exec(window.location.hash);
-if (linked && !(draft && draft.editing) && quoteById(Number(linked[1]))) select(Number(linked[1]));
+const linkedQuote = linked && !(draft && draft.editing) ? quoteById(Number(linked[1])) : null;
+if (linkedQuote) {
+  if (!shown(linkedQuote)) { state.showRejected = $("show-rejected").checked = true; }
+  select(linkedQuote.id);
+}
 window.newsdeskEditorReady = true;
