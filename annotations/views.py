@@ -237,7 +237,9 @@ def endorsement_network(request):
     return render(request, "annotations/endorsement_network.html", {
         "graph": graph, "layout": layout, "errors": errors, "params": params, "edge_rows": edge_rows,
         "can_edit": roles.is_editor(user), "statuses": Status.values,
-        "export_query": urlencode({k: v for k, v in params.items() if v and k != "min_count"}),
+        # The export is what the graph counts: with no status chosen, all but the rejected.
+        "export_query": urlencode({**{k: v for k, v in params.items() if v and k != "min_count"},
+                                   **({} if params["status"] else {"status_not": Status.REJECTED})}),
         "colours": charts.POLARITY_COLOURS})
 
 

@@ -4,6 +4,7 @@ exports: each counts and shows only what the user may see."""
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -252,3 +253,23 @@ def test_endorsement_exports_jsonl_and_csv(network, people):
     editor_rows = streamed(client_for(people["editor"]).get("/api/v1/endorsements/?format=jsonl")).splitlines()
     assert len(editor_rows) == 5
     assert viewer.get("/api/v1/endorsements/?format=csv&published_after=x").status_code == 400
+
+
+def test_the_network_pages_export_is_what_its_graph_counts(network, people, client):
+    client.force_login(people["editor"])
+    editor = client_for(people["editor"])
+    for shown in ({}, {"status": "rejected"}):
+        page = client.get("/endorsements/", shown)
+        graph = page.context["graph"]
+        graph_count = sum(e["count"] for e in graph["edges"]) + graph["slogans"]
+        link = re.search(r'href="(/api/v1/endorsements/\?[^"]*format=jsonl)"', page.content.decode()).group(1)
+        exported = b"".join(editor.get(link.replace("&amp;", "&")).streaming_content).decode().splitlines()
+        assert len(exported) == graph_count > 0, (shown, link)
+        assert all(('"rejected"' in row) == bool(shown) for row in exported)
+
+
+def test_an_outlet_filter_in_another_case_shows_as_chosen(network, people, client):
+    client.force_login(people["editor"])
+    for path in ("/articles/", "/quotes/"):
+        html = client.get(path, {"outlet": "daily PLANET"}).content.decode()
+        assert '<option value="Daily Planet" selected>' in html, path

@@ -81,6 +81,8 @@ class EndorsementFilter(RequestFilterSet):
     published_before = filters.DateFilter(field_name="article__published_on", lookup_expr="lte")
     polarity = filters.ChoiceFilter(choices=Endorsement.Polarity.choices)
     status = filters.ChoiceFilter(choices=Status.choices)
+    status_not = filters.ChoiceFilter(field_name="status", choices=Status.choices, exclude=True,
+                                      label="All but this status (the network page's default: not rejected)")
     anchor = filters.ChoiceFilter(choices=Anchor.choices, label="anchored, or orphaned by an edit of the text")
     tag = filters.CharFilter(field_name="tags__slug", max_length=100)
 
