@@ -3,6 +3,7 @@ templates place shapes at these numbers, and escape every name themselves."""
 
 import datetime
 import math
+import textwrap
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 720, 200
@@ -64,6 +65,7 @@ def bars_by_month(counts: list[tuple[datetime.date, int]]) -> dict:
 
 
 GRAPH_SIZE = 760
+LABEL_CHARS = 14
 POLARITY_COLOURS = {"supports": "#059669", "opposes": "#dc2626"}
 
 
@@ -79,7 +81,11 @@ def circle_layout(nodes: list[dict], edges: list[dict], size: int = GRAPH_SIZE) 
         placed[node["id"]] = {**node, "x": round(x, 1), "y": round(y, 1),
                               "r": round(6 + 3 * math.sqrt(node["given"] + node["received"]), 1),
                               "lx": round(centre + (radius + 24) * math.cos(angle), 1),
-                              "ly": round(centre + (radius + 24) * math.sin(angle) + 4, 1), "anchor": anchor}
+                              "ly": round(centre + (radius + 24) * math.sin(angle) + 4, 1), "anchor": anchor,
+                              # The margin outside the circle holds about 14 characters of a label
+                              # a line: a longer name goes on two lines rather than past the edge.
+                              "lines": textwrap.wrap(node["name"], LABEL_CHARS, max_lines=2, placeholder="…")
+                              or [node["name"][:LABEL_CHARS]]}
     top = max((e["count"] for e in edges), default=1)
     drawn = []
     for edge in edges:

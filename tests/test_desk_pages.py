@@ -273,3 +273,11 @@ def test_an_outlet_filter_in_another_case_shows_as_chosen(network, people, clien
     for path in ("/articles/", "/quotes/"):
         html = client.get(path, {"outlet": "daily PLANET"}).content.decode()
         assert '<option value="Daily Planet" selected>' in html, path
+
+
+def test_a_long_name_in_the_network_goes_on_two_lines_that_fit_its_margin():
+    nodes = [{"id": i, "name": name, "given": 1, "received": 1}
+             for i, name in enumerate(["Councilwoman Jia Chen of the Third Ward", "Ann Lee", "Supercalifragilisticexpialidocious"])]
+    placed = {n["id"]: n for n in charts.circle_layout(nodes, [])["nodes"]}
+    assert placed[0]["lines"] == ["Councilwoman", "Jia Chen of…"] and placed[1]["lines"] == ["Ann Lee"]
+    assert all(len(line) <= charts.LABEL_CHARS for n in placed.values() for line in n["lines"])

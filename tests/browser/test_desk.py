@@ -140,7 +140,7 @@ def test_quotes_page_searches_and_opens_the_article_at_a_hit(login, live_server,
     assert page.errors == []
 
 
-@pytest.mark.parametrize("path", ["/quotes/", "/speakers/", "/endorsements/", "speaker"])
+@pytest.mark.parametrize("path", ["/articles/", "/quotes/", "/speakers/", "/endorsements/", "speaker"])
 def test_desk_pages_fit_a_phone(login, live_server, desk, path):
     page = login()
     page.set_viewport_size({"width": 390, "height": 844})
