@@ -281,3 +281,10 @@ def test_a_long_name_in_the_network_goes_on_two_lines_that_fit_its_margin():
     placed = {n["id"]: n for n in charts.circle_layout(nodes, [])["nodes"]}
     assert placed[0]["lines"] == ["Councilwoman", "Jia Chen of…"] and placed[1]["lines"] == ["Ann Lee"]
     assert all(len(line) <= charts.LABEL_CHARS for n in placed.values() for line in n["lines"])
+
+
+def test_a_speaker_filter_that_finds_no_speaker_stays_shown_and_removable(network, people, client):
+    client.force_login(people["editor"])
+    html = client.get("/quotes/", {"speaker": "99999", "q": "taxes"}).content.decode()
+    assert "speaker #99999: not found" in html and '<input type="hidden" name="speaker" value="99999">' in html
+    assert 'href="?q=taxes&amp;" aria-label="any speaker"' in html
