@@ -503,6 +503,9 @@ def test_question_mark_opens_the_shortcuts_and_escape_closes_them(login, live_se
     assert "undo the last accept" in overlay.inner_text()
     page.screenshot(path="/tmp/review-overlay.png")
     page.keyboard.press("a")  # no key acts behind the overlay
+    for key in ("Tab", "Tab", "Shift+Tab"):  # nor does the focus go behind it
+        page.keyboard.press(key)
+        assert page.evaluate("document.activeElement.id") == "btn-shortcuts-close"
     page.keyboard.press("Escape")
     overlay.wait_for(state="hidden")
     assert Quote.objects.get(pk=quote.pk).status == "suggested"

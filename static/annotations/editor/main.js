@@ -684,6 +684,8 @@ bodyEl.addEventListener("click", (e) => {
 });
 
 document.addEventListener("keydown", (e) => {
+  // A modal dialog keeps the focus: Tab stays on its one button (Close).
+  if (e.key === "Tab" && !$("shortcuts").hidden) { e.preventDefault(); return $("btn-shortcuts-close").focus(); }
   const typing = e.target.closest?.("input, select, textarea");
   if (e.key === "Escape") {
     if (!$("shortcuts").hidden) return closeShortcuts();
