@@ -20,7 +20,7 @@ from annotations.models import (
     Tag,
 )
 from annotations.suggest import learned
-from annotations.text import body_sha256, normalise_body, one_line
+from annotations.text import one_line
 
 
 class CheckedForm(forms.ModelForm):
@@ -48,7 +48,7 @@ class ArticleForm(CheckedForm):
     def check(self, data, stored):
         if not data.get("body"):
             return
-        same = selectors.article_find_duplicate(url=data.get("url"), body_sha256=body_sha256(normalise_body(data["body"])))
+        same = selectors.article_find_duplicate(url=data.get("url"), body=data["body"])
         if same is not None and (stored is None or same.pk != stored.pk):
             raise ValidationError({"url" if data.get("url") else "body": f"this article is already stored as "
                                                                         f"article {same.pk} (same url, or same body without url)"})

@@ -19,14 +19,14 @@ from annotations.models import (
     Status,
     Tag,
 )
-from annotations.text import one_line
+from annotations.text import body_sha256, normalise_body, one_line
 
 
-def article_find_duplicate(*, url: str | None, body_sha256: str) -> Article | None:
-    """Dedup rule: the url when there is one, else the body hash."""
+def article_find_duplicate(*, url: str | None, body: str) -> Article | None:
+    """Dedup rule: the url when there is one, else the hash of the body as it is stored (normalised)."""
     if url:
         return Article.objects.filter(url=url).first()
-    return Article.objects.filter(url__isnull=True, body_sha256=body_sha256).first()
+    return Article.objects.filter(url__isnull=True, body_sha256=body_sha256(normalise_body(body))).first()
 
 
 def article_list_with_counts(*, user):

@@ -25,7 +25,6 @@ from annotations.api.concurrency import AtomicWritesMixin, ETagMixin, Gone, Prec
 from annotations.api.permissions import ReadAnyWriteAdmins, ReadAnyWriteEditors
 from annotations.api.renderers import FastJSONRenderer
 from annotations.models import Article, Entity, Status, Tag
-from annotations.text import body_sha256, normalise_body
 
 
 def api_exception_handler(exc, context):
@@ -367,7 +366,7 @@ class ArticleViewSet(ReleaseAfterRender, AtomicWritesMixin, ETagMixin, viewsets.
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        if selectors.article_find_duplicate(url=data.get("url"), body_sha256=body_sha256(normalise_body(data["body"]))):
+        if selectors.article_find_duplicate(url=data.get("url"), body=data["body"]):
             raise ValidationError({"url": "this article is already stored (same url, or same body without url)"})
         serializer.instance = services.article_create(**data)
 

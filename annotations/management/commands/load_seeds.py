@@ -5,7 +5,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from annotations import selectors, services
 from annotations.seeds import SeedError, parse_seed
-from annotations.text import body_sha256
 
 
 def seeds_load(folder: Path, out, err) -> tuple[int, int, int]:
@@ -18,7 +17,7 @@ def seeds_load(folder: Path, out, err) -> tuple[int, int, int]:
             err.write(f"{path.name}: {exc}" if isinstance(exc, UnicodeDecodeError) else str(exc))
             failed += 1
             continue
-        if selectors.article_find_duplicate(url=None, body_sha256=body_sha256(seed.body)):
+        if selectors.article_find_duplicate(url=None, body=seed.body):
             existing += 1
             continue
         services.article_create(
