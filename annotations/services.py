@@ -375,7 +375,7 @@ def _endorsement_check_links(article, fields, this=None) -> None:
     target = fields.get("target", this.target if this is not None else None)
     target_text = fields.get("target_text", this.target_text if this is not None else "") or ""
     if endorser is not None and (target.pk == endorser.pk if target is not None else
-                                 target_text.strip().lower() in {endorser.name.lower(), *map(str.lower, endorser.aliases)}):
+                                 one_line(target_text).lower() in {endorser.name.lower(), *map(str.lower, endorser.aliases)}):
         raise ValidationError({"target_id": f"{endorser.name} cannot endorse or oppose themselves"})
     responds_to = fields.get("responds_to")
     if responds_to is not None:
