@@ -21,7 +21,7 @@ import threading
 import time
 import zipfile
 from dataclasses import dataclass, field, replace
-from itertools import chain
+from itertools import chain, product
 
 import numpy as np
 import pycrfsuite
@@ -67,21 +67,10 @@ def _shape(w: str) -> str:
 
 
 # What a word brings wherever it stands, made once per word: its lower case (str and bytes),
-# its shape, and its feature strings as the token itself and as a neighbour.
-LOWER, LOWER_B, SHAPE, F_W, F_SH, F_S3, F_P3, F_M3, F_M2, F_M1, F_P1, F_P3W = range(12)
+# its shape (bytes and code), the speech verb it is (a code, or None), and its feature strings
+# as the token itself and as a neighbour.
+LOWER, LOWER_B, SHAPE, SHAPE_I, VERB_I, F_W, F_SH, F_S3, F_P3, F_M3, F_M2, F_M1, F_P1, F_P3W = range(14)
 _WORDS: dict[str, tuple] = {}
-
-
-def _word(w: str) -> tuple:
-    low = w.lower()
-    lb = low.encode()
-    shape = _shape(w).encode()
-    entry = (low, lb, shape, b"w=" + lb, b"sh=" + shape, b"s3=" + low[-3:].encode(), b"p3=" + low[:3].encode(),
-             b"w-3=" + lb, b"w-2=" + lb, b"w-1=" + lb, b"w1=" + lb, b"w3=" + lb)
-    if len(_WORDS) > 50000:  # a bound on memory: the common words come back at once
-        _WORDS.clear()
-    _WORDS[w] = entry
-    return entry
 
 
 def _bucket(d: int) -> str:
@@ -92,35 +81,106 @@ def _bucket(d: int) -> str:
     return ("-" if d < 0 else "+") + b
 
 
+# --- Small templates, by code -----------------------------------------------------------------
+# Most templates combine a few small values of a token (the rules' mark, inside a quotation or
+# not, a distance bucket, a speech verb), so they have few strings, listed here once. A
+# paragraph keeps each token's code in each of them; training reads the codes back as the
+# strings, and tagging sums their weight rows from a table made once per model, in one gather
+# per article, rather than making and looking up a string per token and template.
+BUCKETS = tuple(_bucket(d).encode() for d in (0, 1, 2, 3, 5, 10, -1, -2, -3, -5, -10))
+NB = len(BUCKETS)
+RULE = (b"", b"qB", b"qI", b"s", b"c")
+R_QB, R_QI, R_S, R_C = 1, 2, 3, 4
+SHAPES = (b"QM", b"P", b"D", b"XX", b"Xx", b"x")
+BITS = (b"0", b"1")
+CONF = (b"",) + tuple(f"{k / 100:.2f}".encode() for k in range(101))  # the rules' confidence, as written
+VERBS = tuple(sorted(w.encode() for w in CUES))
+_VERB_I = {v.decode(): i for i, v in enumerate(VERBS)}
+# What the paragraph before held ("pp=": a speech verb, a quotation, an open one; "pp=start" for
+# none), then, from a paragraph's second sentence on, what the sentence before held ("ps=").
+STATES = (b"pp=start",) + tuple(b"pp=" + a + b + c for a in BITS for b in BITS for c in BITS) + tuple(
+    b"ps=" + a + b for a in BITS for b in BITS)
+PP, PS = 1, 9  # the codes of "pp=000" and "ps=00"
+
+
+def _product(prefix: bytes, *parts) -> tuple[bytes, ...]:
+    return tuple(prefix + b"".join(p) for p in product(*parts))
+
+
+def _bar(values) -> tuple[bytes, ...]:
+    return tuple(b"|" + v for v in values)
+
+
+CODED = {  # each template's strings, by code
+    "q": _product(b"q=", BITS),
+    "r": _product(b"r=", RULE),
+    "pv": (b"pv=none",) + _product(b"pv=", VERBS, _bar(BUCKETS)),  # the speech verb before, how far
+    "nv": (b"nv=none",) + _product(b"nv=", VERBS, _bar(BUCKETS), _bar(BITS)),  # the one after, a comma between
+    "cl": (b"cl=none",) + _product(b"cl=", BUCKETS, _bar(BITS), BITS, BITS),  # a 'that', a comma, quoted
+    "s": _product(b"s=", BITS, BITS, _bar(STATES)),
+    "pos": _product(b"pos=", (b"-", b"BOS", b"EOS"), _bar(b"0123"[i:i + 1] for i in range(4))),
+    "sp": _product(b"sp=", BUCKETS, _bar(BUCKETS)),
+    "r|v": _product(b"r|v=", RULE, _bar((b"none",) + BUCKETS)),
+    "rc": _product(b"rc=", CONF, _bar(RULE)),
+    "r-1": _product(b"r-1=", RULE + (b"^",)),
+    "r1": _product(b"r1=", RULE + (b"$",)),
+    "q-1": _product(b"q-1=", BITS, _bar(SHAPES)) + (b"q-1=^",),
+    "q1": _product(b"q1=", BITS, _bar(SHAPES)) + (b"q1=$",),
+    "qm": _product(b"qm=", SHAPES + (b"^",), SHAPES + (b"$",), _bar(BITS)),
+}
+STRINGS = ("pvn", "w-1|w", "w|w+1")  # templates of any word: a string per token
+# The order the templates always had (crfsuite numbers attributes as it meets them, and its
+# training sums in that order); the word features (_word_columns) stood before "r-1".
+ORDER = ("q", "r", "pv", "pvn", "nv", "cl", "s", "pos", "sp", "r|v", "rc", "w-1|w", "w|w+1",
+         "r-1", "r1", "q-1", "q1", "qm")
+PAIRS_AT = ORDER.index("r-1")
+
+
+def _word(w: str) -> tuple:
+    low = w.lower()
+    lb = low.encode()
+    shape = _shape(w).encode()
+    entry = (low, lb, shape, SHAPES.index(shape), _VERB_I.get(low), b"w=" + lb, b"sh=" + shape,
+             b"s3=" + low[-3:].encode(), b"p3=" + low[:3].encode(),
+             b"w-3=" + lb, b"w-2=" + lb, b"w-1=" + lb, b"w1=" + lb, b"w3=" + lb)
+    if len(_WORDS) > 50000:  # a bound on memory: the common words come back at once
+        _WORDS.clear()
+    _WORDS[w] = entry
+    return entry
+
+
 @dataclass
 class _Para:
     start: int
     end: int
     tokens: list  # (start, end, word)
     words: list  # each token's _word entry, whence its word features
-    columns: list = field(default_factory=list)  # per other feature template, each token's attribute
+    codes: np.ndarray | None = None  # templates (CODED) x tokens: each token's code in each
+    strings: list = field(default_factory=list)  # per STRINGS template, each token's attribute
     marks: list = field(default_factory=list)  # the paragraph's quotation-mark spans
     sent_of: list = field(default_factory=list)  # each token's sentence (index in the paragraph)
 
     @property
     def features(self) -> list[tuple]:
-        """Each token's attributes, as crfsuite's trainer takes them (in the order they always
-        had: crfsuite numbers attributes as it meets them, and its training sums in that order)."""
-        words, other = _word_columns(self.words), self.columns
+        """Each token's attributes, as crfsuite's trainer takes them."""
+        cols = {name: [CODED[name][c] for c in row] for name, row in zip(CODED, self.codes.tolist())}
+        cols.update(zip(STRINGS, self.strings))
+        words, other = _word_columns(self.words), [cols[name] for name in ORDER]
         return list(zip(*words[:len(OWN)], *other[:PAIRS_AT], *words[len(OWN):], *other[PAIRS_AT:]))
 
 
-def _rule_marks(result: Suggestions, paras: list) -> dict[int, list[tuple[int, int, str]]]:
+def _rule_marks(result: Suggestions, paras: list) -> dict[int, list[tuple[int, int, int]]]:
     """The rules' spans by the start of each paragraph they reach, in the rules' order (the
-    first quote over a token marks it)."""
+    first quote over a token marks it): (start, end, kind), kind a quote's CONF code, or R_S or
+    R_C (negative) for a speaker's and a cue's."""
     spans = []
     for q in result.quotes:
         # The rules' confidence says which rule fired (a cue with a named speaker, a bare quotation, ...).
-        spans.append((q.start, q.end, f"q{q.confidence:.2f}"))
+        spans.append((q.start, q.end, 1 + min(100, max(0, round(q.confidence * 100)))))
         if q.speaker_start is not None:
-            spans.append((q.speaker_start, q.speaker_end, "s"))
+            spans.append((q.speaker_start, q.speaker_end, -R_S))
         if q.cue_start is not None:
-            spans.append((q.cue_start, q.cue_end, "c"))
+            spans.append((q.cue_start, q.cue_end, -R_C))
     ends = [p.end for p in paras]
     by_para: dict[int, list] = {}
     for s, e, kind in spans:
@@ -131,6 +191,11 @@ def _rule_marks(result: Suggestions, paras: list) -> dict[int, list[tuple[int, i
     return by_para
 
 
+# The per-token values the composite templates are made of, by row of _Paragraphs.base.
+QI, SHAPE_C, RULE_C, CONF_C, VB = range(5)
+OWN_ROWS = ("q", "pv", "nv", "cl", "s", "pos", "sp")  # templates coded token by token
+
+
 def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
     """Tokens and their features, paragraph by paragraph. Built column by column (one list per
     template) and sentence by sentence, which is much faster than token by token; as UTF-8
@@ -138,7 +203,9 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
     every = tokens(text)
     every_start = [t[0] for t in every]
     out = []
-    prev_para = b"pp=start"  # what the previous paragraph held: a speech verb, a quotation, an open one
+    own = {name: [] for name in OWN_ROWS}  # the article's codes, paragraph after paragraph
+    base = [[] for _ in range(5)]
+    prev_para = 0  # "pp=start"
     paras = layout(text)
     marks = _rule_marks(rules, [p for p, _, _ in paras])
     for para, quotes, sents in paras:
@@ -155,122 +222,143 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
             if hi > lo:
                 sent_of[lo:hi] = [si] * (hi - lo)
                 bounds.append((lo, hi))
-        inside = [False] * n
+        qi = [0] * n
         for q in quotes:
             lo, hi = bisect.bisect_left(starts, q.start), bisect.bisect_left(starts, q.end)
-            inside[lo:hi] = [True] * (hi - lo)
-        rule = [b""] * n
-        conf = [b""] * n
+            qi[lo:hi] = [1] * (hi - lo)
+        rule = [0] * n
+        conf = [0] * n
         for s, e, kind in marks.get(para.start, ()):
             lo = bisect.bisect_left(starts, s)
             hi = bisect.bisect_left(starts, e)
-            if kind[0] == "q":
-                c = kind[1:].encode()
+            if kind > 0:
                 for i in range(lo, hi):
-                    rule[i] = rule[i] or (b"qB" if i == lo else b"qI")
-                    conf[i] = conf[i] or c
+                    rule[i] = rule[i] or (R_QB if i == lo else R_QI)
+                    conf[i] = conf[i] or kind
             else:
-                rule[lo:hi] = [kind.encode()] * (hi - lo)  # speaker and cue win over the content they sit in
+                rule[lo:hi] = [-kind] * (hi - lo)  # speaker and cue win over the content they sit in
         words = [t[2] for t in toks]
         info = [_WORDS.get(w) or _word(w) for w in words]
         lowers = [x[LOWER] for x in info]
         lb = [x[LOWER_B] for x in info]
-        shapes = [x[SHAPE] for x in info]
-        qi = [b"1" if x else b"0" for x in inside]
-        speech = [w in CUES for w in lowers]
+        verb = [x[VERB_I] for x in info]
         # Speech verbs outside quotation marks: per token the previous and next one in its
         # sentence (the verb and a signed distance bucket), the word right after the previous
         # one ('said that', 'told CNN') and the clause between them (a 'that', a comma).
-        prev_v = [b"pv=none"] * n
+        pv = [0] * n
         after_v = [b"pvn=none"] * n
-        next_v = [b"nv=none"] * n
-        clause = [b"cl=none"] * n
-        in_sent = [b""] * n  # how far from the sentence's start and end
-        vb = [b"none"] * n  # the nearest speech verb, in or out of quotes
-        sent_state = [b""] * n
-        pos = [b"pos=-|3"] * n
+        nv = [0] * n
+        clause = [0] * n
+        in_sent = [0] * n  # how far from the sentence's start and end
+        vb = [0] * n  # the nearest speech verb, in or out of quotes: none, or 1 + its bucket
+        sent_state = [0] * n
+        pos = [3] * n  # "pos=-|3"
         if n >= len(_AFTER):
             _grow(n)
-        after, before = _AFTER, _BEFORE  # distance buckets: after[k] is _bucket(k), before[k] _bucket(-k)
+        after, before = _AFTER, _BEFORE  # distance buckets: after[k] is _bucket(k)'s code, before[k] _bucket(-k)'s
         state, any_verb = prev_para, False
         for lo, hi in bounds:
             m = hi - lo
             sp = _SENT_POS.get(m)
             if sp is None:
-                sp = [b"sp=" + after[k] + b"|" + after[m - 1 - k] for k in range(m)]
+                sp = [after[k] * NB + after[m - 1 - k] for k in range(m)]
                 if m < 256:
                     _SENT_POS[m] = sp
             in_sent[lo:hi] = sp
-            near = [i for i in range(lo, hi) if speech[i]]
-            verbs = [i for i in near if not inside[i]]
+            near = [i for i in range(lo, hi) if verb[i] is not None]
+            verbs = [i for i in near if not qi[i]]
             if verbs:
-                last, that, comma = None, False, False
+                last, that, comma = None, 0, 0
                 for i in range(lo, hi):
                     if last is not None:
                         d = after[i - last]
-                        prev_v[i] = b"pv=" + lb[last] + b"|" + d
+                        pv[i] = 1 + verb[last] * NB + d
                         if i > last + 1:
                             after_v[i] = b"pvn=" + lb[last + 1]
-                        clause[i] = b"cl=" + d + (b"|1" if that else b"|0") + (b"1" if comma else b"0") + qi[i]
+                        clause[i] = 1 + ((d * 2 + that) * 2 + comma) * 2 + qi[i]
                     w = lowers[i]
-                    if speech[i] and not inside[i]:
-                        last, that, comma = i, False, False
+                    if verb[i] is not None and not qi[i]:
+                        last, that, comma = i, 0, 0
                     elif w == "that":
-                        that = True
+                        that = 1
                     elif w == "," or w == ":":
-                        comma = True
-                nxt, comma = None, False
+                        comma = 1
+                nxt, comma = None, 0
                 for i in range(hi - 1, lo - 1, -1):
                     if nxt is not None:
-                        next_v[i] = b"nv=" + lb[nxt] + b"|" + before[nxt - i] + (b"|1" if comma else b"|0")
-                    if speech[i] and not inside[i]:
-                        nxt, comma = i, False
+                        nv[i] = 1 + (verb[nxt] * NB + before[nxt - i]) * 2 + comma
+                    if verb[i] is not None and not qi[i]:
+                        nxt, comma = i, 0
                     elif lowers[i] == ",":
-                        comma = True
+                        comma = 1
             if near:
                 j, last_j = 0, len(near) - 1
                 for i in range(lo, hi):
                     while j < last_j and abs(near[j + 1] - i) < abs(near[j] - i):
                         j += 1
                     d = i - near[j]
-                    vb[i] = after[d] if d >= 0 else before[-d]
-            now = (b"1" if verbs else b"0") + (b"1" if any(inside[lo:hi]) else b"0")
-            sent_state[lo:hi] = [b"s=" + now + b"|" + state] * m
-            state = b"ps=" + now
+                    vb[i] = 1 + (after[d] if d >= 0 else before[-d])
+            now = 2 * bool(verbs) + (1 in qi[lo:hi])
+            sent_state[lo:hi] = [now * len(STATES) + state] * m
+            state = PS + now
             any_verb = any_verb or bool(verbs)
-            pos[hi - 1] = b"pos=EOS|3"
-            pos[lo] = b"pos=BOS|3"
+            pos[hi - 1] = 2 * 4 + 3  # "pos=EOS|3"
+            pos[lo] = 1 * 4 + 3  # "pos=BOS|3"
         for i in range(min(3, n)):
-            pos[i] = pos[i][:-1] + (b"0", b"1", b"2")[i]
+            pos[i] += i - 3
         lp = [b"^"] + lb + [b"$"]
-        rp = [b"^"] + rule + [b"$"]
-        qs = [a + b"|" + b for a, b in zip(qi, shapes)]
-        qp = [b"^"] + qs + [b"$"]
-        shp = [b"^"] + shapes + [b"$"]
-        cols = [  # the word features are apart (_word_columns); their neighbours came before 'r-1'
-            [b"q=" + x for x in qi],
-            [b"r=" + r for r in rule],
-            prev_v, after_v, next_v, clause, sent_state, pos, in_sent,
-            [b"r|v=" + r + b"|" + v for r, v in zip(rule, vb)],
-            [b"rc=" + c + b"|" + r for c, r in zip(conf, rule)],
-            [b"w-1|w=" + a + b"|" + b for a, b in zip(lp, lb)],
-            [b"w|w+1=" + a + b"|" + b for a, b in zip(lb, lp[2:])],
-            [b"r-1=" + r for r in rp[:n]],
-            [b"r1=" + r for r in rp[2:n + 2]],
-            [b"q-1=" + x for x in qp[:n]],
-            [b"q1=" + x for x in qp[2:n + 2]],
-            [b"qm=" + a + b + b"|" + x for a, b, x in zip(shp[:n], shp[2:n + 2], qi)],
-        ]
-        out.append(_Para(para.start, para.end, toks, info, cols, quotes, sent_of))
+        for name, col in zip(OWN_ROWS, (qi, pv, nv, clause, sent_state, pos, in_sent)):
+            own[name] += col
+        for row, col in zip(base, (qi, [x[SHAPE_I] for x in info], rule, conf, vb)):
+            row += col
+        strings = [after_v, [b"w-1|w=" + a + b"|" + b for a, b in zip(lp, lb)],
+                   [b"w|w+1=" + a + b"|" + b for a, b in zip(lb, lp[2:])]]
+        out.append(_Para(para.start, para.end, toks, info, None, strings, quotes, sent_of))
         open_end = bool(quotes) and quotes[-1].end == para.end and words[-1] not in QUOTE_MARKS
-        prev_para = b"pp=" + (b"1" if any_verb else b"0") + (b"1" if quotes else b"0") + (b"1" if open_end else b"0")
+        prev_para = PP + 4 * any_verb + 2 * bool(quotes) + open_end
+    if out:
+        codes = _codes(np.array(base), own, [len(p.tokens) for p in out])
+        at = 0
+        for p in out:
+            p.codes = codes[:, at:at + len(p.tokens)]
+            at += len(p.tokens)
     return out
+
+
+def _codes(base: np.ndarray, own: dict, lengths: list[int]) -> np.ndarray:
+    """The article's codes in every CODED template (its rows in that order), from the per-token
+    values: those coded token by token, and those made here of a token and its neighbours."""
+    firsts = np.cumsum([0] + lengths[:-1])
+    lasts = firsts + np.array(lengths) - 1
+
+    def before(x, edge):  # each token's previous one in its paragraph, or the edge
+        y = np.roll(x, 1)
+        y[firsts] = edge
+        return y
+
+    def after(x, edge):
+        y = np.roll(x, -1)
+        y[lasts] = edge
+        return y
+
+    qi, shape, rule, conf, vb = base
+    qs = qi * len(SHAPES) + shape
+    made = {
+        "r": rule,
+        "r|v": rule * (NB + 1) + vb,
+        "rc": conf * len(RULE) + rule,
+        "r-1": before(rule, len(RULE)),
+        "r1": after(rule, len(RULE)),
+        "q-1": before(qs, 2 * len(SHAPES)),
+        "q1": after(qs, 2 * len(SHAPES)),
+        "qm": (before(shape, len(SHAPES)) * (len(SHAPES) + 1) + after(shape, len(SHAPES))) * 2 + qi,
+    }
+    return np.array([own[name] if name in own else made[name] for name in CODED])
 
 
 # The word features: a token's own word (OWN), and the words around it (NEIGHBOURS: how far,
 # which feature of that word, what stands past the paragraph's ends).
 OWN = (F_W, F_SH, F_S3, F_P3)
-PAIRS_AT = 13  # the other columns from "r-1" on, which stood after the neighbours
 NEIGHBOURS = ((-3, F_M3, b"w-3=^"), (-2, F_M2, b"w-2=^"), (-1, F_M1, b"w-1=^"), (1, F_P1, b"w1=$"), (3, F_P3W, b"w3=$"))
 
 
@@ -285,13 +373,13 @@ def _word_columns(words: list) -> list[list[bytes]]:
     return cols
 
 
-_AFTER, _BEFORE = [], []
-_SENT_POS = {}  # sentence length: its tokens' 'sp' features
+_AFTER, _BEFORE = [], []  # a distance's BUCKETS code, forwards and backwards
+_SENT_POS = {}  # sentence length: its tokens' 'sp' codes
 
 
 def _grow(n: int) -> None:
-    _AFTER.extend(_bucket(k).encode() for k in range(len(_AFTER), 2 * n + 64))
-    _BEFORE.extend(_bucket(-k).encode() for k in range(len(_BEFORE), 2 * n + 64))
+    _AFTER.extend(BUCKETS.index(_bucket(k).encode()) for k in range(len(_AFTER), 2 * n + 64))
+    _BEFORE.extend(BUCKETS.index(_bucket(-k).encode()) for k in range(len(_BEFORE), 2 * n + 64))
 
 
 # --- Gold to tags ---------------------------------------------------------------------------
@@ -413,6 +501,10 @@ class _Scorer:
         self.ids: dict[str, int] = {}
         self.table = np.zeros((1024, 1 + len(NEIGHBOURS), len(crf.labels)))  # own, then each neighbour's
         self.edges = crf.state[crf.rows([edge for _, _, edge in NEIGHBOURS])]
+        # The rows of every CODED string, one template after another: a token's code in the
+        # k-th template, plus offsets[k], is its row here.
+        self.coded = np.concatenate([crf.state[crf.rows(strings)] for strings in CODED.values()])
+        self.offsets = np.cumsum([0] + [len(strings) for strings in CODED.values()])[:-1, None]
         self.need = {lab for lab in crf.labels if lab[2:] in ("Q", "S")}  # decoding reads only their marginals
         self.lock = threading.Lock()
 
@@ -458,9 +550,10 @@ class _Scorer:
             inside = para_of[src] == para_of
             inside &= (at + k >= 0) & (at + k < n)
             total += np.where(inside[:, None], blocks[src, slot], self.edges[slot - 1])
+        total += self.coded[np.concatenate([p.codes for p in paras], axis=1) + self.offsets].sum(axis=0)
         state, rows = self.crf.state, self.crf.rows
-        for k in range(len(paras[0].columns)):
-            total += state.take(rows(chain.from_iterable(p.columns[k] for p in paras)), axis=0)
+        for k in range(len(STRINGS)):
+            total += state.take(rows(chain.from_iterable(p.strings[k] for p in paras)), axis=0)
         return np.split(total, np.cumsum(lengths)[:-1])
 
 
