@@ -21,6 +21,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate
+from types import MappingProxyType
 
 import pycrfsuite
 
@@ -157,13 +158,16 @@ def _full_names(tokens, names) -> dict[str, str]:
 # The quote tagger (for each surname speaker) and the endorsement classifier read the same
 # article's names, one after the other: the last article's are kept.
 @functools.lru_cache(maxsize=1)
-def _people(text: str) -> tuple[list, dict[str, str]]:
+# The quote tagger asks for an article's full names once per speaker it names by surname, and
+# the endorsement classifier once more: the last article's are kept (read-only).
+@functools.lru_cache(maxsize=1)
+def _people(text: str) -> tuple[tuple, MappingProxyType]:
     toks = tokens(text)
     names = _names(toks)
-    return names, _full_names(toks, names)
+    return tuple(names), MappingProxyType(_full_names(toks, names))
 
 
-def full_names(text: str) -> dict[str, str]:
+def full_names(text: str) -> MappingProxyType:
     """"Okafor" -> "Sam Okafor": each surname (or unshared first name) with the person the article
     first named in full."""
     return _people(text)[1]
@@ -334,7 +338,7 @@ class _Article:
             self.first_at.setdefault(m.party.key, m.start / max(1, len(text)))
         self.sents = _sentences(text, self.tokens, self.found)
 
-    def sentence_signals(self, feats: dict, evidence: dict) -> None:
+    def sentence_signals(self, feats: "_Pairs", evidence: dict) -> None:
         """What the sentences naming both parties of a pair (or one each, one after the other) say."""
         lowers, rank, sents, topics = self.lowers, self.rank, self.sents, self.topics
         # Running counts of the word lists, so any stretch of tokens is counted in one subtraction.
@@ -348,8 +352,9 @@ class _Article:
                 # A party in this sentence and another in the next: "Obama spoke. He called Boehner ..."
                 for a in keys:
                     for b in sents[si + 1].parties:
-                        if b != a and (a, b) in feats:
-                            _add(feats[(a, b)], "next")
+                        f = feats.of(a, b)
+                        if f is not None:
+                            _add(f, "next")
             if len(keys) < 2:
                 continue
             ssup, sopp = sup_at[s.hi] - sup_at[s.lo], opp_at[s.hi] - opp_at[s.lo]
@@ -360,7 +365,7 @@ class _Article:
             for a in keys:
                 ia, a_says = at[a], says[a]
                 for b in keys:
-                    f = feats.get((a, b))
+                    f = feats.of(a, b)
                     if f is None:  # the same party twice, or a topic as the endorser
                         continue
                     ib = at[b]
@@ -392,7 +397,7 @@ class _Article:
                             f[joining] = said[joining] = 1.0
                     evidence.setdefault((a, b), []).append(((s.start, s.end), said))
 
-    def rule_signals(self, rules: Suggestions, feats: dict) -> Counter:
+    def rule_signals(self, rules: Suggestions, feats: "_Pairs") -> Counter:
         """What the rules found: quotes where one party names another, and endorsements. Returns
         how many quotes each party speaks."""
         mstarts = [m.start for m in self.found]
@@ -406,15 +411,40 @@ class _Article:
             lean = sum(w in SUPPORT for w in words) - sum(w in OPPOSE for w in words)
             for m in self.found[bisect.bisect_left(mstarts, q.start):bisect.bisect_left(mstarts, q.end)]:
                 b = m.party.key
-                if b != a and (a, b) in feats:
-                    _add(feats[(a, b)], "quotes")
-                    _add(feats[(a, b)], f"quote_lean={'+' if lean > 0 else '-' if lean < 0 else '0'}")
+                f = feats.of(a, b)
+                if f is not None:
+                    _add(f, "quotes")
+                    _add(f, f"quote_lean={'+' if lean > 0 else '-' if lean < 0 else '0'}")
         for e in rules.endorsements:
             a = _party_of(e.endorser.name, self.top)
             b = _party_of(e.target.name if e.target else e.target_text, self.top)
-            if a and b and (a, b) in feats:
-                _add(feats[(a, b)], f"rule={e.polarity}")
+            f = feats.of(a, b) if a and b else None
+            if f is not None:
+                _add(f, f"rule={e.polarity}")
         return spoke
+
+
+class _Pairs(dict):
+    """What the article says of each ordered pair that can be a candidate: two of its leading
+    parties, or one and a topic (never a topic first). A pair's features are made when the
+    article first says something of it: most pairs it never joins."""
+
+    def __init__(self, top: list[str], topics):
+        super().__init__()
+        self.first = {k: i for i, k in enumerate(top)}
+        self.second = {**{t: len(top) + i for i, t in enumerate(topics)}, **self.first}
+
+    def of(self, a: str, b: str) -> dict | None:
+        """The pair's features (made now if need be), or None when it cannot be a candidate."""
+        f = self.get((a, b))
+        if f is None and a != b and a in self.first and b in self.second:
+            f = self[(a, b)] = {}
+        return f
+
+    def in_order(self):
+        """The pairs in a fixed order: each party with the other parties, then with the topics."""
+        first, second = self.first, self.second
+        return sorted(self.items(), key=lambda item: (item[0][1] not in first, first[item[0][0]], second[item[0][1]]))
 
 
 def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
@@ -423,8 +453,7 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
     if not art.tokens:
         return []
     top, rank, kinds = art.top, art.rank, art.kinds
-    feats: dict[tuple[str, str], dict] = {(a, b): {} for a in top for b in top if a != b}
-    feats.update({(a, t): {} for a in top for t in art.topics})
+    feats = _Pairs(top, art.topics)
     evidence: dict[tuple[str, str], list] = {}
     art.sentence_signals(feats, evidence)
     spoke = art.rule_signals(rules or engine.suggest(text), feats)
@@ -446,11 +475,9 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
     shapes = {}  # most pairs share their shape (ranks, kinds, sentences together): one tuple each
     profile = {p: (min(rank[p], 3), kinds[p]) for p in everyone}
     out = []
-    for (a, b), f in feats.items():
-        # A pair the article says nothing of (no sentence, quote or rule joins them) is none:
-        # scoring such pairs on their names and ranks alone did no better, at a quarter more time.
-        if not f:
-            continue
+    # A pair the article says nothing of (no sentence, quote or rule joins them) is none:
+    # scoring such pairs on their names and ranks alone did no better, at a quarter more time.
+    for (a, b), f in feats.in_order():
         key = (profile[a], profile[b], int(f.get("co", 0)))
         pair = shapes.get(key)
         if pair is None:
