@@ -191,9 +191,7 @@ def _rule_marks(result: Suggestions, paras: list) -> dict[int, list[tuple[int, i
     return by_para
 
 
-# The per-token values the composite templates are made of, by row of _Paragraphs.base.
-QI, SHAPE_C, RULE_C, CONF_C, VB = range(5)
-OWN_ROWS = ("q", "pv", "nv", "cl", "s", "pos", "sp")  # templates coded token by token
+OWN_ROWS = ("q", "pv", "nv", "cl", "s", "pos", "sp")  # templates coded token by token; _codes makes the others
 
 
 def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
@@ -204,7 +202,7 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
     every_start = [t[0] for t in every]
     out = []
     own = {name: [] for name in OWN_ROWS}  # the article's codes, paragraph after paragraph
-    base = [[] for _ in range(5)]
+    base = [[] for _ in range(5)]  # and what _codes makes the others of: quoted, shape, rule, its confidence, vb
     prev_para = 0  # "pp=start"
     paras = layout(text)
     marks = _rule_marks(rules, [p for p, _, _ in paras])
@@ -304,7 +302,7 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
             any_verb = any_verb or bool(verbs)
             pos[hi - 1] = 2 * 4 + 3  # "pos=EOS|3"
             pos[lo] = 1 * 4 + 3  # "pos=BOS|3"
-        for i in range(min(3, n)):
+        for i in range(min(3, n)):  # the paragraph's first three tokens say their place, not 3
             pos[i] += i - 3
         lp = [b"^"] + lb + [b"$"]
         for name, col in zip(OWN_ROWS, (qi, pv, nv, clause, sent_state, pos, in_sent)):

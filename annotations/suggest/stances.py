@@ -21,7 +21,6 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate
-from types import MappingProxyType
 
 import pycrfsuite
 
@@ -158,16 +157,13 @@ def _full_names(tokens, names) -> dict[str, str]:
 # The quote tagger (for each surname speaker) and the endorsement classifier read the same
 # article's names, one after the other: the last article's are kept.
 @functools.lru_cache(maxsize=1)
-# The quote tagger asks for an article's full names once per speaker it names by surname, and
-# the endorsement classifier once more: the last article's are kept (read-only).
-@functools.lru_cache(maxsize=1)
-def _people(text: str) -> tuple[tuple, MappingProxyType]:
+def _people(text: str) -> tuple[list, dict[str, str]]:
     toks = tokens(text)
     names = _names(toks)
-    return tuple(names), MappingProxyType(_full_names(toks, names))
+    return names, _full_names(toks, names)
 
 
-def full_names(text: str) -> MappingProxyType:
+def full_names(text: str) -> dict[str, str]:
     """"Okafor" -> "Sam Okafor": each surname (or unshared first name) with the person the article
     first named in full."""
     return _people(text)[1]
