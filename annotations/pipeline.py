@@ -24,7 +24,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from annotations import suggest
 from annotations.models import Article, Endorsement, Origin, Quote, Status, SuggestionRun
 from annotations.speakers import entities_resolve
-from annotations.suggesters import active_version, suggester_for
+from annotations.suggesters import active_version, suggester_for, suggester_problem
 from annotations.text import CONTEXT, iou
 
 log = logging.getLogger(__name__)
@@ -151,12 +151,14 @@ def status() -> dict:
         .annotate(n=Count("id")).order_by()
     )
     oldest = SuggestionRun.objects.filter(status=State.PENDING).aggregate(t=Min("queued_at"))["t"]
+    engine = active_version()
     return {
         **counts,
         "running": counts[State.PENDING] - idle,
         "failed_by_reason": failures,
         "oldest_pending_seconds": round((timezone.now() - oldest).total_seconds(), 1) if oldest else None,
-        "engine_version": active_version(),
+        "engine_version": engine,
+        "engine_problem": suggester_problem(engine),  # the active model cannot be read: the rules suggest
     }
 
 

@@ -21,6 +21,7 @@ from annotations.suggest import learned
 log = logging.getLogger(__name__)
 
 _loaded: dict[str, Callable] = {}  # version -> suggest function, per process
+_unreadable: dict[str, str] = {}  # version -> why the rules suggest in its place
 
 
 def active_version() -> str:
@@ -44,7 +45,14 @@ def suggester_for(version: str) -> Callable:
             log.warning("suggesting with the rules (%s) instead: %s", suggest.ENGINE_VERSION, exc)
             # Kept, so later chunks do not read and parse the same broken bytes again.
             _loaded[version] = suggest.suggest
+            _unreadable[version] = str(exc)
     return _loaded[version]
+
+
+def suggester_problem(version: str) -> str | None:
+    """Why that version's model cannot suggest (the rules do in its place), or None."""
+    suggester_for(version)
+    return _unreadable.get(version)
 
 
 def suggester_for_files(*, model_path: str | None = None, rules: bool = False) -> Callable:
@@ -73,12 +81,13 @@ def suggester_store(*, model: learned.Model, activate: bool = False) -> Suggeste
                **({"promotion": model.meta["promotion"]} if "promotion" in model.meta else {})}
     if SuggesterModel.objects.filter(version=model.version).exists():
         raise ModelStored(f"model {model.version} is already stored (the same training in the same minute)")
-    row = SuggesterModel.objects.create(
-        version=model.version, sources=model.meta.get("sources", []), counts=model.meta.get("counts", {}),
-        metrics=metrics, artifact=model.to_bytes())
-    if activate:
-        suggester_activate(version=row.version)
-        row.refresh_from_db()
+    with transaction.atomic():  # a model that cannot be activated is not kept either
+        row = SuggesterModel.objects.create(
+            version=model.version, sources=model.meta.get("sources", []), counts=model.meta.get("counts", {}),
+            metrics=metrics, artifact=model.to_bytes())
+        if activate:
+            suggester_activate(version=row.version)
+            row.refresh_from_db()
     return row
 
 
@@ -93,7 +102,10 @@ def suggester_activate(*, version: str | None) -> None:
             data = SuggesterModel.objects.filter(version=version).values_list("artifact", flat=True).first()
             if data is None:
                 raise SuggesterModel.DoesNotExist(f"no stored model {version}")
-            learned.Model.from_bytes(bytes(data), name=version)  # a ModelError says why it cannot suggest
+            model = learned.Model.from_bytes(bytes(data), name=version)  # a ModelError says why it cannot suggest
+            if model.meta.get("counts", {}).get("fit_quotes") == 0 and model.stance is None:
+                raise learned.ModelError(f"model {version} learned from no quotes and no stances: it would "
+                                         "suggest nothing")
         SuggesterModel.objects.filter(active=True).update(active=False)
         if version is not None:
             SuggesterModel.objects.filter(version=version).update(active=True, activated_at=timezone.now())
@@ -141,7 +153,10 @@ def suggester_retrain(*, min_new: int | None = None, max_iterations: int = 200) 
     fit = [d for k, d in enumerate(complete) if k % 5] + [d for d in docs if d.get("partial")]
     if len(fit) < 2 or not held:
         return {"decision": "waiting", "new_done_articles": new, "needed": min_new}
-    candidate = learned.train(fit, sources=["editors' decisions"], max_iterations=max_iterations)
+    try:
+        candidate = learned.train(fit, sources=["editors' decisions"], max_iterations=max_iterations)
+    except ValueError as exc:  # e.g. the done articles hold no accepted quote yet
+        return {"decision": "waiting", "new_done_articles": new, "needed": min_new, "reason": str(exc)}
     version = active_version()
     scores = {"candidate": _score(candidate.suggest, held), "active": _score(suggester_for(version), held)}
     promoted = scores["candidate"] >= scores["active"]

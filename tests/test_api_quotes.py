@@ -298,6 +298,8 @@ def test_exports_parse_back(editor, world, tmp_path):  # noqa: F811
     assert (rows[0]["created_at"], rows[0]["updated_at"]) == (api["created_at"], api["updated_at"])
     [csv_row] = [r for r in table if r["id"] == str(api["id"])]
     assert (csv_row["created_at"], csv_row["updated_at"]) == (api["created_at"], api["updated_at"])
+    # Which engine made a suggestion travels with it, as in the JSON API.
+    assert (csv_row["engine_version"], rows[0]["engine_version"]) == (api["engine_version"], api["engine_version"])
 
     ld = editor.get("/api/v1/quotes/?format=jsonld")
     doc = json.loads(b"".join(ld.streaming_content))
@@ -363,6 +365,15 @@ def test_openapi_schema_and_offline_docs(editor):
     paths = schema.json()["paths"]
     assert {"/api/v1/quotes/", "/api/v1/articles/", "/api/v1/speakers/", "/api/v1/endorsements/",
             "/api/v1/tags/"} <= set(paths)
+    # Each operation is described for a client (not by a note on the code), and only the lists,
+    # which stream exports, take ?format=.
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            assert operation.get("description") and "DRF" not in operation["description"], (method, path)
+            formats = [p for p in operation.get("parameters", []) if p["name"] == "format"]
+            assert bool(formats) == (method == "get" and path in ("/api/v1/quotes/", "/api/v1/endorsements/")), \
+                (method, path)
+    assert "min_confidence" in paths["/api/v1/quotes/accept-all/"]["post"]["description"]
     docs = editor.get("/api/docs/")
     html = docs.content.decode()
     assert docs.status_code == 200

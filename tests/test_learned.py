@@ -2,10 +2,14 @@
 
 import json
 import logging
+import os
 import random
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from annotations.suggest import ENGINE_VERSION, learned
@@ -255,6 +259,18 @@ def test_train_command_refuses_a_file_without_quotes(tmp_path):
         call_command("train_suggester", "--from", str(path), "--save-to", str(tmp_path / "m.zip"))
 
 
+def test_train_refuses_gold_whose_articles_hold_no_quotes(tmp_path):
+    """A model that learned only 'no quote here' would, activated, suggest nothing anywhere."""
+    path = tmp_path / "empty.jsonl"
+    path.write_text("".join(json.dumps({**d, "quotes": []}) + "\n" for d in gold_docs(5)), encoding="utf-8")
+    with pytest.raises(CommandError, match=r"the 4 articles to fit hold no quotes \(and no stances to learn from\).*"
+                                           r"\(read: 5 in .*empty.jsonl\)"):
+        call_command("train_suggester", "--from", str(path), "--save-to", str(tmp_path / "m.zip"))
+    assert not (tmp_path / "m.zip").exists()
+    with pytest.raises(ValueError, match="hold no quotes"):
+        learned.train([{**d, "quotes": []} for d in gold_docs(5)])
+
+
 def test_gold_articles_with_unusable_offsets_are_named_and_left_out(tmp_path):
     docs = gold_docs(6)
     text = docs[0]["text"]
@@ -281,6 +297,34 @@ def test_gold_articles_with_unusable_offsets_are_named_and_left_out(tmp_path):
     assert len(err.getvalue().splitlines()) == 4 and text  # the same four, left out of the scores
 
 
+@pytest.mark.parametrize("change, reason", [
+    ({"quotes": "not a list"}, "quotes: expected a list, not str"),
+    ({"stances": "x"}, "stances: expected a list, not str"),
+    ({"stances": [None]}, "stances[0]: expected an object, not null"),
+    ({"stances": [{"subject": 5, "object": "Cy Dee", "polarity": "positive"}]}, "stances[0]: subject '5' is not a name (a string)"),
+])
+def test_a_gold_article_of_the_wrong_shape_is_named_and_left_out(tmp_path, change, reason):
+    docs = gold_docs(4)
+    docs[1] = {**docs[1], **change}
+    path = tmp_path / "gold.jsonl"
+    path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    err = StringIO()
+    call_command("evaluate_suggestions", str(path), "--rules", stdout=StringIO(), stderr=err)
+    assert err.getvalue().splitlines() == [f"{path}: line 2: {reason}; article left out"]
+
+
+def test_gold_files_may_start_with_a_byte_order_mark_and_bytes_that_are_not_text_are_named(tmp_path, gold_file):
+    marked = tmp_path / "bom.jsonl"
+    marked.write_bytes(b"\xef\xbb\xbf" + gold_file.read_bytes())
+    out = StringIO()
+    call_command("evaluate_suggestions", str(marked), "--rules", stdout=out)
+    assert "quotes: 14 articles" in out.getvalue()
+    binary = tmp_path / "binary.jsonl"
+    binary.write_bytes(gold_file.read_bytes().split(b"\n")[0] + b"\n\x00\xff\xfe garbage\n")
+    with pytest.raises(CommandError, match=r"binary.jsonl: line 2: not UTF-8 text \(byte 2 of the line\)"):
+        call_command("evaluate_suggestions", str(binary), "--rules", stdout=StringIO())
+
+
 def test_train_command_says_what_it_found_and_checks_the_folder_first(tmp_path):
     path = tmp_path / "gold.jsonl"
     path.write_text(json.dumps(gold_docs(1)[0]) + "\n", encoding="utf-8")
@@ -293,16 +337,73 @@ def test_train_command_says_what_it_found_and_checks_the_folder_first(tmp_path):
             call_command("train_suggester", "--from", str(path), "--save-to", str(tmp_path / "m.zip"), *option)
     with pytest.raises(CommandError, match="--model or --rules, not both"):
         call_command("suggest_file", str(path), str(tmp_path / "o.jsonl"), "--model", "m.zip", "--rules")
+    with pytest.raises(CommandError, match="one of --pred, --model and --rules"):
+        call_command("evaluate_suggestions", str(path), "--model", "m.zip", "--rules")
+    with pytest.raises(CommandError, match="it is a folder"):  # before training, not after
+        call_command("train_suggester", "--from", str(path), "--save-to", str(tmp_path))
+    two = tmp_path / "two.jsonl"
+    two.write_text("".join(json.dumps(d) + "\n" for d in gold_docs(30)), encoding="utf-8")
+    with pytest.raises(CommandError, match=r"found 30 in .*two.jsonl and --max-articles 1 keeps 1"):
+        call_command("train_suggester", "--from", str(two), "--max-articles", "1", "--save-to", str(tmp_path / "m.zip"))
+
+
+def test_train_command_says_an_unreachable_database_before_training(tmp_path, gold_file):
+    """--store, --activate and --from-db need the database: said at once, not after minutes of training."""
+    env = {**os.environ, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", "SECRET_KEY": "x"}
+    for option in ("--store", "--activate", "--from-db"):
+        done = subprocess.run([sys.executable, "manage.py", "train_suggester", "--from", str(gold_file), option,
+                               "--save-to", str(tmp_path / "m.zip")],
+                              cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1
+        assert "cannot reach the database" in done.stderr and "Traceback" not in done.stderr, done.stderr
+        assert not (tmp_path / "m.zip").exists()
+
+
+def test_suggest_file_never_loses_a_file(tmp_path, gold_file):
+    """The output is written aside and moved into place: an input that fails half way leaves an
+    earlier output whole, a missing input makes no file, and the input is never the output."""
+    out = tmp_path / "out.jsonl"
+    out.write_text("earlier results\n")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"id": 1, "text": "Ann Bo said that taxes rise."}) + "\n{not json\n")
+    with pytest.raises(CommandError, match="line 2: not valid JSON"):
+        call_command("suggest_file", str(bad), str(out), "--rules", stdout=StringIO())
+    assert out.read_text() == "earlier results\n"
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("suggest_file", str(tmp_path / "missing.jsonl"), str(tmp_path / "new.jsonl"), "--rules")
+    assert not (tmp_path / "new.jsonl").exists()
+    before = gold_file.read_bytes()
+    with pytest.raises(CommandError, match="is the input file"):
+        call_command("suggest_file", str(gold_file), str(gold_file), "--rules")
+    assert gold_file.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl", "gold.jsonl", "out.jsonl"]  # no leftovers
 
 
 def test_evaluate_names_a_bad_predictions_line(tmp_path, gold_file):
     pred = tmp_path / "pred.jsonl"
-    for content, reason in (('{"id": 1}\n{"quotes": []\n', "line 2: not valid JSON"),
-                            ('{"quotes": []}\n', "line 1: expected an object with an 'id'"),
-                            ('{"id": "nope"}\n', "no prediction in .* has the id of an article")):
-        pred.write_text(content)
+    good = {"id": "a0", "quotes": [{"start": 0, "end": 9, "speaker": "Ann Bo", "confidence": 0.5}],
+            "endorsements": [{"endorser": "Ann Bo", "target": "Cy Dee", "polarity": "supports", "confidence": 0.5}]}
+    quote, endorsement = good["quotes"][0], good["endorsements"][0]
+    for content, reason in (
+            ('{"id": 1}\n{"quotes": []\n', "line 2: not valid JSON"),
+            ('{"quotes": []}\n', "line 1: expected an object with an 'id'"),
+            ('{"id": "nope"}\n', "no prediction in .* has the id of an article"),
+            ({**good, "quotes": None}, "line 2: quotes: expected a list, not null"),
+            ({**good, "quotes": [{**quote, "start": "x"}]}, r"line 2: quotes\[0\]: start and end must be whole numbers"),
+            ({**good, "quotes": [{k: v for k, v in quote.items() if k != "end"}]}, r"quotes\[0\]: start and end"),
+            ({**good, "quotes": [{**quote, "confidence": "high"}]}, r"quotes\[0\]: confidence 'high' is not a number"),
+            ({**good, "endorsements": [{**endorsement, "target": 3}]}, r"endorsements\[0\]: target '3' is not a name"),
+            ({**good, "endorsements": [{**endorsement, "polarity": "likes"}]}, r"endorsements\[0\]: polarity 'likes'")):
+        lines = content if isinstance(content, str) else json.dumps(good) + "\n" + json.dumps(content) + "\n"
+        pred.write_text(lines)
         with pytest.raises(CommandError, match=reason):
             call_command("evaluate_suggestions", str(gold_file), "--pred", str(pred), stdout=StringIO())
+    pred.write_text(json.dumps(good) + "\n")
+    err = StringIO()
+    call_command("evaluate_suggestions", str(gold_file), "--pred", str(pred), stdout=StringIO(), stderr=err)
+    assert "has predictions for 1 of the 14 gold articles: the other 13 are scored as suggesting nothing" \
+        in err.getvalue()
+
 
 
 def test_bench_learned_skips_without_gold_files(tmp_path):

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from annotations import services
 from annotations.models import Article, Endorsement, Quote, Status
-from annotations.suggest import learned, stances
+from annotations.suggest import learned, stances, suggest
 from annotations.suggest.evaluate import evaluate_endorsements
 from tests.test_learned import damaged_copy, gold_docs
 
@@ -54,6 +54,14 @@ def stance_docs(n, seed):
 def model():
     return learned.train(gold_docs(8), endorsements=stance_docs(60, seed=4), sources=["made-up"],
                          max_iterations=40)
+
+
+def test_a_models_version_tells_apart_models_with_and_without_an_endorsement_classifier():
+    """The same quote tagger with and without a classifier suggests differently: two versions."""
+    quotes_only = learned.train(gold_docs(8), max_iterations=20)
+    both = learned.train(gold_docs(8), endorsements=stance_docs(30, seed=4), max_iterations=20)
+    assert quotes_only.crf == both.crf and both.stance is not None
+    assert quotes_only.version.rsplit("-", 1)[1] != both.version.rsplit("-", 1)[1]
 
 
 def test_the_model_learns_who_supports_and_opposes_whom(model):
@@ -311,6 +319,10 @@ def test_a_model_trained_on_editors_endorsements_suggests_them_through_a_real_wo
     best = max(made, key=lambda e: e.confidence)
     assert (best.endorser.name, best.polarity, best.target.name) == ("Chen Wei", "opposes", "Rosa Klein")
     assert best.engine_version == model.version and article.body[best.start:best.end] == best.exact
+    # It learned no quotes (the editors marked none): the rules suggest them, as before it.
+    assert model.counts["fit_quotes"] == 0
+    text = "“Taxes will rise,” Chen Wei said on Monday."
+    assert learned.Model.from_bytes(bytes(model.artifact)).suggest(text).quotes == suggest(text).quotes
 
 
 @pytest.mark.django_db

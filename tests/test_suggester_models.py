@@ -6,7 +6,7 @@ import logging
 import pytest
 
 from annotations import pipeline, services, suggest, suggesters
-from annotations.models import Quote, SuggesterModel, SuggestionRun
+from annotations.models import Article, Quote, SuggesterModel, SuggestionRun
 from annotations.suggest import learned
 from tests.conftest import wait_for
 from tests.test_learned import gold_docs, made_up_article
@@ -96,6 +96,19 @@ def test_a_corrupt_stored_model_falls_back_to_the_rules_with_a_warning(trained, 
     assert run.status == State.DONE and run.engine_version == trained.version
     assert "suggesting with the rules" in caplog.text
     assert {q.engine_version for q in Quote.objects.filter(article=article)} <= {suggest.ENGINE_VERSION}
+    # The status says so, not only the worker's log.
+    status = pipeline.status()
+    assert status["engine_version"] == trained.version and "not a readable suggestion model" in status["engine_problem"]
+
+
+@pytest.mark.django_db
+def test_a_model_that_learned_no_quotes_and_no_stances_is_neither_kept_nor_activated(trained):
+    """Such a model (from an older version, before training refused it) would suggest nothing."""
+    blank = learned.Model.from_bytes(trained.to_bytes())
+    blank.meta = {**blank.meta, "version": "crf-blank", "counts": {**blank.meta["counts"], "fit_quotes": 0}}
+    with pytest.raises(learned.ModelError, match="learned from no quotes and no stances"):
+        suggesters.suggester_store(model=blank, activate=True)
+    assert not SuggesterModel.objects.exists()  # the failed activation kept nothing either
 
 
 @pytest.mark.django_db
@@ -151,6 +164,12 @@ def test_retraining_promotes_a_model_not_worse_and_refuses_a_worse_one(admin_cli
     from annotations import tasks
 
     assert suggesters.suggester_retrain(min_new=5)["decision"] == "waiting"
+    # Done articles where editors accepted no quote teach nothing: it waits, and says why.
+    for doc in gold_docs(5, seed=20):
+        _done_article({**doc, "quotes": []})
+    empty = suggesters.suggester_retrain(min_new=5, max_iterations=20)
+    assert empty["decision"] == "waiting" and "hold no quotes" in empty["reason"], empty
+    Article.objects.all().delete()
     # With the rules suggesting, a model trained on well-annotated done articles is not worse.
     for doc in gold_docs(10, seed=21):
         _done_article(doc)

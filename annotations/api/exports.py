@@ -46,7 +46,7 @@ EXPORT_FORMATS = {r.format for r in EXPORT_RENDERERS}
 CSV_COLUMNS = ["id", "article_id", "article_title", "article_url", "outlet", "published_on",
                "text", "start", "end", "prefix", "suffix", "kind", "speaker_id", "speaker",
                "speaker_description", "speaker_start", "speaker_end", "cue", "tags", "status",
-               "origin", "confidence", "created_by", "created_at", "reviewed_by", "updated_at"]
+               "origin", "engine_version", "confidence", "created_by", "created_at", "reviewed_by", "updated_at"]
 
 
 def quote_row(row: dict) -> dict:
@@ -74,6 +74,7 @@ def quote_row(row: dict) -> dict:
         "tags": row["tag_slugs"],
         "status": row["status"],
         "origin": row["origin"],
+        "engine_version": row["engine_version"],
         "confidence": row["confidence"],
         "created_by": row["created_by__username"],
         "created_at": iso_utc(row["created_at"]),
@@ -174,7 +175,8 @@ ENDORSEMENT_RENDERERS = [JSONLinesRenderer, CSVRenderer]
 ENDORSEMENT_COLUMNS = ["id", "article_id", "article_title", "article_url", "outlet", "published_on",
                        "endorser_id", "endorser", "target_id", "target", "target_text", "polarity",
                        "evidence_id", "responds_to", "text", "start", "end", "tags", "status", "anchor",
-                       "origin", "confidence", "created_by", "created_at", "reviewed_by", "updated_at"]
+                       "origin", "engine_version", "confidence", "created_by", "created_at", "reviewed_by",
+                       "updated_at"]
 
 
 def endorsement_row(row: dict) -> dict:
@@ -189,7 +191,7 @@ def endorsement_row(row: dict) -> dict:
         "polarity": row["polarity"], "evidence_id": row["evidence_shown"], "responds_to": row["responds_to_shown"],
         "text": row["exact"], "start": row["start"], "end": row["end"], "tags": row["tag_slugs"],
         "status": row["status"], "anchor": row["anchor"], "origin": row["origin"],
-        "confidence": row["confidence"], "created_by": row["created_by__username"],
+        "engine_version": row["engine_version"], "confidence": row["confidence"], "created_by": row["created_by__username"],
         "created_at": iso_utc(row["created_at"]), "reviewed_by": row["reviewed_by__username"],
         "updated_at": iso_utc(row["updated_at"]),
     }

@@ -78,10 +78,14 @@ class Pagination(CursorPagination):
         return cursor
 
 
+# The mixins' notes are comments, not docstrings: the API schema describes a view by the first
+# docstring in its classes, and these are about the code, not the endpoint.
+
+
+# DRF's view, request and response point at one another, so every response (a page of rows with
+# it) stayed in memory until the collector's next pass: a 10 ms stall every ten or so requests.
+# Once the bytes are made, cut the links so it is freed at once.
 class ReleaseAfterRender:
-    """DRF's view, request and response point at one another, so every response (a page of
-    rows with it) stayed in memory until the collector's next pass: a 10 ms stall every ten
-    or so requests. Once the bytes are made, cut the links so it is freed at once."""
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -94,8 +98,14 @@ class ReleaseAfterRender:
         self.__dict__.clear()
 
 
-class JSONErrorsForExports:
-    """An error on an export request is rendered as JSON, not as a half-made CSV."""
+# Exports are of lists: other actions answer JSON only (and the schema offers no `format` for
+# them). An error on an export request is rendered as JSON, not as a half-made CSV.
+class ListExports:
+
+    def get_renderers(self):
+        if getattr(self, "action", None) != "list":
+            return [r() for r in self.renderer_classes if r.format not in exports.EXPORT_FORMATS]
+        return super().get_renderers()
 
     def finalize_response(self, request, response, *args, **kwargs):
         if (getattr(response, "status_code", 200) >= 400
@@ -137,19 +147,22 @@ def _service_fields(serializer) -> tuple[dict, object, list | None]:
     return data, article, data.pop("tags", None)
 
 
+# accept / reject for quotes and endorsements.
 class ReviewActions:
-    """accept / reject for quotes and endorsements."""
 
     review_service = None
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
+        """Accept it (editors): it becomes part of the article's annotations, and no suggestion
+        pass changes it again."""
         return self._review(Status.ACCEPTED)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        """Reject it (editors): it is hidden from viewers, and the same span is not suggested again."""
         return self._review(Status.REJECTED)
 
     def _review(self, new_status):
@@ -171,8 +184,12 @@ class ReviewActions:
         },
     ),
 )
-class QuoteViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExports, ReviewActions, ETagMixin,
+class QuoteViewSet(ReleaseAfterRender, AtomicWritesMixin, ListExports, ReviewActions, ETagMixin,
                    viewsets.ModelViewSet):
+    """Quotes: the words an article quotes or reports (offsets into its body), who said them and
+    the cue. Viewers see accepted quotes; editors also see suggestions and write. A detail carries
+    an ETag: sent back as If-Match, a write over a newer change gets 412."""
+
     serializer_class = serializers.QuoteSerializer
     permission_classes = [ReadAnyWriteEditors]
     filter_backends = [DjangoFilterBackend]
@@ -227,6 +244,9 @@ class QuoteViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExports, 
                                                            '"endorsements_accepted": M, "endorsement_ids": [...]}')})
     @action(detail=False, methods=["post"], url_path="accept-all")
     def accept_all(self, request):
+        """Accept every suggested quote and endorsement of an article whose confidence is at
+        least `min_confidence` (editors). With the header X-Article-Revision (the revision you
+        reviewed), a text changed since is a 412 and nothing is accepted."""
         body = serializers.ReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         article = get_object_or_404(Article, pk=body.validated_data["article_id"])
@@ -249,8 +269,12 @@ class QuoteViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExports, 
         },
     ),
 )
-class EndorsementViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExports, ReviewActions, ETagMixin,
+class EndorsementViewSet(ReleaseAfterRender, AtomicWritesMixin, ListExports, ReviewActions, ETagMixin,
                          viewsets.ModelViewSet):
+    """Endorsements: who supports or opposes whom (a speaker, or a cause in words) in an
+    article, with the evidence for it. Viewers see accepted ones; editors also see suggestions
+    and write. A detail carries an ETag: sent back as If-Match, a write over a newer change gets 412."""
+
     serializer_class = serializers.EndorsementSerializer
     permission_classes = [ReadAnyWriteEditors]
     filter_backends = [DjangoFilterBackend]
@@ -307,6 +331,9 @@ class EndorsementViewSet(ReleaseAfterRender, AtomicWritesMixin, JSONErrorsForExp
 
 
 class SpeakerViewSet(ReleaseAfterRender, AtomicWritesMixin, ETagMixin, viewsets.ModelViewSet):
+    """Speakers: the people and organisations quotes and endorsements name, with their aliases.
+    Viewers see the speakers of accepted annotations; editors write and merge."""
+
     serializer_class = serializers.SpeakerSerializer
     permission_classes = [ReadAnyWriteEditors]
     filter_backends = [DjangoFilterBackend]
@@ -345,6 +372,8 @@ class SpeakerViewSet(ReleaseAfterRender, AtomicWritesMixin, ETagMixin, viewsets.
 
 
 class TagViewSet(ReleaseAfterRender, AtomicWritesMixin, viewsets.ModelViewSet):
+    """Tags that editors put on quotes and endorsements."""
+
     serializer_class = serializers.TagSerializer
     permission_classes = [ReadAnyWriteEditors]
     pagination_class = Pagination
@@ -352,6 +381,9 @@ class TagViewSet(ReleaseAfterRender, AtomicWritesMixin, viewsets.ModelViewSet):
 
 
 class ArticleViewSet(ReleaseAfterRender, AtomicWritesMixin, ETagMixin, viewsets.ModelViewSet):
+    """Articles: title, outlet, date and body. Admins create and correct them (a corrected body
+    is a new revision, its annotations moved to the new words); everyone else reads."""
+
     permission_classes = [ReadAnyWriteAdmins]
     filter_backends = [DjangoFilterBackend]
     filterset_class = filters.ArticleFilter

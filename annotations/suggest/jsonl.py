@@ -31,10 +31,15 @@ def record(doc_id, result) -> dict:
 
 
 def read_jsonl(path, *, need: str = "text"):
-    """Yield (line number, object); a bad line (not JSON, not an object, without the string
-    `need`, or without the key `need` when that is "id") raises ValueError naming the line."""
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
+    """Yield (line number, object); a bad line (not UTF-8, not JSON, not an object, without the
+    string `need`, or without the key `need` when that is "id") raises ValueError naming the
+    line. A byte order mark before the first line is read past."""
+    with open(path, "rb") as fh:  # decoded line by line, so an error can name its line
+        for n, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"{path}: line {n}: not UTF-8 text (byte {exc.start + 1} of the line)") from None
             if not line.strip():
                 continue
             try:
@@ -54,6 +59,9 @@ def gold_problem(doc: dict) -> str | None:
     a stance's polarity that is none of the known ones. Such an article is left out of training
     and scoring, and the reason said."""
     text = doc["text"]
+    for key in ("quotes", "stances"):
+        if key in doc and not isinstance(doc[key], list):
+            return f"{key}: expected a list, not {_kind(doc[key])}"
     for k, q in enumerate(doc.get("quotes") or []):
         if not isinstance(q, dict):
             return f"quotes[{k}]: expected an object"
@@ -74,9 +82,51 @@ def gold_problem(doc: dict) -> str | None:
             return (f"quotes[{k}]: its text {q['text'][:40]!r} is not the text at {q['start']}-{q['end']} "
                     f"({text[q['start']:q['end']][:40]!r})")
     for k, st in enumerate(doc.get("stances") or []):
-        polarity = st.get("polarity") if isinstance(st, dict) else None
-        if polarity not in ("positive", "negative", "supports", "opposes"):
-            return f"stances[{k}]: polarity {str(polarity)[:20]!r} is none of positive, negative"
+        if not isinstance(st, dict):
+            return f"stances[{k}]: expected an object, not {_kind(st)}"
+        if st.get("polarity") not in ("positive", "negative", "supports", "opposes"):
+            return f"stances[{k}]: polarity {str(st.get('polarity'))[:20]!r} is none of positive, negative"
+        for who in ("subject", "object"):
+            if not isinstance(st.get(who), (str, type(None))):  # None: a party the annotators could not name
+                return f"stances[{k}]: {who} {str(st[who])[:20]!r} is not a name (a string)"
+    return None
+
+
+def _kind(value) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def prediction_problem(doc: dict) -> str | None:
+    """What makes a prediction record (suggest_file's output) unreadable by the metrics, or None."""
+    def number(x, low=0):
+        return type(x) in (int, float) and x >= low
+
+    for key in ("quotes", "endorsements"):
+        if key in doc and not isinstance(doc[key], list):
+            return f"{key}: expected a list, not {_kind(doc[key])}"
+    for k, q in enumerate(doc.get("quotes") or []):
+        if not isinstance(q, dict):
+            return f"quotes[{k}]: expected an object, not {_kind(q)}"
+        if not (type(q.get("start")) is int and type(q.get("end")) is int and 0 <= q["start"] < q["end"]):
+            return f"quotes[{k}]: start and end must be whole numbers, start before end (got {q.get('start')!r}, " \
+                   f"{q.get('end')!r})"
+        for name in ("speaker_start", "speaker_end"):
+            if q.get(name) is not None and type(q[name]) is not int:
+                return f"quotes[{k}]: {name} {q[name]!r} is not a whole number"
+        if not isinstance(q.get("speaker"), (str, type(None))):
+            return f"quotes[{k}]: speaker {str(q['speaker'])[:20]!r} is not a name (a string)"
+        if q.get("confidence") is not None and not (number(q["confidence"]) and q["confidence"] <= 1):
+            return f"quotes[{k}]: confidence {str(q['confidence'])[:20]!r} is not a number from 0 to 1"
+    for k, e in enumerate(doc.get("endorsements") or []):
+        if not isinstance(e, dict):
+            return f"endorsements[{k}]: expected an object, not {_kind(e)}"
+        for who in ("endorser", "target"):
+            if not isinstance(e.get(who), str):
+                return f"endorsements[{k}]: {who} {str(e.get(who))[:20]!r} is not a name (a string)"
+        if e.get("polarity") not in ("supports", "opposes", "positive", "negative"):
+            return f"endorsements[{k}]: polarity {str(e.get('polarity'))[:20]!r} is none of supports, opposes"
+        if e.get("confidence") is not None and not (number(e["confidence"]) and e["confidence"] <= 1):
+            return f"endorsements[{k}]: confidence {str(e['confidence'])[:20]!r} is not a number from 0 to 1"
     return None
 
 

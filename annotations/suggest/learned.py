@@ -650,11 +650,16 @@ class Model:
 
     def suggest(self, text: str) -> Suggestions:
         rules = engine.suggest(text)
-        result, raws = self._raw(text, rules)
-        floor = self.meta.get("min_confidence", 0.0)
-        result.quotes = [QuoteSuggestion(**{**q.__dict__, "confidence": c})
-                         for q, c in ((q, round(self.calibration(r), 3)) for q, r in zip(result.quotes, raws))
-                         if c >= floor]
+        if self.meta.get("counts", {}).get("fit_quotes") == 0:
+            # Trained on endorsements alone (editors who annotate only those): its tagger learned
+            # that nothing is a quote, so the rules suggest the quotes.
+            result = Suggestions(engine_version=self.version, quotes=rules.quotes, endorsements=rules.endorsements)
+        else:
+            result, raws = self._raw(text, rules)
+            floor = self.meta.get("min_confidence", 0.0)
+            result.quotes = [QuoteSuggestion(**{**q.__dict__, "confidence": c})
+                             for q, c in ((q, round(self.calibration(r), 3)) for q, r in zip(result.quotes, raws))
+                             if c >= floor]
         if self.stance is not None:
             result.endorsements = stances.suggestions(
                 text, self.stance_classifier(), self.stance_calibration, self.meta["stance"]["min_confidence"], rules)
@@ -850,6 +855,11 @@ def _split(docs: list[dict], holdout: float, seed: int) -> tuple[list[dict], lis
 # c1, the L1 weight: 1.0 rather than 0.5 gives smaller models that do better (bench_learned on
 # polnear: held-out attribution F1 0.554 -> 0.564, dev quote / attribution F1 0.701 / 0.609 ->
 # 0.706 / 0.617; trained on 25 articles, 0.559 / 0.490 -> 0.621 / 0.516).
+def _version(when, crf: bytes, stance: bytes | None = None) -> str:
+    """crf-MINUTE-DIGEST: when it was trained, and a digest of all it suggests with."""
+    return f"crf-{time.strftime('%Y%m%d%H%M', when)}-{hashlib.sha256(crf + (stance or b'')).hexdigest()[:8]}"
+
+
 def train(docs: list[dict], *, endorsements: list[dict] | None = None, sources: list[str] | None = None,
           holdout: float = 0.15, seed: int = 7, c1: float = 1.0, c2: float = 0.01,
           max_iterations: int = 200) -> Model:
@@ -865,6 +875,11 @@ def train(docs: list[dict], *, endorsements: list[dict] | None = None, sources: 
     if not docs:
         raise ValueError("no articles with quotes to train on")
     fit, held = _split(docs, holdout, seed)
+    nothing = (f"the {len(fit)} articles to fit hold no quotes (and no stances to learn from): a model "
+               "trained on them would suggest nothing")
+    if not any(d["quotes"] for d in fit) and not any(d.get("stances") for d in stance_docs):
+        # It would learn that nothing is a quote, and suggest none anywhere it were activated.
+        raise ValueError(nothing)
     began = time.perf_counter()
     trainer = pycrfsuite.Trainer(verbose=False)
     n_tokens = 0
@@ -878,11 +893,9 @@ def train(docs: list[dict], *, endorsements: list[dict] | None = None, sources: 
         trainer.train(path)
         with open(path, "rb") as fh:
             crf = fh.read()
-    digest = hashlib.sha256(crf).hexdigest()[:8]
-    created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    now = time.gmtime()
     meta = {
-        "version": f"crf-{time.strftime('%Y%m%d%H%M', time.gmtime())}-{digest}",
-        "created": created, "sources": sources or [],
+        "version": _version(now, crf), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", now), "sources": sources or [],
         "counts": {"articles": len(docs), "fit_articles": len(fit), "heldout_articles": len(held),
                    "fit_quotes": sum(len(d.get("quotes", [])) for d in fit), "fit_tokens": n_tokens},
         "params": {"c1": c1, "c2": c2, "max_iterations": max_iterations, "holdout": holdout, "seed": seed},
@@ -907,6 +920,9 @@ def train(docs: list[dict], *, endorsements: list[dict] | None = None, sources: 
         meta["heldout"] = {"articles": len(held), "quote_f1@0.5": q["quote@0.5"]["f1"],
                            "attribution_f1@0.5": q["attribution@0.5"]["f1"]}
     _train_stances(model, stance_docs, seed=seed)
+    if not meta["counts"]["fit_quotes"] and model.stance is None:  # too few stances for a classifier
+        raise ValueError(nothing)
+    meta["version"] = _version(now, crf, model.stance)  # two models that suggest differently, two versions
     meta["train_seconds"] = round(time.perf_counter() - began, 1)
     model._tagger = model._scorer = None
     return model

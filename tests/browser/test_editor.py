@@ -99,6 +99,12 @@ def test_accept_all_above_the_threshold(login, live_server):
     page.wait_for_selector("#banner:has-text('Accepted 1')")
     assert Quote.objects.get(pk=high.pk).status == "accepted"
     assert Quote.objects.get(pk=low.pk).status == "suggested"
+    # An emptied field is no threshold (not 0, which would accept everything): nothing to press.
+    for typed in ("", "1.5"):
+        page.get_by_label("Lowest confidence to accept").fill(typed)
+        button = page.locator("#btn-accept-all")
+        assert button.inner_text() == "Accept all" and button.is_disabled()
+    assert Quote.objects.get(pk=low.pk).status == "suggested"
 
 
 def test_a_stale_write_is_refused_with_what_changed(login, live_server):

@@ -9,7 +9,7 @@ from annotations.suggest.evaluate import (
     evaluate_endorsements,
     evaluate_quotes,
 )
-from annotations.suggest.jsonl import read_gold, read_jsonl, suggestion_record
+from annotations.suggest.jsonl import prediction_problem, read_gold, read_jsonl, suggestion_record
 from annotations.suggest.learned import ModelError
 from annotations.suggesters import suggester_for_files
 
@@ -27,8 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--split", help="score only the articles of this split (a file's 'split' field)")
 
     def handle(self, *args, gold, pred, model=None, split=None, rules=False, **options):
-        if pred and model:
-            raise CommandError("give --pred or --model, not both")
+        if sum(map(bool, (pred, model, rules))) > 1:
+            raise CommandError("give one of --pred, --model and --rules")
         try:
             suggest_fn = None if pred else suggester_for_files(model_path=model, rules=rules)
         except ModelError as exc:
@@ -39,8 +39,12 @@ class Command(BaseCommand):
                 raise CommandError(f"no articles in {gold}" + (f" with split {split!r}" if split else ""))
             if pred:
                 pred_docs = _predictions(pred)
-                if not set(pred_docs) & set(gold_docs):
+                covered = len(set(pred_docs) & set(gold_docs))
+                if not covered:
                     raise CommandError(f"no prediction in {pred} has the id of an article in {gold}")
+                if covered < len(gold_docs):
+                    self.stderr.write(f"{pred} has predictions for {covered} of the {len(gold_docs)} gold articles: "
+                                      f"the other {len(gold_docs) - covered} are scored as suggesting nothing")
             else:
                 pred_docs = {i: suggestion_record(i, d["text"], suggest_fn) for i, d in gold_docs.items()}
         except (OSError, ValueError, KeyError) as exc:
@@ -72,5 +76,12 @@ class Command(BaseCommand):
 
 
 def _predictions(path) -> dict:
-    """id -> a prediction record, from a JSONL file of them; a bad line raises ValueError naming it."""
-    return {str(doc["id"]): doc for _, doc in read_jsonl(path, need="id")}
+    """id -> a prediction record, from a JSONL file of them; a bad line raises ValueError naming
+    it (a record left out would be scored as suggesting nothing, a score that says nothing)."""
+    out = {}
+    for n, doc in read_jsonl(path, need="id"):
+        problem = prediction_problem(doc)
+        if problem is not None:
+            raise ValueError(f"{path}: line {n}: {problem}")
+        out[str(doc["id"])] = doc
+    return out

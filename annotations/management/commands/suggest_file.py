@@ -1,4 +1,5 @@
 import json
+import os
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -25,13 +26,23 @@ class Command(BaseCommand):
             suggest_fn = suggester_for_files(model_path=model, rules=rules)
         except ModelError as exc:
             raise CommandError(str(exc)) from None
-        count, version = 0, ""
+        if os.path.exists(output) and os.path.exists(input) and os.path.samefile(input, output):
+            raise CommandError(f"{output} is the input file: give another file for the suggestions")
+        # Written beside the output and moved over it at the end: a bad input line leaves an
+        # older output as it was, and an input that cannot be read makes no file.
+        count, version, tmp = 0, "", f"{output}.tmp{os.getpid()}"
         try:
-            with open(output, "w", encoding="utf-8") as out:
+            with open(input, "rb"):
+                pass  # said before any file is made
+            with open(tmp, "w", encoding="utf-8") as out:
                 for n, doc in read_jsonl(input):
                     record = suggestion_record(doc.get("id", n), doc["text"], suggest_fn)
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
                     count, version = count + 1, record["engine_version"]
+            os.replace(tmp, output)
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from None
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
         self.stdout.write(f"{count} articles -> {output}" + (f" (suggested by {version})" if version else ""))

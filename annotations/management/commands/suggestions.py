@@ -5,6 +5,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from annotations import pipeline
+from annotations.suggest import ENGINE_VERSION
 
 
 class Command(BaseCommand):
@@ -33,3 +34,5 @@ class Command(BaseCommand):
         oldest = state["oldest_pending_seconds"]
         self.stdout.write(f"oldest pending: {'-' if oldest is None else f'{oldest} s'}")
         self.stdout.write(f"engine: {state['engine_version']}")
+        if state["engine_problem"]:
+            self.stdout.write(f"  it cannot be read, the rules ({ENGINE_VERSION}) suggest instead: {state['engine_problem']}")

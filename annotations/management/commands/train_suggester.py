@@ -6,6 +6,7 @@ model out of the repository."""
 import os
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection
 
 from annotations.suggest import learned
 from annotations.suggest.jsonl import read_gold
@@ -45,8 +46,17 @@ class Command(BaseCommand):
             raise CommandError("--max-articles must be 0 (all) or more, --max-iterations 1 or more")
         if not 0 < holdout < 1:
             raise CommandError("--holdout must be between 0 and 1")
+        # What would stop the model from being kept is said before training, not after it.
         if save_to and not os.path.isdir(os.path.dirname(os.path.abspath(save_to))):
-            raise CommandError(f"cannot write {save_to}: its folder does not exist")  # said before training
+            raise CommandError(f"cannot write {save_to}: its folder does not exist")
+        if save_to and os.path.isdir(save_to):
+            raise CommandError(f"cannot write {save_to}: it is a folder (give a file name)")
+        if store or activate or from_db:
+            try:
+                connection.ensure_connection()
+            except DatabaseError as exc:
+                raise CommandError(f"cannot reach the database ({str(exc).strip().splitlines()[0]}): "
+                                   f"{'--from-db reads it' if from_db else 'the model is stored there'}") from None
         try:
             docs = _read(sources, "quotes", split, self.stderr.write)
             stance_docs = _read(endorsements, "stances", split, self.stderr.write)
@@ -63,12 +73,16 @@ class Command(BaseCommand):
             found.append(f"{sum(not d.get('partial') for d in editors)} marked done by editors")
         if max_articles:
             docs, stance_docs = docs[:max_articles], stance_docs[:max_articles]
+            found.append(f"--max-articles {max_articles} keeps {len(docs)}")
         if len([d for d in docs if not d.get("partial")]) < 2:
             raise CommandError(f"need at least 2 gold articles (one is held out for calibration); found "
                                f"{' and '.join(found)}")
         names = [os.path.basename(p) for p in sources + endorsements] + (["editors' decisions"] if from_db else [])
-        model = learned.train(docs, endorsements=stance_docs, sources=names, holdout=holdout,
-                              max_iterations=max_iterations)
+        try:
+            model = learned.train(docs, endorsements=stance_docs, sources=names, holdout=holdout,
+                                  max_iterations=max_iterations)
+        except ValueError as exc:
+            raise CommandError(f"{exc} (read: {' and '.join(found)})") from None
         if save_to:
             try:
                 model.save(save_to)
@@ -81,6 +95,9 @@ class Command(BaseCommand):
                 suggesters.suggester_store(model=model, activate=activate)
             except (suggesters.ModelStored, learned.ModelError) as exc:
                 raise CommandError(f"{exc}: nothing stored") from None
+            except DatabaseError as exc:
+                raise CommandError(f"the database failed while storing the model ({exc}); "
+                                   f"{'it is saved in ' + save_to if save_to else 'give --save-to to keep it'}") from None
         meta = model.meta
         held = meta.get("heldout", {})
         self.stdout.write(

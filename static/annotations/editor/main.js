@@ -142,9 +142,12 @@ function renderPanel() {
         e.status !== "rejected" && node("button", {type: "button", text: "Reject", onclick: (ev) => { ev.stopPropagation(); reviewEndorsement(e, "reject"); }}),
       ].filter(Boolean) : [])));
   }));
+  const floor = threshold();
   const above = [...state.quotes, ...state.endorsements]
-    .filter((x) => x.status === "suggested" && (x.confidence ?? 0) >= threshold()).length;
-  $("btn-accept-all").textContent = `Accept all (${above})`;
+    .filter((x) => x.status === "suggested" && (x.confidence ?? 0) >= floor).length;
+  $("btn-accept-all").textContent = floor === null ? "Accept all" : `Accept all (${above})`;
+  $("btn-accept-all").disabled = floor === null;
+  $("btn-accept-all").title = floor === null ? "Enter the lowest confidence to accept, from 0 to 1" : "";
 }
 
 function renderOrphans() {
@@ -374,11 +377,19 @@ async function reloadEndorsements() {
   state.endorsements = endorsements.sort((a, b) => at(a) - at(b) || a.id - b.id);
 }
 
-const threshold = () => Number($("threshold").value || 0);
+// The lowest confidence to accept, or null while the field holds no number from 0 to 1: an
+// emptied field must not read as 0 and accept everything.
+function threshold() {
+  const typed = $("threshold").value.trim();
+  const value = Number(typed);
+  return typed === "" || !Number.isFinite(value) || value < 0 || value > 1 ? null : value;
+}
 
 async function acceptAll() {
+  const floor = threshold();
+  if (floor === null) return banner("Enter the lowest confidence to accept, from 0 to 1.");
   try {
-    const result = await request("POST", "/api/v1/quotes/accept-all/", {body: {article_id: article.id, min_confidence: threshold()}});
+    const result = await request("POST", "/api/v1/quotes/accept-all/", {body: {article_id: article.id, min_confidence: floor}});
     const endorsementIds = result.endorsement_ids || [];
     if (result.ids.length || endorsementIds.length) remember({kind: "accept-all", ids: result.ids, endorsementIds});
     await reloadQuotes();
