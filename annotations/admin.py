@@ -1,6 +1,7 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -35,9 +36,9 @@ class CheckedForm(forms.ModelForm):
         try:
             self.check(data, self.instance if self.instance.pk else None)
         except ValidationError as exc:
-            for key, messages in exc.message_dict.items():
+            for key, errors in exc.message_dict.items():
                 field = self.renames.get(key, key)
-                self.add_error(field if field in self.fields else None, messages)
+                self.add_error(field if field in self.fields else None, errors)
         return data
 
     def check(self, data: dict, stored) -> None:
@@ -216,6 +217,14 @@ class SuggesterModelAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # The model that suggests stays until another (or the rules) is active.
         return super().has_delete_permission(request, obj) and not (obj is not None and obj.active)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and obj.active:  # say why, rather than a bare "permission denied"
+            self.message_user(request, f"The model that suggests ({obj.version}) cannot be deleted: make another "
+                                       "model (or the rules) suggest first.", messages.ERROR)
+            return redirect("admin:annotations_suggestermodel_changelist")
+        return super().delete_view(request, object_id, extra_context)
 
     @admin.display(description="quote F1@0.5")
     def quote_f1(self, obj):

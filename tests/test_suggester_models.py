@@ -69,7 +69,10 @@ def test_a_model_that_cannot_be_read_is_not_activated_and_the_active_one_stays(t
 def test_the_admin_keeps_the_active_model_and_refuses_an_unreadable_one(trained, admin_client):
     good = suggesters.suggester_store(model=trained, activate=True)
     broken = SuggesterModel.objects.create(version="crf-broken", artifact=b"not a model")
-    assert admin_client.get(f"/admin/annotations/suggestermodel/{good.pk}/delete/").status_code == 403
+    refused = admin_client.get(f"/admin/annotations/suggestermodel/{good.pk}/delete/", follow=True)
+    assert f"The model that suggests ({good.version}) cannot be deleted: make another model (or the rules) " \
+        "suggest first." in refused.content.decode()
+    assert SuggesterModel.objects.filter(pk=good.pk).exists()
     assert admin_client.get(f"/admin/annotations/suggestermodel/{broken.pk}/delete/").status_code == 200
     answer = admin_client.post("/admin/annotations/suggestermodel/", {
         "action": "activate", "_selected_action": [broken.pk]}, follow=True)
