@@ -281,9 +281,14 @@ def _store(passes: list[_Pass], bodies: dict[int, str]) -> None:
     started = time.monotonic()
     ids = [p.run.article_id for p in passes]
     # Only rows still engine suggestions under the article lock: an editor's accept that
-    # committed first is kept; one waiting on the lock finds its row gone (404).
-    Endorsement.objects.filter(article_id__in=ids, origin=Origin.ENGINE, status=Status.SUGGESTED).delete()
-    Quote.objects.filter(article_id__in=ids, origin=Origin.ENGINE, status=Status.SUGGESTED).delete()
+    # committed first is kept; one waiting on the lock finds its row gone (404). A suggestion an
+    # editor's endorsement points at (as its evidence, or as what it responds to) stays too:
+    # deleting it would cut the editor's link.
+    theirs = Endorsement.objects.filter(article_id__in=ids).exclude(status=Status.SUGGESTED)
+    Endorsement.objects.filter(article_id__in=ids, origin=Origin.ENGINE, status=Status.SUGGESTED).exclude(
+        id__in=theirs.exclude(responds_to=None).values("responds_to_id")).delete()
+    Quote.objects.filter(article_id__in=ids, origin=Origin.ENGINE, status=Status.SUGGESTED).exclude(
+        id__in=theirs.exclude(evidence=None).values("evidence_id")).delete()
     decided: dict[int, list[tuple[int, int]]] = {}
     for article_id, start, end in Quote.objects.filter(article_id__in=ids).values_list("article_id", "start", "end"):
         decided.setdefault(article_id, []).append((start, end))
@@ -327,11 +332,12 @@ def _quote(p: _Pass, body: str, q, parties: dict) -> Quote:
 
 
 def _endorsements(passes, bodies, quotes, parties) -> dict[int, list[Endorsement]]:
-    """The engine's endorsements, skipping what an editor rejected or already made."""
+    """The engine's endorsements, skipping what an editor decided or made already (and the
+    suggestions kept for an editor's link to them)."""
     ids = [p.run.article_id for p in passes]
     decided = {
         (e.article_id, e.endorser_id, e.target_id, e.target_text.lower(), e.polarity)
-        for e in Endorsement.objects.filter(article_id__in=ids).exclude(status=Status.SUGGESTED)
+        for e in Endorsement.objects.filter(article_id__in=ids)
     }
     made: dict[int, list[Endorsement]] = {}
     links = []  # (endorsement, index of the one it responds to, that pass's list)

@@ -58,26 +58,32 @@ def article_update(*, article: Article, **fields) -> Article:
     a suggestion pass. The one path for body changes: the admin, the API and imports call it."""
     if "body" in fields:
         fields["body"] = normalise_body(fields["body"])
-    body_changed = "body" in fields and fields["body"] != article.body
-    for name, value in fields.items():
-        setattr(article, name, value)
-    if body_changed:
-        article.body_sha256 = body_sha256(article.body)
-        article.revision += 1
-    article.full_clean(exclude=["body_sha256"])
     with transaction.atomic():
-        if not body_changed:
-            article.save()
-            return article
-        # The text as stored, under the row lock: the one the annotations point into.
-        old = Article.objects.select_for_update().values_list("body", flat=True).get(pk=article.pk)
-        quotes = list(Quote.objects.filter(article=article, anchor=Anchor.ANCHORED))
-        endorsements = list(Endorsement.objects.filter(article=article, anchor=Anchor.ANCHORED,
-                                                       start__isnull=False))
-        article.save()  # the database orphans what no longer matches; placing follows
-        annotations_reanchor(old=old, article=article, quotes=quotes, endorsements=endorsements)
-        pipeline.runs_record(revisions=[(article.id, article.revision)])
-    return article
+        # The row as stored now, under its lock, takes the given fields and only those: what
+        # committed since `article` was read (a title, the review state, another correction,
+        # during a long import) is kept, and the text the annotations point into is this one.
+        current = Article.objects.select_for_update().get(pk=article.pk)
+        old = current.body
+        body_changed = "body" in fields and fields["body"] != old
+        for name, value in fields.items():
+            setattr(current, name, value)
+        saved = [*fields, "updated_at"]
+        if body_changed:
+            current.body_sha256 = body_sha256(current.body)
+            current.revision += 1
+            saved += ["body_sha256", "revision"]
+        current.full_clean(exclude=["body_sha256"])
+        if body_changed:
+            quotes = list(Quote.objects.filter(article=current, anchor=Anchor.ANCHORED))
+            endorsements = list(Endorsement.objects.filter(article=current, anchor=Anchor.ANCHORED,
+                                                           start__isnull=False))
+        current.save(update_fields=saved)  # the database orphans what no longer matches; placing follows
+        if body_changed:
+            annotations_reanchor(old=old, article=current, quotes=quotes, endorsements=endorsements)
+            pipeline.runs_record(revisions=[(current.id, current.revision)])
+    for f in Article._meta.concrete_fields:  # the caller's object shows the row as saved
+        setattr(article, f.attname, getattr(current, f.attname))
+    return current
 
 
 def annotations_reanchor(*, old: str, article: Article, quotes: list, endorsements: list) -> dict:

@@ -271,3 +271,41 @@ def test_an_interrupted_chunk_leaves_its_runs_pending_and_counts_the_attempt(mon
     pipeline.drain()
     run.refresh_from_db()
     assert (run.status, run.error, run.quotes) == (State.DONE, "", 2)
+
+
+@pytest.mark.django_db
+def test_a_pass_keeps_the_suggestions_an_editors_endorsement_points_at(monkeypatch):
+    """An editor's endorsement whose evidence is a suggested quote, responding to a suggested
+    endorsement: a new pass (here after a correction) must not cut those links by replacing
+    the suggestions, nor suggest them twice."""
+    from annotations.models import Endorsement
+    from annotations.suggest import Speaker
+
+    monkeypatch.setattr(suggest, "suggest", lopez_speaks_and_endorses(("opposes", Speaker("John Carter"))))
+    article = services.article_create(body=BODY)
+    pipeline.drain()
+    [quote] = Quote.objects.filter(article=article, status=Status.SUGGESTED)
+    [suggested] = Endorsement.objects.filter(article=article, status=Status.SUGGESTED)
+    mine = services.endorsement_create(article=article, user=None, endorser=quote.speaker, target_text="the bridge",
+                                       polarity="supports", evidence=quote, responds_to=suggested)
+    services.article_update(article=article, body=BODY + " Nothing more.")
+    pipeline.drain()
+    mine.refresh_from_db()
+    assert (mine.evidence_id, mine.responds_to_id) == (quote.id, suggested.id)
+    assert list(Quote.objects.filter(article=article)) == [quote]  # kept, and not suggested again
+    assert set(Endorsement.objects.filter(article=article)) == {mine, suggested}
+    assert done_run(article).quotes == 0
+
+
+@pytest.mark.django_db
+def test_a_correction_keeps_what_changed_since_the_article_was_read():
+    """An import with --update reads the stored articles first and corrects them one by one,
+    minutes later on a big file: a title, an outlet or the review state changed meanwhile stays."""
+    article = services.article_create(body=BODY, title="Old title")
+    stale = Article.objects.get(pk=article.pk)
+    services.article_mark_done(article=article, user=None)
+    services.article_update(article=Article.objects.get(pk=article.pk), title="New title", outlet="Daily Planet")
+    services.article_update(article=stale, body=BODY + " A correction.")
+    now = Article.objects.get(pk=article.pk)
+    assert (now.title, now.outlet, now.review) == ("New title", "Daily Planet", Article.Review.DONE)
+    assert now.body.endswith("A correction.") and now.revision == 2 == stale.revision
