@@ -208,7 +208,17 @@ def quote_check_not_twice(article_id: int, start: int, end: int, speaker, this: 
                                         f"{'accept' if found[1] == Status.SUGGESTED else 'edit'} it instead"})
 
 
+def _locked_text(article: Article) -> None:
+    """Take the article's row lock (as article_lock) and read its text and revision again under
+    it: a correction that committed since the caller read the article is what a new annotation
+    is checked against and placed in, never the text before it."""
+    article.body, article.revision = Article.objects.select_for_update(no_key=True).values_list(
+        "body", "revision").get(pk=article.pk)
+
+
+@transaction.atomic
 def quote_create(*, article: Article, user, start: int, end: int, text: str, tags=(), **fields) -> Quote:
+    _locked_text(article)
     cue = quote_check_spans(article.body, {**fields, "start": start, "end": end, "text": text})
     if cue is not None:
         fields["cue"] = cue
@@ -335,7 +345,9 @@ def _endorsement_span(body: str, start, end, text: str | None) -> None:
     _check_span(body, start, end, text, "text")
 
 
+@transaction.atomic
 def endorsement_create(*, article: Article, user, tags=(), **fields) -> Endorsement:
+    _locked_text(article)
     _endorsement_span(article.body, fields.get("start"), fields.get("end"), fields.pop("text", None))
     _endorsement_check_links(article, fields)
     endorsement = Endorsement(article=article, origin=Origin.EDITOR, created_by=user, **fields)

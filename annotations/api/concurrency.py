@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 from django.http import Http404
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 
 from annotations import services
 
@@ -42,6 +42,8 @@ def check_article_revision(request, revision: int | None) -> None:
     sent = request.headers.get("X-Article-Revision")
     if sent is None or revision is None or sent.strip() == str(revision):
         return
+    if not sent.strip().isdigit():
+        raise ValidationError({"X-Article-Revision": f"{sent.strip()[:20]!r} is not a revision (a whole number)."})
     raise PreconditionFailed({
         "detail": f"The article text changed (revision {sent.strip()[:20]} is now {revision}) since this "
                   "page loaded. Nothing was saved; reload the page to annotate the new text.",

@@ -250,7 +250,8 @@ class QuoteViewSet(ReleaseAfterRender, AtomicWritesMixin, ListExports, ReviewAct
         body = serializers.ReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         article = get_object_or_404(Article, pk=body.validated_data["article_id"])
-        check_article_revision(request, article.revision)
+        # The revision as locked: a correction still being stored is waited for, then seen.
+        check_article_revision(request, services.article_lock(article_id=article.id))
         floor = body.validated_data["min_confidence"]
         ids = services.quotes_accept_all(article=article, user=request.user, min_confidence=floor)
         endorsement_ids = services.endorsements_accept_all(article=article, user=request.user, min_confidence=floor)
