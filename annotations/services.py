@@ -270,10 +270,17 @@ def _reattaching(obj, fields: dict) -> bool:
     if given and given != {"start", "end", "text"}:
         raise ValidationError({"start": "this annotation lost its place in an edit of the article: "
                                         "re-attach it by giving start, end and text together"})
+    offsets = ("speaker_start", "speaker_end", "cue_start", "cue_end")
     if not given:
-        for name in ("speaker_start", "speaker_end", "cue_start", "cue_end"):
-            fields.pop(name, None)  # offsets into a text that no longer exists
+        for name in offsets:
+            if fields.get(name) is not None:
+                raise ValidationError({name: "this annotation lost its place in an edit of the article: give "
+                                             "start, end and text to re-attach it, then offsets in the text"})
+            fields.pop(name, None)  # its old ones point into a text that no longer exists
         return False
+    for name in offsets:
+        if hasattr(obj, name):
+            fields.setdefault(name, None)  # the old ones point into the old text: not carried over
     obj.anchor = Anchor.ANCHORED
     return True
 

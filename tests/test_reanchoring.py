@@ -202,6 +202,32 @@ def test_orphans_are_listed_in_the_api_and_reattached_by_a_new_span():
     assert quote.anchor == Anchor.ANCHORED and quote.exact == "“completely different”"
 
 
+@pytest.mark.django_db
+def test_a_reattached_orphan_keeps_no_offsets_into_the_old_text():
+    """Its speaker mention and cue were placed in the text before the correction: re-attached,
+    it does not carry them over onto whatever words are there now; and an orphan's offsets are
+    not changed (silently ignored) outside a re-attach: that is refused, naming the field."""
+    from tests.api_helpers import client_for, make_user
+
+    body = "Ann Bo said “the old words” today."
+    article = services.article_create(body=body, suggest_after=False)
+    quote = services.quote_create(article=article, user=None, start=12, end=27, text=body[12:27], cue="said",
+                                  cue_start=7, cue_end=11, speaker_start=0, speaker_end=6)
+    services.article_update(article=article, body="UPDATE: News. Ann Bo said “completely new” today.")
+    quote.refresh_from_db()
+    assert quote.anchor == Anchor.ORPHANED
+    api = client_for(make_user("ed", "editors"))
+    refused = api.patch(f"/api/v1/quotes/{quote.id}/", {"speaker_start": 0, "speaker_end": 1}, format="json")
+    assert refused.status_code == 400 and "speaker_start" in refused.json(), refused.content
+    start = article.body.index("“completely new”")
+    answer = api.patch(f"/api/v1/quotes/{quote.id}/", {"start": start, "end": start + 16, "text": "“completely new”"},
+                       format="json")
+    assert answer.status_code == 200, answer.content
+    quote.refresh_from_db()
+    assert (quote.anchor, quote.exact) == (Anchor.ANCHORED, "“completely new”")
+    assert (quote.speaker_start, quote.cue_start, quote.cue_end) == (None, None, None) and quote.cue == "said"
+
+
 def test_reanchoring_speed_is_benchmarked_not_timed():
     # The number is `manage.py bench_reanchor`; here only that it places every untouched span.
     body, anchors = _body_with_quotes()
