@@ -155,6 +155,28 @@ def test_doccano_and_label_studio_spans_become_accepted_quotes(tmp_path):
     assert q.speaker.name == "Bo Lin"
 
 
+def test_a_labelled_span_is_the_occurrence_at_its_offsets_and_a_corrected_rows_labels_are_kept(tmp_path):
+    text = 'Mary said "no" to the plan. Then John said "no" again, firmly.'
+    johns, john = text.rindex('"no"'), text.index("John")
+    path = tmp_path / "doccano.jsonl"
+    path.write_text(json.dumps({"text": text, "url": "https://example.org/plan",
+                                "label": [[johns, johns + 4, "QUOTE"], [john, john + 4, "SPEAKER"]]}) + "\n")
+    assert run(path)[:2] == (0, "created=1 duplicates=0 failed=0")
+    quote = Quote.objects.get()
+    assert (quote.start, quote.speaker.name) == (johns, "John")  # John's "no", not Mary's
+    # The row corrected, with a new label: the correction keeps the re-anchored quote and adds it.
+    fixed = text.replace("firmly", "and never") + " John Smith said never."
+    never = fixed.rindex("never")
+    smith = fixed.index("John Smith")
+    path.write_text(json.dumps({"text": fixed, "url": "https://example.org/plan",
+                                "label": [[johns, johns + 4, "QUOTE"], [never, never + 5, "QUOTE"],
+                                          [smith, smith + 10, "SPEAKER"]]}) + "\n")
+    assert run(path, "--update")[:2] == (0, "created=0 duplicates=0 failed=0 updated=1")
+    stored = sorted(Quote.objects.all(), key=lambda q: q.start)
+    assert [(q.exact, q.start) for q in stored] == [('"no"', johns), ("never", never)]
+    assert all(q.article.body[q.start:q.end] == q.exact for q in stored)
+
+
 def test_labelled_spans_that_cannot_be_placed_are_line_errors_not_silent_drops(tmp_path):
     text = "Ana Ruiz said “the budget is balanced” on Monday."
     q0, q1 = text.index("“"), text.index("”") + 1

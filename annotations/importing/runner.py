@@ -188,7 +188,9 @@ def _correct(rows: list) -> tuple[list, int]:
     for row in rows:
         article = stored.get(row.url) if row.url else None
         if article is not None and article.body_sha256 != row.sha:
-            services.article_update(article=article, body=row.body)
+            corrected_article = services.article_update(article=article, body=row.body)
+            if row.spans:  # the corrected row's own labels, beside what was re-anchored
+                _store_spans(corrected_article, row)
             corrected += 1
         else:
             rest.append(row)  # new, or the same text again (a duplicate)
@@ -301,10 +303,12 @@ def _store_spans(article: Article, row) -> None:
     A quote's speaker is the nearest speaker span before it (or after it, when none is before)."""
     speakers = [s for s in row.spans if s.label == "speaker"]
     quotes = []
+    taken = set(Quote.objects.filter(article=article).values_list("start", "end"))  # a re-import's, kept
     for span in (s for s in row.spans if s.label == "quote"):
         start, end = _reanchor(article.body, row, span)
-        if start is None:
+        if start is None or (start, end) in taken:
             continue
+        taken.add((start, end))
         near = min(speakers, key=lambda s: (s.end > span.start, abs(span.start - s.end)), default=None)
         speaker, s_start, s_end = None, None, None
         name = " ".join(near.text.split()) if near is not None else ""
@@ -326,10 +330,16 @@ def _reanchor(body: str, row, span):
     wanted = unicodedata.normalize("NFC", span.text.replace("\r\n", "\n")).strip()
     if not wanted:
         return None, None
-    at = body.find(wanted, max(0, span.start - 64))
-    if at == -1:
-        at = body.find(wanted)
-    return (at, at + len(wanted)) if at != -1 else (None, None)
+    # The occurrence nearest the span's own offset: the same words may stand earlier too
+    # ('Mary said "no" ... John said "no"').
+    best, at = None, body.find(wanted)
+    while at != -1:
+        if best is None or abs(at - span.start) < abs(best - span.start):
+            best = at
+        if at >= span.start:
+            break  # the ones after are farther
+        at = body.find(wanted, at + 1)
+    return (best, best + len(wanted)) if best is not None else (None, None)
 
 
 def _kind(text: str) -> str:
