@@ -2,6 +2,8 @@
 
 import logging
 
+import psycopg
+
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 
@@ -9,6 +11,7 @@ log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
 MESSAGE = "The database is unavailable for a moment; nothing was changed. Try again shortly."
+CONFLICT_MESSAGE = "Another change to the same items got in the way; nothing was changed. Try again."
 
 
 class DatabaseUnavailableMiddleware:
@@ -19,15 +22,21 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        # A lost connection, a server that is down or restarting, a deadlock: all transient.
+        # A lost connection, a server that is down or restarting: transient. Two writes that
+        # each waited for the other (a deadlock): the database is fine, the request may be retried.
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
-        log.warning("database unavailable for %s %s: %s", request.method, request.path, exception)
-        if request.path.startswith("/api/"):
-            response = JsonResponse({"detail": MESSAGE}, status=503)
+        if isinstance(exception.__cause__, (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)):
+            log.warning("conflicting writes for %s %s: %s", request.method, request.path, exception)
+            status, message, retry = 409, CONFLICT_MESSAGE, 1
         else:
-            response = HttpResponse(MESSAGE, status=503, content_type="text/plain; charset=utf-8")
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            log.warning("database unavailable for %s %s: %s", request.method, request.path, exception)
+            status, message, retry = 503, MESSAGE, RETRY_AFTER_SECONDS
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message}, status=status)
+        else:
+            response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(retry)
         return response
 
 

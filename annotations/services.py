@@ -492,8 +492,11 @@ def entity_merge(*, survivor: Entity, others, user) -> dict:
     if survivor.pk in other_ids:
         raise ValidationError({"others": "a speaker cannot be merged into itself"})
     with transaction.atomic():
-        # Rows locked in id order, as speakers.py does, so two merges cannot deadlock.
-        locked = list(Entity.objects.select_for_update().filter(pk__in=[survivor.pk, *other_ids]).order_by("pk"))
+        # Rows locked in id order, as speakers.py does, so two merges cannot deadlock; and not
+        # against key-share locks (no_key), which a quote's write takes on the speaker it names:
+        # an edit that holds its quote while it names one of these would otherwise deadlock.
+        locked = list(Entity.objects.select_for_update(no_key=True).filter(
+            pk__in=[survivor.pk, *other_ids]).order_by("pk"))
         by_id = {e.pk: e for e in locked}
         missing = [i for i in other_ids if i not in by_id]
         if survivor.pk not in by_id or missing:

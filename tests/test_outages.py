@@ -31,6 +31,27 @@ def test_database_down_answers_503_json_with_retry_after():
     assert client.get("/api/v1/quotes/").status_code == 200
 
 
+def test_a_deadlock_is_a_conflict_to_retry_not_a_database_outage(rf):
+    """Two writes that waited for each other: PostgreSQL aborts one; the client is told to try
+    again at once (409), not that the database is down."""
+    import psycopg
+    from django.db import OperationalError
+
+    from annotations.middleware import DatabaseUnavailableMiddleware
+
+    try:
+        try:
+            raise psycopg.errors.DeadlockDetected("deadlock detected")
+        except psycopg.Error as cause:
+            raise OperationalError("deadlock detected") from cause
+    except OperationalError as exc:
+        deadlock = exc
+    response = DatabaseUnavailableMiddleware(lambda r: None).process_exception(rf.post("/api/v1/speakers/1/merge/"),
+                                                                               deadlock)
+    assert response.status_code == 409 and response["Retry-After"] == "1"
+    assert "got in the way; nothing was changed" in response.content.decode()
+
+
 @pytest.mark.django_db
 def test_throttle_fails_open_when_its_redis_is_down(settings, tmp_path, caplog):
     redis = procs.RedisServer(tmp_path)  # never started: the port refuses connections

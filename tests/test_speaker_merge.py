@@ -123,3 +123,39 @@ def test_two_merges_of_the_same_speakers_at_once_do_not_deadlock(dupes, people):
         t.join(30)
     assert sorted(results.values()) in ([200, 400], [200, 404]), results
     assert Entity.objects.filter(pk__in=[jane.pk, mrs.pk]).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_merge_and_an_edit_naming_the_survivor_on_a_moved_quote_both_go_through(dupes, people):  # noqa: F811
+    """The edit holds its quote and names the survivor (a key-share lock on it) while the merge
+    holds the speakers and wants the quote: with the speakers locked for update of their keys,
+    that was a deadlock (a 503 saying the database was down). Both must go through."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    jane, mrs, quote = dupes["jane"], dupes["mrs"], dupes["suggested"]  # the quote is Mrs Roe's
+    holding, errors = threading.Event(), []
+
+    def edit():
+        try:
+            with transaction.atomic():
+                row = Quote.objects.select_for_update().get(pk=quote.pk)
+                holding.set()
+                time.sleep(0.5)  # the merge has its speakers by now, and waits for this quote
+                row.speaker = jane
+                row.save(update_fields=["speaker"])
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    editor = threading.Thread(target=edit)
+    editor.start()
+    assert holding.wait(10)
+    answer = client_for(people["editor"]).post(f"/api/v1/speakers/{jane.pk}/merge/", {"others": [mrs.pk]},
+                                               format="json")
+    editor.join(30)
+    assert answer.status_code == 200 and not errors, (answer.content, errors)
+    assert Quote.objects.get(pk=quote.pk).speaker_id == jane.pk and not Entity.objects.filter(pk=mrs.pk).exists()
