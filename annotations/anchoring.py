@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 FUZZY_MIN_RATIO = 0.75  # how alike the old words and the words found must be for a fuzzy place
 
-UNCHANGED, SHIFTED, FUZZY, ORPHANED = "unchanged", "shifted", "fuzzy", "orphaned"
+UNCHANGED, SHIFTED, FUZZY, ORPHANED, RESTORED = "unchanged", "shifted", "fuzzy", "orphaned", "restored"
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,22 @@ def reanchor(old: str, new: str, anchors: list[Anchor], diff: Diff | None = None
         return [Placement(UNCHANGED, a.start, a.end) for a in anchors]
     diff = diff or Diff(old, new)
     return [_place(diff, a) for a in anchors]
+
+
+def restore(new: str, anchor: Anchor) -> Placement:
+    """An orphan's place in a later text: only where its words stand again with the whole of
+    their stored context (a text put back brings its annotations back; the words repeated
+    elsewhere do not), nearest its last place."""
+    if not anchor.exact.strip() or not (anchor.prefix or anchor.suffix):
+        return Placement(ORPHANED)
+    whole = anchor.prefix + anchor.exact + anchor.suffix
+    best, at = None, new.find(whole)
+    while at != -1:
+        start = at + len(anchor.prefix)
+        if best is None or abs(start - anchor.start) < abs(best - anchor.start):
+            best = start
+        at = new.find(whole, at + 1)
+    return Placement(ORPHANED) if best is None else Placement(RESTORED, best, best + len(anchor.exact))
 
 
 def _place(diff: Diff, anchor: Anchor) -> Placement:

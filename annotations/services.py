@@ -80,6 +80,7 @@ def article_update(*, article: Article, **fields) -> Article:
         current.save(update_fields=saved)  # the database orphans what no longer matches; placing follows
         if body_changed:
             annotations_reanchor(old=old, article=current, quotes=quotes, endorsements=endorsements)
+            quotes_restore(article=current)
             pipeline.runs_record(revisions=[(current.id, current.revision)])
     for f in Article._meta.concrete_fields:  # the caller's object shows the row as saved
         setattr(article, f.attname, getattr(current, f.attname))
@@ -104,6 +105,35 @@ def annotations_reanchor(*, old: str, article: Article, quotes: list, endorsemen
 
 QUOTE_SPAN_FIELDS = ["start", "end", "exact", "prefix", "suffix", "speaker_start", "speaker_end",
                      "cue_start", "cue_end"]
+
+
+def quotes_restore(*, article: Article) -> int:
+    """Orphaned quotes whose words stand again in the new text with all their context (a
+    correction undone, a paragraph put back) are anchored there again; returns how many. Their
+    speaker mention and cue offsets pointed into an older text: kept only where the cue's words
+    are at them again. Endorsements keep no context to tell a repeat of their words apart, and
+    stay orphaned."""
+    restored = []
+    body = article.body
+    taken = set(Quote.objects.filter(article=article, anchor=Anchor.ANCHORED).values_list("start", "end"))
+    for quote in Quote.objects.filter(article=article, anchor=Anchor.ORPHANED):
+        placement = anchoring.restore(body, _anchor_of(quote))
+        if not placement.placed or (placement.start, placement.end) in taken:
+            continue  # not back, or an editor marked those words again meanwhile
+        taken.add((placement.start, placement.end))
+        before = f"{quote.start}-{quote.end}"
+        quote.anchor, quote.start, quote.end = Anchor.ANCHORED, placement.start, placement.end
+        quote.exact, quote.prefix, quote.suffix = quote_anchor(body, quote.start, quote.end).values()
+        quote.speaker_start = quote.speaker_end = None
+        if quote.cue_start is not None and body[quote.cue_start:quote.cue_end] != quote.cue:
+            quote.cue_start = quote.cue_end = None
+        quote.updated_at = timezone.now()
+        quote._change_reason = (f"restored at revision {article.revision}: its words and their context are back "
+                                f"({before} -> {quote.start}-{quote.end})")
+        restored.append(quote)
+    if restored:
+        bulk_update_with_history(restored, Quote, [*QUOTE_SPAN_FIELDS, "anchor", "updated_at"])
+    return len(restored)
 
 
 def _anchor_of(row) -> anchoring.Anchor:

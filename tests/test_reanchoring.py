@@ -203,6 +203,25 @@ def test_orphans_are_listed_in_the_api_and_reattached_by_a_new_span():
 
 
 @pytest.mark.django_db
+def test_a_text_put_back_brings_its_orphans_back_and_a_repeat_of_their_words_elsewhere_does_not():
+    body = _seed_body()
+    article = services.article_create(body=body, suggest_after=False)
+    worried, reject = _accepted(article, "“we got worried”"), _accepted(article, "“We reject their support”")
+    services.quote_review(quote=reject, user=None, status=Status.REJECTED)
+    services.article_update(article=article, body="A placeholder while the story is checked.")
+    assert set(Quote.objects.values_list("anchor", flat=True)) == {Anchor.ORPHANED}
+    # Their words alone, in other surroundings, are not their place.
+    services.article_update(article=article, body="He said “we got worried” and “We reject their support” too.")
+    assert set(Quote.objects.values_list("anchor", flat=True)) == {Anchor.ORPHANED}
+    services.article_update(article=article, body=body)
+    for quote, status in ((worried, Status.ACCEPTED), (reject, Status.REJECTED)):
+        quote.refresh_from_db()
+        assert (quote.anchor, quote.status) == (Anchor.ANCHORED, status)
+        assert article.body[quote.start:quote.end] == quote.exact and body.index(quote.exact) == quote.start
+        assert "restored at revision 4" in quote.history.first().history_change_reason
+
+
+@pytest.mark.django_db
 def test_a_reattached_orphan_keeps_no_offsets_into_the_old_text():
     """Its speaker mention and cue were placed in the text before the correction: re-attached,
     it does not carry them over onto whatever words are there now; and an orphan's offsets are
