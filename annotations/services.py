@@ -318,7 +318,10 @@ def _reattaching(obj, fields: dict) -> bool:
 def _edit_save(obj, user, fields: dict, tags):
     """Apply an editor's edit to a quote or endorsement: an edited suggestion becomes accepted
     (so no engine pass replaces it) and the edit counts as a review. One put back to suggested
-    (an undo) is an open suggestion again, reviewed by nobody."""
+    (an undo) is an open suggestion again, reviewed by nobody. An edit of nothing (an empty
+    PATCH) changes nothing, its status neither."""
+    if not fields and tags is None:
+        return obj
     for name, value in fields.items():
         setattr(obj, name, value)
     if "status" not in fields and obj.status == Status.SUGGESTED:

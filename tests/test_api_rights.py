@@ -302,3 +302,18 @@ def test_endorsement_links_never_point_at_rejected_rows_and_nobody_endorses_them
     answer = editor.patch(f"/api/v1/endorsements/{b.id}/", {"responds_to": a.id, "polarity": "supports"},
                           format="json")
     assert answer.status_code == 200, answer.content
+
+
+def test_an_empty_edit_is_no_review_and_a_number_is_no_article_text(people, world):  # noqa: F811
+    from annotations.models import Endorsement
+
+    editor, admin = client_for(people["editor"]), client_for(people["admin"])
+    suggested = Endorsement.objects.create(article=world["article"], endorser=world["bob"], target_text="the plan",
+                                           polarity="supports", status="suggested", origin="engine",
+                                           engine_version="rules-4")
+    for path in (f"/api/v1/endorsements/{suggested.id}/", f"/api/v1/quotes/{world['suggested'].id}/"):
+        answer = editor.patch(path, {}, format="json")
+        assert answer.status_code == 200 and answer.json()["status"] == "suggested", (path, answer.content)
+    answer = admin.patch(f"/api/v1/articles/{world['article'].id}/", {"body": 123, "title": ["x"]}, format="json")
+    assert answer.status_code == 400, answer.content
+    assert answer.json() == {"body": ["expected text, not int"], "title": ["expected text, not list"]}

@@ -98,6 +98,15 @@ class ArticleSerializer(serializers.ModelSerializer):
         read_only_fields = ["revision", "review", "done_by", "done_at", "created_at", "updated_at"]
         extra_kwargs = {"url": {"validators": []}, "title": {"required": False}}
 
+    def to_internal_value(self, data):
+        # DRF would store a number sent for a text as its digits ({"body": 123} as "123").
+        if isinstance(data, dict):
+            wrong = {name: [f"expected text, not {type(data[name]).__name__}"] for name in ("title", "body", "outlet")
+                     if data.get(name) is not None and not isinstance(data[name], str)}
+            if wrong:
+                raise serializers.ValidationError(wrong)
+        return super().to_internal_value(data)
+
     def validate_body(self, value):
         if len(value) > MAX_BODY_CHARS:
             raise serializers.ValidationError(f"{len(value):,} characters, over the limit of {MAX_BODY_CHARS:,}")
