@@ -66,3 +66,15 @@ def test_accept_all_waits_for_a_correction_being_stored_and_refuses_the_revision
     bad = editor.post("/api/v1/quotes/accept-all/", {"article_id": article.id, "min_confidence": 0},
                       format="json", HTTP_X_ARTICLE_REVISION="abc")
     assert bad.status_code == 400 and "X-Article-Revision" in bad.json(), bad.content
+
+
+@pytest.mark.django_db
+def test_marking_done_a_text_that_changed_since_it_was_reviewed_is_refused():
+    article = services.article_create(body=SAID_AFTER, suggest_after=False)
+    services.article_update(article=article, body=SAID_BEFORE)
+    editor = client_for(make_user("eddie", "editors"))
+    stale = editor.post(f"/api/v1/articles/{article.id}/done/", HTTP_X_ARTICLE_REVISION="1")
+    assert stale.status_code == 412 and stale.json()["code"] == "article_changed", stale.content
+    assert Article.objects.get(pk=article.pk).review == Article.Review.NEEDS_REVIEW
+    fresh = editor.post(f"/api/v1/articles/{article.id}/done/", HTTP_X_ARTICLE_REVISION="2")
+    assert fresh.status_code == 200 and fresh.json()["review"] == "done", fresh.content

@@ -409,7 +409,11 @@ class ArticleViewSet(ReleaseAfterRender, AtomicWritesMixin, ETagMixin, viewsets.
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
-        article = services.article_mark_done(article=self.get_object(), user=request.user)
+        """Mark the article done (editors): its annotations are complete. With the header
+        X-Article-Revision (the revision reviewed), a text changed since is a 412."""
+        article = self.get_object()
+        check_article_revision(request, services.article_lock(article_id=article.id))
+        article = services.article_mark_done(article=article, user=request.user)
         return Response(serializers.ArticleSerializer(article).data)
 
     @extend_schema(parameters=[OpenApiParameter("after", int, description="the article you are on")],
@@ -426,5 +430,6 @@ class ArticleViewSet(ReleaseAfterRender, AtomicWritesMixin, ETagMixin, viewsets.
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
+        """Reopen a done article for review (editors)."""
         article = services.article_mark_done(article=self.get_object(), user=request.user, done=False)
         return Response(serializers.ArticleSerializer(article).data)
