@@ -40,9 +40,10 @@ class Placement:
 class Diff:
     """The stretches two texts share, as (old start, new start, length), in order.
 
-    Lines first, then words inside the lines that changed, then characters inside the words
-    that changed: what a diff of characters finds where edits are local, in a fraction of
-    the time (a diff of 12,000 characters at once takes seconds in Python).
+    Lines first, then sentences inside the lines that changed, words inside the sentences that
+    changed, then characters inside the words that changed: what a diff of characters finds
+    where edits are local, in a fraction of the time (a diff of 12,000 characters at once takes
+    seconds in Python; a body of 40,000 words on one line, diffed word by word, 15 s).
     """
 
     CHAR_DIFF_MAX = 400  # characters on a side; longer changed runs share nothing by this diff
@@ -50,12 +51,12 @@ class Diff:
     def __init__(self, old: str, new: str):
         self.old, self.new = old, new
         self.blocks: list[tuple[int, int, int]] = []
-        self._match(_LINE.findall(old), _LINE.findall(new), 0, 0, _WORD)
+        self._match(_LINE.findall(old), _LINE.findall(new), 0, 0, 1)
         self._old_starts = [b[0] for b in self.blocks]
 
-    def _match(self, a: list[str], b: list[str], a0: int, b0: int, finer) -> None:
+    def _match(self, a: list[str], b: list[str], a0: int, b0: int, finer: int) -> None:
         """Shared runs of the token lists a and b (starting at a0 and b0 in the texts); changed
-        runs again with `finer` tokens, down to characters."""
+        runs again with the tokens of _LEVELS[finer], down to characters."""
         a_at, b_at = _starts(a, a0), _starts(b, b0)
         matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -63,9 +64,9 @@ class Diff:
                 self._add(a_at[i1], b_at[j1], a_at[i2] - a_at[i1])
             elif tag == "replace":
                 a_text, b_text = "".join(a[i1:i2]), "".join(b[j1:j2])
-                if finer is not None:
-                    self._match(finer.findall(a_text), finer.findall(b_text), a_at[i1], b_at[j1],
-                                _CHAR if finer is _WORD else None)
+                if finer < len(_LEVELS):
+                    level = _LEVELS[finer]
+                    self._match(level.findall(a_text), level.findall(b_text), a_at[i1], b_at[j1], finer + 1)
                 elif max(len(a_text), len(b_text)) <= self.CHAR_DIFF_MAX:
                     chars = difflib.SequenceMatcher(None, a_text, b_text, autojunk=False)
                     for i, j, size in chars.get_matching_blocks():
@@ -102,6 +103,9 @@ _LINE = re.compile(r"[^\n]*\n|[^\n]+")
 # (a lone space) so common that matching slows to a crawl.
 _WORD = re.compile(r"\w+\s*|[^\w\s]\s*|\s+")
 _CHAR = re.compile(r".", re.S)
+# A sentence with its closing marks and the spaces after it, or a line's rest without an end.
+_SENTENCE = re.compile(r"[^.!?]*[.!?]+[\"'”’)\]]*\s*|[^.!?]+")
+_LEVELS = (_LINE, _SENTENCE, _WORD, _CHAR)  # each finer than the one before; the first splits whole texts
 
 
 def _starts(tokens: list[str], offset: int = 0) -> list[int]:

@@ -1,4 +1,5 @@
-"""Re-anchoring speed: an article of 2,000 words with 200 annotations, 10% of its words edited.
+"""Re-anchoring speed: an article (2,000 words on one line by default) with 200 annotations, 10%
+of its words edited.
 
 Prints the median time of the pure re-anchoring (annotations/anchoring.py) and of the whole
 body-change service (save, database checks, re-anchor, history), the latter in a scratch
@@ -58,17 +59,22 @@ def edit_tenth(rng: random.Random, text: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Benchmark re-anchoring 200 annotations after a 10% edit of a 2,000-word article."
+    help = "Benchmark re-anchoring annotations after a 10% edit of an article (default 200 in 2,000 words)."
 
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=20)
+        parser.add_argument("--words", type=int, default=2000,
+                            help="article length (one line, as a body scraped without its paragraphs)")
+        parser.add_argument("--annotations", type=int, default=200)
         parser.add_argument("--service-here", action="store_true", help="(internal) time the service here")
 
-    def handle(self, *args, repeat, service_here, **options):
+    def handle(self, *args, repeat, service_here, words, annotations, **options):
+        if words < 50 or annotations < 1:
+            raise CommandError("--words must be 50 or more, --annotations 1 or more")
         rng = random.Random(7)
         cases = []
         for _ in range(repeat):
-            text, spans = article_and_spans(rng)
+            text, spans = article_and_spans(rng, words, annotations)
             cases.append((text, spans, edit_tenth(rng, text)))
         if service_here:
             self.stdout.write(json.dumps(self._service(cases)))
@@ -81,17 +87,18 @@ class Command(BaseCommand):
             times.append((time.perf_counter() - began) * 1000)
             for p in placements:
                 placed[p.method] = placed.get(p.method, 0) + 1
-        result = {"words": 2000, "annotations": 200, "edited": "10%", "repeat": repeat,
+        result = {"words": words, "annotations": annotations, "edited": "10%", "repeat": repeat,
                   "reanchor_ms_median": round(statistics.median(times), 1),
                   "reanchor_ms_max": round(max(times), 1), "methods": placed}
         _, env = bench_database("reanchor_bench")
         out = subprocess.run([sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_reanchor",
-                              "--service-here", "--repeat", str(min(repeat, 10))],
+                              "--service-here", "--repeat", str(min(repeat, 10)), "--words", str(words),
+                              "--annotations", str(annotations)],
                              env=env, capture_output=True, text=True)
         if out.returncode:
             raise CommandError(f"service benchmark failed: {out.stderr[-1000:]}")
         result.update(json.loads(out.stdout.strip().splitlines()[-1]))
-        self.stdout.write(f"re-anchoring 200 annotations after a 10% edit of 2,000 words: "
+        self.stdout.write(f"re-anchoring {annotations} annotations after a 10% edit of {words:,} words: "
                           f"median {result['reanchor_ms_median']} ms, max {result['reanchor_ms_max']} ms "
                           f"({placed})")
         self.stdout.write(f"the whole body change (save, checks, re-anchor, history): "
