@@ -59,12 +59,10 @@ def gold_problem(doc: dict) -> str | None:
     a stance's polarity that is none of the known ones. Such an article is left out of training
     and scoring, and the reason said."""
     text = doc["text"]
-    for key in ("quotes", "stances"):
-        if key in doc and not isinstance(doc[key], list):
-            return f"{key}: expected a list, not {_kind(doc[key])}"
+    problem = _not_lists_of_objects(doc, ("quotes", "stances"))
+    if problem is not None:
+        return problem
     for k, q in enumerate(doc.get("quotes") or []):
-        if not isinstance(q, dict):
-            return f"quotes[{k}]: expected an object"
         spans = q.get("spans") or []
         whole = [q.get("start"), q.get("end")]
         pairs = [("", p) for p in spans] + ([("", whole)] if not spans or whole != [None, None] else [])
@@ -82,8 +80,6 @@ def gold_problem(doc: dict) -> str | None:
             return (f"quotes[{k}]: its text {q['text'][:40]!r} is not the text at {q['start']}-{q['end']} "
                     f"({text[q['start']:q['end']][:40]!r})")
     for k, st in enumerate(doc.get("stances") or []):
-        if not isinstance(st, dict):
-            return f"stances[{k}]: expected an object, not {_kind(st)}"
         if st.get("polarity") not in ("positive", "negative", "supports", "opposes"):
             return f"stances[{k}]: polarity {str(st.get('polarity'))[:20]!r} is none of positive, negative"
         for who in ("subject", "object"):
@@ -96,17 +92,26 @@ def _kind(value) -> str:
     return "null" if value is None else type(value).__name__
 
 
+def _not_lists_of_objects(doc: dict, keys) -> str | None:
+    """The first of `keys` the record has that is not a list of objects, said, or None."""
+    for key in keys:
+        if key in doc and not isinstance(doc[key], list):
+            return f"{key}: expected a list, not {_kind(doc[key])}"
+        for k, item in enumerate(doc.get(key) or []):
+            if not isinstance(item, dict):
+                return f"{key}[{k}]: expected an object, not {_kind(item)}"
+    return None
+
+
 def prediction_problem(doc: dict) -> str | None:
     """What makes a prediction record (suggest_file's output) unreadable by the metrics, or None."""
     def number(x, low=0):
         return type(x) in (int, float) and x >= low
 
-    for key in ("quotes", "endorsements"):
-        if key in doc and not isinstance(doc[key], list):
-            return f"{key}: expected a list, not {_kind(doc[key])}"
+    problem = _not_lists_of_objects(doc, ("quotes", "endorsements"))
+    if problem is not None:
+        return problem
     for k, q in enumerate(doc.get("quotes") or []):
-        if not isinstance(q, dict):
-            return f"quotes[{k}]: expected an object, not {_kind(q)}"
         if not (type(q.get("start")) is int and type(q.get("end")) is int and 0 <= q["start"] < q["end"]):
             return f"quotes[{k}]: start and end must be whole numbers, start before end (got {q.get('start')!r}, " \
                    f"{q.get('end')!r})"
@@ -118,8 +123,6 @@ def prediction_problem(doc: dict) -> str | None:
         if q.get("confidence") is not None and not (number(q["confidence"]) and q["confidence"] <= 1):
             return f"quotes[{k}]: confidence {str(q['confidence'])[:20]!r} is not a number from 0 to 1"
     for k, e in enumerate(doc.get("endorsements") or []):
-        if not isinstance(e, dict):
-            return f"endorsements[{k}]: expected an object, not {_kind(e)}"
         for who in ("endorser", "target"):
             if not isinstance(e.get(who), str):
                 return f"endorsements[{k}]: {who} {str(e.get(who))[:20]!r} is not a name (a string)"
