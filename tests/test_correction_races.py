@@ -78,3 +78,19 @@ def test_marking_done_a_text_that_changed_since_it_was_reviewed_is_refused():
     assert Article.objects.get(pk=article.pk).review == Article.Review.NEEDS_REVIEW
     fresh = editor.post(f"/api/v1/articles/{article.id}/done/", HTTP_X_ARTICLE_REVISION="2")
     assert fresh.status_code == 200 and fresh.json()["review"] == "done", fresh.content
+
+
+@pytest.mark.django_db
+def test_reopening_from_a_page_on_an_older_text_is_refused():
+    article = services.article_create(body=SAID_AFTER, suggest_after=False)
+    editor = client_for(make_user("eddie", "editors"))
+    # Done at revision 1, corrected (back to review), done again at revision 2 by someone else;
+    # the first page, still on revision 1, clicks Reopen.
+    assert editor.post(f"/api/v1/articles/{article.id}/done/", HTTP_X_ARTICLE_REVISION="1").status_code == 200
+    services.article_update(article=article, body=SAID_BEFORE)
+    assert editor.post(f"/api/v1/articles/{article.id}/done/", HTTP_X_ARTICLE_REVISION="2").status_code == 200
+    stale = editor.post(f"/api/v1/articles/{article.id}/reopen/", HTTP_X_ARTICLE_REVISION="1")
+    assert stale.status_code == 412 and stale.json()["code"] == "article_changed", stale.content
+    assert Article.objects.get(pk=article.pk).review == Article.Review.DONE
+    fresh = editor.post(f"/api/v1/articles/{article.id}/reopen/", HTTP_X_ARTICLE_REVISION="2")
+    assert fresh.status_code == 200 and fresh.json()["review"] == "needs_review", fresh.content

@@ -430,6 +430,8 @@ class ArticleViewSet(ReleaseAfterRender, AtomicWritesMixin, ETagMixin, viewsets.
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        """Reopen a done article for review (editors)."""
-        article = services.article_mark_done(article=self.get_object(), user=request.user, done=False)
+        """Reopen a done article for review (editors). X-Article-Revision is checked as for done."""
+        article = self.get_object()
+        check_article_revision(request, services.article_lock(article_id=article.id))
+        article = services.article_mark_done(article=article, user=request.user, done=False)
         return Response(serializers.ArticleSerializer(article).data)
