@@ -112,7 +112,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
             stored = Article.objects.get(pk=obj.pk)
             fields = {name: getattr(obj, name) for name in form.changed_data if name != "tags"}
             services.article_update(article=stored, **fields)
-            obj.revision, obj.body, obj.body_sha256 = stored.revision, stored.body, stored.body_sha256
+            for f in Article._meta.concrete_fields:  # the new revision, and review if it reopened
+                setattr(obj, f.attname, getattr(stored, f.attname))
         elif not change:
             # A new article as the API and imports make one: its text normalised, hashed for
             # deduplication, and queued for suggestions.

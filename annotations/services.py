@@ -63,7 +63,7 @@ def article_update(*, article: Article, **fields) -> Article:
         # committed since `article` was read (a title, the review state, another correction,
         # during a long import) is kept, and the text the annotations point into is this one.
         current = Article.objects.select_for_update().get(pk=article.pk)
-        old = current.body
+        old, was_done = current.body, current.review == Article.Review.DONE
         body_changed = "body" in fields and fields["body"] != old
         for name, value in fields.items():
             setattr(current, name, value)
@@ -72,6 +72,11 @@ def article_update(*, article: Article, **fields) -> Article:
             current.body_sha256 = body_sha256(current.body)
             current.revision += 1
             saved += ["body_sha256", "revision"]
+            if was_done and current.review == Article.Review.DONE:
+                # A corrected text goes back to review (as the database does for a write
+                # around this service, migration 0010): it may hold quotes nobody has seen.
+                current.review, current.done_by, current.done_at = Article.Review.NEEDS_REVIEW, None, None
+                saved += ["review", "done_by", "done_at"]
         current.full_clean(exclude=["body_sha256"])
         if body_changed:
             quotes = list(Quote.objects.filter(article=current, anchor=Anchor.ANCHORED))

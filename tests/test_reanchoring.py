@@ -144,6 +144,47 @@ def test_a_raw_update_around_the_services_orphans_instead_of_lying():
 
 
 @pytest.mark.django_db
+def test_a_corrected_done_article_needs_review_again_whichever_way_the_text_changed(client):
+    from tests.api_helpers import client_for, make_user
+
+    editor, admin = make_user("eddie", "editors"), make_user("boss", "admin")
+    admin.is_superuser = True
+    admin.save()
+    article = services.article_create(body=_seed_body(), suggest_after=False)
+
+    def done():
+        services.article_mark_done(article=Article.objects.get(pk=article.pk), user=editor)
+        return Article.objects.get(pk=article.pk)
+
+    def corrected(write, raw=False):
+        body = done().body
+        write(body)
+        stored = Article.objects.get(pk=article.pk)
+        assert stored.body != body
+        assert (stored.review, stored.done_by, stored.done_at) == (Article.Review.NEEDS_REVIEW, None, None)
+        if not raw:  # the history the services write says so too
+            assert stored.history.first().review == Article.Review.NEEDS_REVIEW
+        return stored
+
+    corrected(lambda body: services.article_update(article=article, body="Lead one.\n\n" + body))
+    api = client_for(admin)
+    corrected(lambda body: api.patch(f"/api/v1/articles/{article.id}/", {"body": "Lead two.\n\n" + body},
+                                     format="json"))
+    client.force_login(admin)
+    form = {"title": article.title, "outlet": article.outlet, "url": "", "published_on": "", "language": "en",
+            "review": "done"}
+    corrected(lambda body: client.post(f"/admin/annotations/article/{article.id}/change/",
+                                       {**form, "body": "Lead three.\n\n" + body}))
+    corrected(lambda body: Article.objects.filter(pk=article.pk).update(body="Lead four.\n\n" + body), raw=True)
+    # A title change is no correction of the text; a write that marks it done with a new text is kept.
+    services.article_update(article=done(), title="A better title")
+    assert Article.objects.get(pk=article.pk).review == Article.Review.DONE
+    services.article_mark_done(article=article, user=editor, done=False)
+    services.article_update(article=article, body="Lead five.\n\n" + article.body, review=Article.Review.DONE)
+    assert Article.objects.get(pk=article.pk).review == Article.Review.DONE
+
+
+@pytest.mark.django_db
 def test_the_database_refuses_an_anchored_quote_on_other_words():
     article = services.article_create(body="Ann said “yes” on Monday.")
     with pytest.raises(IntegrityError), transaction.atomic():
