@@ -139,28 +139,32 @@ class EntityAdmin(SimpleHistoryAdmin):
         services.entity_update(entity=obj)  # the name stripped, the aliases cleaned, then saved
 
 
+class SpanAdmin(SimpleHistoryAdmin):
+    """Quotes and endorsements: the W3C selector's context follows the span."""
+
+    def save_model(self, request, obj, form, change):
+        if obj.anchor == Anchor.ANCHORED and obj.start is not None:
+            obj.exact, obj.prefix, obj.suffix = services.span_anchor(obj.article.body, obj.start, obj.end).values()
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(Quote)
-class QuoteAdmin(SimpleHistoryAdmin):
+class QuoteAdmin(SpanAdmin):
     form = QuoteForm
     list_display = ["exact_short", "speaker", "kind", "status", "origin", "confidence", "article"]
     list_filter = ["status", "origin", "kind", "tags"]
     search_fields = ["exact", "cue", "speaker__name", "article__title"]
     list_select_related = ["speaker", "article"]
     raw_id_fields = ["article", "speaker", "created_by", "reviewed_by"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["prefix", "suffix", "created_at", "updated_at"]
 
     @admin.display(description="text")
     def exact_short(self, obj):
         return obj.exact[:80]
 
-    def save_model(self, request, obj, form, change):
-        if obj.anchor == Anchor.ANCHORED:  # the W3C selector's context follows the span
-            obj.exact, obj.prefix, obj.suffix = services.quote_anchor(obj.article.body, obj.start, obj.end).values()
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(Endorsement)
-class EndorsementAdmin(SimpleHistoryAdmin):
+class EndorsementAdmin(SpanAdmin):
     form = EndorsementForm
     list_display = ["endorser", "polarity", "target", "target_text", "status", "origin", "article"]
     list_filter = ["polarity", "status", "origin", "tags"]
@@ -168,7 +172,7 @@ class EndorsementAdmin(SimpleHistoryAdmin):
     list_select_related = ["endorser", "target", "article"]
     raw_id_fields = ["article", "endorser", "target", "evidence", "responds_to",
                      "created_by", "reviewed_by"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["prefix", "suffix", "created_at", "updated_at"]
 
 
 @admin.register(SuggestionRun)

@@ -13,6 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 FUZZY_MIN_RATIO = 0.75  # how alike the old words and the words found must be for a fuzzy place
+MIN_CONTEXT = 8  # characters of its context a repeat of short words must share to be their place
 
 UNCHANGED, SHIFTED, FUZZY, ORPHANED, RESTORED = "unchanged", "shifted", "fuzzy", "orphaned", "restored"
 
@@ -165,8 +166,10 @@ def _by_selector(new: str, anchor: Anchor, hint: int) -> int | None:
         at = new.find(anchor.exact, at + 1)
     if best is None:
         return None
-    # A repeat of common words somewhere else, with nothing of its context, is no place.
-    if -best_key[0] == 0 and (anchor.prefix or anchor.suffix) and len(anchor.exact) < 40:
+    # A repeat of common words somewhere else, with next to nothing of its context (a comma
+    # and a space in common are chance), is no place.
+    stored = len(anchor.prefix) + len(anchor.suffix)
+    if stored and -best_key[0] < min(MIN_CONTEXT, stored) and len(anchor.exact) < 40:
         return None
     return best
 

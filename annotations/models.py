@@ -334,6 +334,10 @@ class Endorsement(Reviewable):
     start = models.PositiveIntegerField(null=True, blank=True)
     end = models.PositiveIntegerField(null=True, blank=True)
     exact = models.TextField(blank=True)
+    # The words around the evidence, as a quote keeps them: re-anchoring tells two copies of
+    # the same words apart by them, and a correction undone restores an orphan with them.
+    prefix = models.CharField(max_length=32, blank=True)
+    suffix = models.CharField(max_length=32, blank=True)
     responds_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
     )

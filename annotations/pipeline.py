@@ -25,7 +25,7 @@ from annotations import suggest
 from annotations.models import Article, Endorsement, Origin, Quote, Status, SuggestionRun
 from annotations.speakers import entities_resolve
 from annotations.suggesters import active_version, suggester_for, suggester_problem
-from annotations.text import CONTEXT, iou
+from annotations.text import iou, selector
 
 log = logging.getLogger(__name__)
 State = SuggestionRun.State
@@ -321,8 +321,7 @@ def _party(speaker, parties: dict):
 
 def _quote(p: _Pass, body: str, q, parties: dict) -> Quote:
     return Quote(
-        article_id=p.run.article_id, start=q.start, end=q.end, exact=body[q.start:q.end],
-        prefix=body[max(0, q.start - CONTEXT):q.start], suffix=body[q.end:q.end + CONTEXT],
+        article_id=p.run.article_id, start=q.start, end=q.end, **selector(body, q.start, q.end),
         kind=q.kind, speaker=_party(q.speaker, parties),
         speaker_start=q.speaker_start, speaker_end=q.speaker_end,
         cue=q.cue[:200], cue_start=q.cue_start, cue_end=q.cue_end,
@@ -357,7 +356,7 @@ def _endorsements(passes, bodies, quotes, parties) -> dict[int, list[Endorsement
             endorsement = Endorsement(
                 article_id=p.run.article_id, endorser=endorser, target=target, target_text=target_text,
                 polarity=e.polarity, evidence=evidence, start=e.start, end=e.end,
-                exact=body[e.start:e.end], status=Status.SUGGESTED, origin=Origin.ENGINE,
+                **selector(body, e.start, e.end), status=Status.SUGGESTED, origin=Origin.ENGINE,
                 engine_version=p.result.engine_version, confidence=e.confidence,
             )
             slots.append(endorsement)

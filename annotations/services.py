@@ -18,7 +18,7 @@ from annotations.models import (
     Quote,
     Status,
 )
-from annotations.text import CONTEXT, body_sha256, normalise_body, one_line, title_from_body
+from annotations.text import body_sha256, normalise_body, one_line, selector, title_from_body
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def article_update(*, article: Article, **fields) -> Article:
         current.save(update_fields=saved)  # the database orphans what no longer matches; placing follows
         if body_changed:
             annotations_reanchor(old=old, article=current, quotes=quotes, endorsements=endorsements)
-            quotes_restore(article=current)
+            annotations_restore(article=current)
             pipeline.runs_record(revisions=[(current.id, current.revision)])
     for f in Article._meta.concrete_fields:  # the caller's object shows the row as saved
         setattr(article, f.attname, getattr(current, f.attname))
@@ -98,7 +98,7 @@ def annotations_reanchor(*, old: str, article: Article, quotes: list, endorsemen
     new = article.body
     diff = anchoring.Diff(old, new)
     counts: dict[str, int] = {}
-    for rows, fields in ((quotes, QUOTE_SPAN_FIELDS), (endorsements, ["start", "end", "exact"])):
+    for rows, fields in ((quotes, QUOTE_SPAN_FIELDS), (endorsements, ENDORSEMENT_SPAN_FIELDS)):
         placements = anchoring.reanchor(old, new, [_anchor_of(r) for r in rows], diff)
         for row, placement in zip(rows, placements):
             counts[placement.method] = counts.get(placement.method, 0) + 1
@@ -110,39 +110,42 @@ def annotations_reanchor(*, old: str, article: Article, quotes: list, endorsemen
 
 QUOTE_SPAN_FIELDS = ["start", "end", "exact", "prefix", "suffix", "speaker_start", "speaker_end",
                      "cue_start", "cue_end"]
+ENDORSEMENT_SPAN_FIELDS = ["start", "end", "exact", "prefix", "suffix"]
 
 
-def quotes_restore(*, article: Article) -> int:
-    """Orphaned quotes whose words stand again in the new text with all their context (a
-    correction undone, a paragraph put back) are anchored there again; returns how many. Their
-    speaker mention and cue offsets pointed into an older text: kept only where the cue's words
-    are at them again. Endorsements keep no context to tell a repeat of their words apart, and
-    stay orphaned."""
-    restored = []
-    body = article.body
-    taken = set(Quote.objects.filter(article=article, anchor=Anchor.ANCHORED).values_list("start", "end"))
-    for quote in Quote.objects.filter(article=article, anchor=Anchor.ORPHANED):
-        placement = anchoring.restore(body, _anchor_of(quote))
-        if not placement.placed or (placement.start, placement.end) in taken:
-            continue  # not back, or an editor marked those words again meanwhile
-        taken.add((placement.start, placement.end))
-        before = f"{quote.start}-{quote.end}"
-        quote.anchor, quote.start, quote.end = Anchor.ANCHORED, placement.start, placement.end
-        quote.exact, quote.prefix, quote.suffix = quote_anchor(body, quote.start, quote.end).values()
-        quote.speaker_start = quote.speaker_end = None
-        if quote.cue_start is not None and body[quote.cue_start:quote.cue_end] != quote.cue:
-            quote.cue_start = quote.cue_end = None
-        quote.updated_at = timezone.now()
-        quote._change_reason = (f"restored at revision {article.revision}: its words and their context are back "
-                                f"({before} -> {quote.start}-{quote.end})")
-        restored.append(quote)
-    if restored:
-        bulk_update_with_history(restored, Quote, [*QUOTE_SPAN_FIELDS, "anchor", "updated_at"])
-    return len(restored)
+def annotations_restore(*, article: Article) -> int:
+    """Orphaned quotes and endorsements whose words stand again in the new text with all their
+    context (a correction undone, a paragraph put back) are anchored there again; returns how
+    many. A quote's speaker mention and cue offsets pointed into an older text: kept only where
+    the cue's words are at them again."""
+    body, count = article.body, 0
+    for model, fields in ((Quote, QUOTE_SPAN_FIELDS), (Endorsement, ENDORSEMENT_SPAN_FIELDS)):
+        restored = []
+        taken = set(model.objects.filter(article=article, anchor=Anchor.ANCHORED).values_list("start", "end"))
+        for row in model.objects.filter(article=article, anchor=Anchor.ORPHANED, start__isnull=False):
+            placement = anchoring.restore(body, _anchor_of(row))
+            if not placement.placed or (placement.start, placement.end) in taken:
+                continue  # not back, or an editor marked those words again meanwhile
+            taken.add((placement.start, placement.end))
+            before = f"{row.start}-{row.end}"
+            row.anchor, row.start, row.end = Anchor.ANCHORED, placement.start, placement.end
+            _set_span(row, body)
+            if model is Quote:
+                row.speaker_start = row.speaker_end = None
+                if row.cue_start is not None and body[row.cue_start:row.cue_end] != row.cue:
+                    row.cue_start = row.cue_end = None
+            row.updated_at = timezone.now()
+            row._change_reason = (f"restored at revision {article.revision}: its words and their context are back "
+                                  f"({before} -> {row.start}-{row.end})")
+            restored.append(row)
+        if restored:
+            bulk_update_with_history(restored, model, [*fields, "anchor", "updated_at"])
+        count += len(restored)
+    return count
 
 
 def _anchor_of(row) -> anchoring.Anchor:
-    return anchoring.Anchor(row.start, row.end, row.exact, getattr(row, "prefix", ""), getattr(row, "suffix", ""))
+    return anchoring.Anchor(row.start, row.end, row.exact, row.prefix, row.suffix)
 
 
 def _apply_placement(row, placement: anchoring.Placement, diff: anchoring.Diff, revision: int) -> None:
@@ -154,8 +157,8 @@ def _apply_placement(row, placement: anchoring.Placement, diff: anchoring.Diff, 
         return
     row.anchor = Anchor.ANCHORED
     row.start, row.end = placement.start, placement.end
+    _set_span(row, diff.new)
     if isinstance(row, Quote):
-        row.exact, row.prefix, row.suffix = quote_anchor(diff.new, row.start, row.end).values()
         # A speaker mention or cue moves with its words, or is dropped when they changed.
         for name in ("speaker", "cue"):
             s, e = getattr(row, f"{name}_start"), getattr(row, f"{name}_end")
@@ -164,8 +167,6 @@ def _apply_placement(row, placement: anchoring.Placement, diff: anchoring.Diff, 
                 kept = (None, None)
             setattr(row, f"{name}_start", kept[0])
             setattr(row, f"{name}_end", kept[1])
-    else:
-        row.exact = diff.new[row.start:row.end]
     row._change_reason = (f"re-anchored at revision {revision} ({placement.method}): "
                           f"{before} -> {row.start}-{row.end}")
 
@@ -182,15 +183,19 @@ def article_lock(*, article_id: int) -> int | None:
         "revision", flat=True).first()
 
 
-def quote_anchor(body: str, start: int, end: int) -> dict:
+def span_anchor(body: str, start: int, end: int) -> dict:
     """The W3C TextQuoteSelector parts for a span, checked against the body."""
     if not (0 <= start < end <= len(body)):
         raise ValidationError({"start": f"span {start}-{end} is outside the body (0-{len(body)})"})
-    return {
-        "exact": body[start:end],
-        "prefix": body[max(0, start - CONTEXT) : start],
-        "suffix": body[end : end + CONTEXT],
-    }
+    return selector(body, start, end)
+
+
+def _set_span(row, body: str) -> None:
+    """A quote's or endorsement's words and their context at its offsets (none without a span)."""
+    if row.start is None:
+        row.exact = row.prefix = row.suffix = ""
+    else:
+        row.exact, row.prefix, row.suffix = span_anchor(body, row.start, row.end).values()
 
 
 # --- Editor writes: quotes, endorsements, speakers, tags -------------------------------------
@@ -262,7 +267,7 @@ def quote_create(*, article: Article, user, start: int, end: int, text: str, tag
         article=article,
         start=start,
         end=end,
-        **quote_anchor(article.body, start, end),
+        **span_anchor(article.body, start, end),
         status=fields.pop("status", Status.ACCEPTED),
         origin=Origin.EDITOR,
         created_by=user,
@@ -292,7 +297,7 @@ def quote_update(*, quote: Quote, user, tags=None, **fields) -> Quote:
     if fields.get("status", quote.status) != Status.REJECTED:
         quote_check_not_twice(quote.article_id, spans["start"], spans["end"], fields.get("speaker", quote.speaker),
                               this=quote)
-    quote.exact, quote.prefix, quote.suffix = quote_anchor(body, spans["start"], spans["end"]).values()
+    quote.exact, quote.prefix, quote.suffix = span_anchor(body, spans["start"], spans["end"]).values()
     return _edit_save(quote, user, fields, tags)
 
 
@@ -396,8 +401,7 @@ def endorsement_create(*, article: Article, user, tags=(), **fields) -> Endorsem
     _endorsement_span(article.body, fields.get("start"), fields.get("end"), fields.pop("text", None))
     _endorsement_check_links(article, fields)
     endorsement = Endorsement(article=article, origin=Origin.EDITOR, created_by=user, **fields)
-    if endorsement.start is not None:
-        endorsement.exact = article.body[endorsement.start : endorsement.end]
+    _set_span(endorsement, article.body)
     _mark_reviewed(endorsement, user)
     with transaction.atomic():
         endorsement.save()
@@ -412,7 +416,8 @@ def endorsement_update(*, endorsement: Endorsement, user, tags=None, **fields) -
         return _edit_save(endorsement, user, fields, tags)
     start, end = fields.get("start", endorsement.start), fields.get("end", endorsement.end)
     _endorsement_span(body, start, end, fields.pop("text", None))
-    endorsement.exact = body[start:end] if start is not None else ""
+    endorsement.start, endorsement.end = start, end
+    _set_span(endorsement, body)
     return _edit_save(endorsement, user, fields, tags)
 
 

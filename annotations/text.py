@@ -42,6 +42,11 @@ def title_from_body(body: str) -> str:
 CONTEXT = 32  # characters of prefix/suffix kept with a span, as W3C TextQuoteSelector
 
 
+def selector(body: str, start: int, end: int) -> dict:
+    """The TextQuoteSelector parts of a span of the body: its words and their context."""
+    return {"exact": body[start:end], "prefix": body[max(0, start - CONTEXT):start], "suffix": body[end:end + CONTEXT]}
+
+
 def iou(a: tuple[int, int], b: tuple[int, int]) -> float:
     """Intersection over union of two character spans."""
     overlap = min(a[1], b[1]) - max(a[0], b[0])

@@ -88,6 +88,18 @@ def _accepted(article, text):
     return services.quote_create(article=article, user=None, start=start, end=start + len(text), text=text)
 
 
+def test_short_words_rewritten_in_place_do_not_jump_to_a_repeat_that_shares_a_comma():
+    old = "Ann said no, firmly.\n\nBo said the budget is fine, loudly.\n\nAides think the budget is fine, really."
+    new = old.replace("the budget is fine, loudly", "it was all wrong, loudly")
+    start = old.index("the budget is fine")
+    anchor = anchoring.Anchor(start, start + 18, "the budget is fine", old[start - 32:start], old[start + 18:start + 50])
+    assert anchoring.reanchor(old, new, [anchor])[0].method == anchoring.ORPHANED
+    # Moved with its context (a paragraph put first), the same words are found.
+    moved = "Bo said the budget is fine, loudly.\n\nAnn said no, firmly.\n\nAides think the budget is fine, really."
+    placed = anchoring.reanchor(old, moved, [anchor])[0]
+    assert placed.placed and moved[placed.start:placed.end] == "the budget is fine" and placed.start == 8
+
+
 @pytest.mark.django_db
 def test_realistic_edits_on_the_example_article():
     article = services.article_create(body=_seed_body())
@@ -260,6 +272,43 @@ def test_a_text_put_back_brings_its_orphans_back_and_a_repeat_of_their_words_els
         assert (quote.anchor, quote.status) == (Anchor.ANCHORED, status)
         assert article.body[quote.start:quote.end] == quote.exact and body.index(quote.exact) == quote.start
         assert "restored at revision 4" in quote.history.first().history_change_reason
+
+
+def _endorsed(article, words, nth=0):
+    from annotations.models import Entity
+
+    start = -1
+    for _ in range(nth + 1):
+        start = article.body.index(words, start + 1)
+    return services.endorsement_create(article=article, user=None, endorser=Entity.objects.create(name="Bo Chan"),
+                                       target_text="the plan", polarity="supports", start=start,
+                                       end=start + len(words), text=words)
+
+
+@pytest.mark.django_db
+def test_an_endorsement_keeps_its_own_copy_of_repeated_words_and_comes_back_with_them():
+    body = ("Ann Lee backs the plan, aides say.\n\n"
+            "At the rally Bo Chan said Ann Lee backs the plan, loudly.\n\nNothing else happened.")
+    article = services.article_create(body=body, suggest_after=False)
+    endorsement = _endorsed(article, "Ann Lee backs the plan", nth=1)
+    assert (endorsement.prefix, endorsement.suffix) == (body[endorsement.start - 32:endorsement.start],
+                                                        body[endorsement.end:endorsement.end + 32])
+    # Its words rewritten where it stands: never moved onto the same words in another sentence.
+    services.article_update(article=article, body=body.replace(
+        "said Ann Lee backs the plan, loudly", "said that the whole plan was doomed, loudly"))
+    endorsement.refresh_from_db()
+    assert endorsement.anchor == Anchor.ORPHANED, (endorsement.start, endorsement.exact)
+    # The correction undone: it is back on its own copy, and says so in its history.
+    services.article_update(article=article, body=body)
+    endorsement.refresh_from_db()
+    assert (endorsement.anchor, endorsement.start) == (Anchor.ANCHORED, body.index("Ann Lee backs the plan", 1))
+    assert "restored at revision 3" in endorsement.history.first().history_change_reason
+    # Words added before it: it shifts, its context with it.
+    services.article_update(article=article, body="Updated.\n\n" + body)
+    endorsement.refresh_from_db()
+    article.refresh_from_db()
+    assert endorsement.anchor == Anchor.ANCHORED and endorsement.start == article.body.index("Ann Lee backs the plan", 20)
+    assert endorsement.prefix == article.body[endorsement.start - 32:endorsement.start]
 
 
 @pytest.mark.django_db

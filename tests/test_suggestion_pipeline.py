@@ -302,10 +302,13 @@ def test_a_correction_keeps_what_changed_since_the_article_was_read():
     """An import with --update reads the stored articles first and corrects them one by one,
     minutes later on a big file: a title, an outlet or the review state changed meanwhile stays."""
     article = services.article_create(body=BODY, title="Old title")
-    stale = Article.objects.get(pk=article.pk)
+    stale, staler = Article.objects.get(pk=article.pk), Article.objects.get(pk=article.pk)
     services.article_mark_done(article=article, user=None)
     services.article_update(article=Article.objects.get(pk=article.pk), title="New title", outlet="Daily Planet")
+    services.article_update(article=staler, outlet="The Planet")
+    assert Article.objects.get(pk=article.pk).review == Article.Review.DONE
     services.article_update(article=stale, body=BODY + " A correction.")
     now = Article.objects.get(pk=article.pk)
-    assert (now.title, now.outlet, now.review) == ("New title", "Daily Planet", Article.Review.DONE)
+    # The done state was no part of the stale copy's write: the correction of a done text reopened it.
+    assert (now.title, now.outlet, now.review) == ("New title", "The Planet", Article.Review.NEEDS_REVIEW)
     assert now.body.endswith("A correction.") and now.revision == 2 == stale.revision

@@ -317,7 +317,7 @@ def _store_spans(article: Article, row) -> None:
             s_start, s_end = _reanchor(article.body, row, near)
             if s_start is not None:
                 speaker = entity_resolve(speaker=Speaker(name=name))
-        quotes.append(Quote(article=article, start=start, end=end, **services.quote_anchor(article.body, start, end),
+        quotes.append(Quote(article=article, start=start, end=end, **services.span_anchor(article.body, start, end),
                             speaker=speaker, speaker_start=s_start, speaker_end=s_end,
                             status=Status.ACCEPTED, origin=Origin.IMPORT, kind=_kind(article.body[start:end])))
     Quote.objects.bulk_create(quotes)

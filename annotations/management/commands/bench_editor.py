@@ -47,7 +47,7 @@ speakers = [Entity.objects.get_or_create(name=f'Bench Speaker {{i}}')[0] for i i
 quotes = []
 for i in range({annotations}):
     s = rng.randrange(0, len(body) - 200); e = s + rng.randint(10, 180)
-    quotes.append(Quote(article=a, start=s, end=e, **services.quote_anchor(body, s, e), speaker=rng.choice(speakers),
+    quotes.append(Quote(article=a, start=s, end=e, **services.span_anchor(body, s, e), speaker=rng.choice(speakers),
                         status=rng.choice(['suggested', 'accepted', 'accepted', 'rejected']), origin='engine',
                         engine_version='bench', confidence=round(rng.random(), 2)))
 Quote.objects.bulk_create(quotes)
