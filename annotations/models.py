@@ -206,6 +206,9 @@ class Reviewable(models.Model):
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACCEPTED)
     anchor = models.CharField(max_length=10, choices=Anchor.choices, default=Anchor.ANCHORED)
+    # The words an editor accepted or rejected, when a correction of the text changed them (a
+    # fuzzy place keeps the decision on close words): shown for a check until the next review.
+    reworded_from = models.TextField(blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.EDITOR)
     engine_version = models.CharField(max_length=40, blank=True)
     confidence = models.FloatField(null=True, blank=True)

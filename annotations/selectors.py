@@ -93,7 +93,7 @@ QUOTE_VALUES = [
     "exact", "start", "end", "prefix", "suffix", "kind", "speaker_id", "speaker__name",
     "speaker__description", "speaker_start", "speaker_end", "cue", "cue_start", "cue_end", "status",
     "origin", "engine_version", "confidence", "created_by__username", "created_at",
-    "reviewed_by__username", "reviewed_at", "updated_at", "anchor",
+    "reviewed_by__username", "reviewed_at", "updated_at", "anchor", "reworded_from",
 ]
 
 

@@ -108,9 +108,9 @@ def annotations_reanchor(*, old: str, article: Article, quotes: list, endorsemen
     return counts
 
 
-QUOTE_SPAN_FIELDS = ["start", "end", "exact", "prefix", "suffix", "speaker_start", "speaker_end",
-                     "cue_start", "cue_end"]
-ENDORSEMENT_SPAN_FIELDS = ["start", "end", "exact", "prefix", "suffix"]
+QUOTE_SPAN_FIELDS = ["start", "end", "exact", "prefix", "suffix", "reworded_from",
+                     "speaker_start", "speaker_end", "cue_start", "cue_end"]
+ENDORSEMENT_SPAN_FIELDS = ["start", "end", "exact", "prefix", "suffix", "reworded_from"]
 
 
 def annotations_restore(*, article: Article) -> int:
@@ -156,8 +156,11 @@ def _apply_placement(row, placement: anchoring.Placement, diff: anchoring.Diff, 
         row._change_reason = f"orphaned at revision {revision}: the words at {before} are gone"
         return
     row.anchor = Anchor.ANCHORED
+    decided_words = row.exact
     row.start, row.end = placement.start, placement.end
     _set_span(row, diff.new)
+    if placement.method == anchoring.FUZZY and row.status != Status.SUGGESTED and not row.reworded_from:
+        row.reworded_from = decided_words  # the editor decided on those: they check these
     if isinstance(row, Quote):
         # A speaker mention or cue moves with its words, or is dropped when they changed.
         for name in ("speaker", "cue"):
@@ -217,6 +220,7 @@ def _check_span(body: str, start, end, exact: str | None, field: str) -> None:
 def _mark_reviewed(obj, user) -> None:
     obj.reviewed_by = user
     obj.reviewed_at = timezone.now()
+    obj.reworded_from = ""  # a review of the words as they are now
 
 
 def quote_check_spans(body: str, fields: dict) -> str | None:
@@ -351,7 +355,7 @@ def review_set(*, obj, user, status: str):
     """Accept or reject a quote or an endorsement."""
     obj.status = status
     _mark_reviewed(obj, user)
-    obj.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    obj.save(update_fields=["status", "reviewed_by", "reviewed_at", "reworded_from", "updated_at"])
     return obj
 
 

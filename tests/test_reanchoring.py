@@ -312,6 +312,42 @@ def test_an_endorsement_keeps_its_own_copy_of_repeated_words_and_comes_back_with
 
 
 @pytest.mark.django_db
+def test_a_decision_on_words_a_correction_changed_is_flagged_until_an_editor_reviews_it():
+    from tests.api_helpers import client_for, make_user
+
+    body = "Intro. Ann Lee said “we will raise taxes next year” today. Bo said “the plan is good” too."
+    article = services.article_create(body=body, suggest_after=False)
+    accepted, suggested = _accepted(article, "“we will raise taxes next year”"), _accepted(article, "“the plan is good”")
+    Quote.objects.filter(pk=suggested.pk).update(status=Status.SUGGESTED, origin="engine", engine_version="rules-4",
+                                                 confidence=0.7)
+    endorsement = _endorsed(article, "Ann Lee said “we will raise taxes next year”")
+    services.article_update(article=article, body=body.replace("we will raise", "we will not raise").replace(
+        "plan is good", "plan is fine"))
+    for row in (accepted, suggested, endorsement):
+        row.refresh_from_db()
+    assert accepted.reworded_from == "“we will raise taxes next year”"
+    assert accepted.exact == "“we will not raise taxes next year”" and accepted.status == Status.ACCEPTED
+    assert endorsement.reworded_from == "Ann Lee said “we will raise taxes next year”"
+    assert suggested.anchor == Anchor.ANCHORED and suggested.reworded_from == ""  # nobody decided on it
+    # A second correction keeps the words the editor decided on, not the ones in between.
+    services.article_update(article=article, body=article.body.replace("next year", "next  year"))
+    accepted.refresh_from_db()
+    assert accepted.reworded_from == "“we will raise taxes next year”"
+
+    api = client_for(make_user("eddie", "editors"))
+    listed = api.get(f"/api/v1/quotes/?article={article.id}&reworded=true").json()["results"]
+    assert [(q["id"], q["reworded_from"]) for q in listed] == [(accepted.id, accepted.reworded_from)]
+    assert api.get(f"/api/v1/endorsements/?article={article.id}&reworded=true").json()["results"][0]["id"] == \
+        endorsement.id
+    assert api.post(f"/api/v1/quotes/{accepted.id}/accept/").status_code == 200
+    assert api.post(f"/api/v1/endorsements/{endorsement.id}/reject/").status_code == 200
+    assert api.get(f"/api/v1/quotes/?article={article.id}&reworded=true").json()["results"] == []
+    assert api.get(f"/api/v1/endorsements/?article={article.id}&reworded=true").json()["results"] == []
+    accepted.refresh_from_db()
+    assert (accepted.status, accepted.reworded_from, accepted.reviewed_by.username) == (Status.ACCEPTED, "", "eddie")
+
+
+@pytest.mark.django_db
 def test_a_reattached_orphan_keeps_no_offsets_into_the_old_text():
     """Its speaker mention and cue were placed in the text before the correction: re-attached,
     it does not carry them over onto whatever words are there now; and an orphan's offsets are

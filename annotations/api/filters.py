@@ -17,6 +17,9 @@ class RequestFilterSet(filters.FilterSet):
             self.base_filters = {name: f for name, f in self.base_filters.items() if name in data}
         super().__init__(data, *args, request=request, **kwargs)
 
+    def filter_reworded(self, queryset, name, value):
+        return queryset.exclude(reworded_from="") if value else queryset.filter(reworded_from="")
+
 
 class IdFilter(filters.NumberFilter):
     """An id: a whole number (NumberFilter's decimals would cut `?article=1.5` to article 1)."""
@@ -25,6 +28,9 @@ class IdFilter(filters.NumberFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, min_value=0, max_value=2**63 - 1, **kwargs)
+
+
+REWORDED = "true: accepted or rejected ones whose words a correction changed, not reviewed since"
 
 
 class QuoteFilter(RequestFilterSet):
@@ -37,6 +43,7 @@ class QuoteFilter(RequestFilterSet):
     published_before = filters.DateFilter(field_name="article__published_on", lookup_expr="lte")
     status = filters.ChoiceFilter(choices=Status.choices)
     anchor = filters.ChoiceFilter(choices=Anchor.choices, label="anchored, or orphaned by an edit of the text")
+    reworded = filters.BooleanFilter(method="filter_reworded", label=REWORDED)
     kind = filters.ChoiceFilter(choices=Quote.Kind.choices)
     tag = filters.CharFilter(field_name="tags__slug", max_length=100)
     q = filters.CharFilter(method="filter_q", max_length=500, label="Full-text search, ranked")
@@ -84,6 +91,7 @@ class EndorsementFilter(RequestFilterSet):
     status_not = filters.ChoiceFilter(field_name="status", choices=Status.choices, exclude=True,
                                       label="All but this status (the network page's default: not rejected)")
     anchor = filters.ChoiceFilter(choices=Anchor.choices, label="anchored, or orphaned by an edit of the text")
+    reworded = filters.BooleanFilter(method="filter_reworded", label=REWORDED)
     tag = filters.CharFilter(field_name="tags__slug", max_length=100)
 
     class Meta:

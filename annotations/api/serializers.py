@@ -138,10 +138,10 @@ class ReviewableFields(serializers.ModelSerializer):
         source="article", queryset=Article.objects.all(), write_only=True
     )
 
-    REVIEW_FIELDS = ["tags", "status", "anchor", "origin", "engine_version", "confidence",
+    REVIEW_FIELDS = ["tags", "status", "anchor", "reworded_from", "origin", "engine_version", "confidence",
                      "created_by", "created_at", "reviewed_by", "reviewed_at", "updated_at"]
-    REVIEW_READ_ONLY = ["anchor", "origin", "engine_version", "confidence", "created_at", "reviewed_at",
-                        "updated_at"]
+    REVIEW_READ_ONLY = ["anchor", "reworded_from", "origin", "engine_version", "confidence", "created_at",
+                        "reviewed_at", "updated_at"]
 
 
 def iso_utc(value):
@@ -174,6 +174,7 @@ def quote_representation(row: dict) -> dict:
         "tags": row["tag_slugs"],
         "status": row["status"],
         "anchor": row["anchor"],
+        "reworded_from": row["reworded_from"],
         "origin": row["origin"],
         "engine_version": row["engine_version"],
         "confidence": row["confidence"],

@@ -310,6 +310,32 @@ def test_orphans_are_listed_and_reattached_by_selection(login, live_server):
     assert page.errors == []
 
 
+def test_an_accepted_quote_whose_words_a_correction_changed_is_shown_for_a_check(login, live_server):
+    article = services.article_create(body="Intro. Ann Lee said “we will raise taxes next year” today.",
+                                      suggest_after=False)
+    text = "“we will raise taxes next year”"
+    start = article.body.index(text)
+    quote = services.quote_create(article=article, user=None, start=start, end=start + len(text), text=text)
+    services.article_update(article=article, body="Intro. Ann Lee said “we will not raise taxes next year” today.")
+    quote.refresh_from_db()
+    assert (quote.anchor, quote.status, quote.reworded_from) == ("anchored", "accepted", text)
+    page = login()
+    open_editor(page, live_server, article)
+    assert "1 decision stands on words an edit of the text changed" in page.locator("#reworded").inner_text()
+    assert page.locator("#reworded-list del").inner_text() == text
+    assert page.locator("#reworded-list ins").inner_text() == "“we will not raise taxes next year”"
+    assert page.locator("#orphans").is_hidden()
+
+    page.locator("#reworded").get_by_role("button", name="Reject").click()
+    page.wait_for_selector("#reworded", state="hidden")
+    quote.refresh_from_db()
+    assert (quote.status, quote.reworded_from, quote.reviewed_by.username) == ("rejected", "", "eddie")
+    page.reload()
+    page.wait_for_function("() => window.newsdeskEditorReady === true")
+    assert page.locator("#reworded").is_hidden()
+    assert page.errors == []
+
+
 def test_a_write_after_the_text_changed_offers_a_reload_and_keeps_the_form(login, live_server):
     article = services.article_create(body="Intro. Ann Lee said the bridge reopens in May.", suggest_after=False)
     page = login()

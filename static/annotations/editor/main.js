@@ -171,7 +171,36 @@ function renderOrphans() {
       `Endorsement · ${e.endorser.name} ${e.polarity} ${e.target ? e.target.name : e.target_text}`)));
 }
 
-function render() { renderBody(); renderPanel(); renderOrphans(); }
+// Decided annotations whose words a correction changed a little (placed by a fuzzy match): the
+// decision stands until an editor looks at the new words and keeps or changes it.
+const reworded = (x) => !!x.reworded_from && !orphaned(x) && x.status !== "suggested";
+
+function renderReworded() {
+  const quotes = state.quotes.filter((q) => reworded(q) && shown(q)).sort(byReading);
+  const endorsements = state.endorsements.filter((e) => reworded(e) && shown(e));
+  const count = quotes.length + endorsements.length;
+  $("reworded").hidden = !count;
+  $("reworded-title").textContent = `${count} ${count === 1 ? "decision stands on words" : "decisions stand on words"} `
+    + "an edit of the text changed — check the new words, then keep or change each decision.";
+  const item = (x, title, act, show) => node("li", {class: `item ${x.status}`, "data-id": x.id},
+    node("div", {class: "who"}, node("strong", {text: title}), node("span", {class: `badge ${x.status}`, text: x.status})),
+    node("div", {class: "was"}, "was: ", node("del", {text: short(x.reworded_from, 200)})),
+    node("div", {class: "quote-text"}, "now: ", node("ins", {text: short(x.text, 200)})),
+    node("div", {class: "actions"}, ...(show ? [node("button", {type: "button", text: "Show", onclick: show})] : []),
+      ...(data.can_edit ? [
+        node("button", {type: "button", text: x.status === "accepted" ? "Keep accepted" : "Keep rejected",
+                        onclick: () => act(x, x.status === "accepted" ? "accept" : "reject")}),
+        node("button", {type: "button", class: x.status === "accepted" ? "danger" : "",
+                        text: x.status === "accepted" ? "Reject" : "Accept",
+                        onclick: () => act(x, x.status === "accepted" ? "reject" : "accept")}),
+      ] : [])));
+  $("reworded-list").replaceChildren(
+    ...quotes.map((q) => item(q, `Quote · ${label(q)}`, review, () => select(q.id))),
+    ...endorsements.map((e) => item(e, `Endorsement · ${endorsementLabel(e)}`,
+                                     (x, action) => reviewEndorsement(x, action).then(renderReworded))));
+}
+
+function render() { renderBody(); renderPanel(); renderOrphans(); renderReworded(); }
 
 function replaceItem(kind, updated) {
   if (kind === "quotes") return replaceQuote(updated);
