@@ -326,7 +326,7 @@ def endorsement_graph(*, qs, min_count: int = 1, max_edges: int = GRAPH_MAX_EDGE
 ENDORSEMENT_VALUES = [
     "id", "article_id", "article__title", "article__url", "article__outlet", "article__published_on",
     "endorser_id", "endorser__name", "target_id", "target__name", "target_text", "polarity",
-    "start", "end", "exact", "status", "anchor", "origin", "engine_version", "confidence",
+    "start", "end", "exact", "status", "anchor", "reworded_from", "origin", "engine_version", "confidence",
     "created_by__username", "created_at", "reviewed_by__username", "updated_at",
 ]
 

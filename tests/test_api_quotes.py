@@ -308,6 +308,14 @@ def test_exports_parse_back(editor, world, tmp_path):  # noqa: F811
     selectors = {s["type"]: s for s in items[0]["target"]["selector"]}
     assert BODY[selectors["TextPositionSelector"]["start"]:selectors["TextPositionSelector"]["end"]] == \
         selectors["TextQuoteSelector"]["exact"]
+    # Whether its offsets are a place in the text travels too: an orphan's are not.
+    Quote.objects.filter(pk=world["accepted"].pk).update(anchor="orphaned", reworded_from="taxes will rise")
+    [orphan] = [json.loads(line) for line in b"".join(
+        editor.get("/api/v1/quotes/?format=jsonl&status=accepted").streaming_content).decode().splitlines()]
+    assert (orphan["anchor"], orphan["reworded_from"]) == ("orphaned", "taxes will rise")
+    table = list(csv.DictReader(io.StringIO(b"".join(
+        editor.get("/api/v1/quotes/?format=csv").streaming_content).decode("utf-8-sig"))))
+    assert {(r["text"], r["anchor"]) for r in table} == {("taxes will fall", "orphaned"), ("no they will not", "anchored")}
 
 
 @pytest.mark.skipif(not W3C_VALIDATOR.exists(),
