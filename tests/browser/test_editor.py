@@ -311,20 +311,27 @@ def test_orphans_are_listed_and_reattached_by_selection(login, live_server):
 
 
 def test_an_accepted_quote_whose_words_a_correction_changed_is_shown_for_a_check(login, live_server):
-    article = services.article_create(body="Intro. Ann Lee said “we will raise taxes next year” today.",
-                                      suggest_after=False)
-    text = "“we will raise taxes next year”"
-    start = article.body.index(text)
-    quote = services.quote_create(article=article, user=None, start=start, end=start + len(text), text=text)
-    services.article_update(article=article, body="Intro. Ann Lee said “we will not raise taxes next year” today.")
+    article = services.article_create(body="Intro. Ann Lee said “we will raise taxes next year” today. "
+                                           "Bo said “the bridge opens in May”.", suggest_after=False)
+    text, bridge = "“we will raise taxes next year”", "“the bridge opens in May”"
+    quote, _ = (services.quote_create(article=article, user=None, start=article.body.index(words),
+                                      end=article.body.index(words) + len(words), text=words)
+                for words in (text, bridge))  # the second is orphaned by the correction
+    services.article_update(article=article, body="Intro. Ann Lee said “we will not raise taxes next year” today. "
+                                                  "Bo said “the tunnel will close for good”.")
     quote.refresh_from_db()
     assert (quote.anchor, quote.status, quote.reworded_from) == ("anchored", "accepted", text)
     page = login()
     open_editor(page, live_server, article)
     assert "1 decision stands on words an edit of the text changed" in page.locator("#reworded").inner_text()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Mark done").click()
+    page.wait_for_function("() => true")
+    assert asked == ["1 annotation has lost its place; 1 decision stands on words an edit changed. "
+                     "Mark the article done anyway?"]
     assert page.locator("#reworded-list del").inner_text() == text
     assert page.locator("#reworded-list ins").inner_text() == "“we will not raise taxes next year”"
-    assert page.locator("#orphans").is_hidden()
 
     page.locator("#reworded").get_by_role("button", name="Reject").click()
     page.wait_for_selector("#reworded", state="hidden")

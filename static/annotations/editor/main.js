@@ -430,9 +430,18 @@ async function acceptAll() {
 }
 
 async function markDone() {
-  const open = state.quotes.filter((q) => q.status === "suggested").length
-    + state.endorsements.filter((e) => e.status === "suggested").length;
-  if (open && !window.confirm(`${open} suggestion${open === 1 ? " is" : "s are"} still open. Mark the article done anyway?`)) return;
+  // What is still left to look at: open suggestions, orphans, decisions on changed words.
+  const all = [...state.quotes, ...state.endorsements];
+  const count = (test) => all.filter(test).length;
+  const open = count((x) => x.status === "suggested" && !orphaned(x));
+  const lost = count((x) => orphaned(x) && x.status !== "rejected");
+  const changed = count(reworded);
+  const left = [
+    open && `${open} suggestion${open === 1 ? " is" : "s are"} still open`,
+    lost && `${lost} annotation${lost === 1 ? " has" : "s have"} lost ${lost === 1 ? "its" : "their"} place`,
+    changed && `${changed} decision${changed === 1 ? " stands" : "s stand"} on words an edit changed`,
+  ].filter(Boolean);
+  if (left.length && !window.confirm(`${left.join("; ")}. Mark the article done anyway?`)) return;
   try {
     const updated = await request("POST", `/api/v1/articles/${article.id}/done/`);
     article.review = updated.review;
@@ -441,7 +450,7 @@ async function markDone() {
     banner("Marked done.", "info");
     showReviewState();
     await showNextArticle();
-  } catch (err) { banner(`Not saved: ${err.message}`); }
+  } catch (err) { failed("Not saved", err); }
 }
 
 async function reopen() {
