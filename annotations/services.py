@@ -161,6 +161,8 @@ def _apply_placement(row, placement: anchoring.Placement, diff: anchoring.Diff, 
     _set_span(row, diff.new)
     if placement.method == anchoring.FUZZY and row.status != Status.SUGGESTED and not row.reworded_from:
         row.reworded_from = decided_words  # the editor decided on those: they check these
+    elif row.reworded_from == row.exact:
+        row.reworded_from = ""  # a later correction put back the words decided on
     if isinstance(row, Quote):
         # A speaker mention or cue moves with its words, or is dropped when they changed.
         for name in ("speaker", "cue"):

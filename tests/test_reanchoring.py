@@ -345,6 +345,14 @@ def test_a_decision_on_words_a_correction_changed_is_flagged_until_an_editor_rev
     assert api.get(f"/api/v1/endorsements/?article={article.id}&reworded=true").json()["results"] == []
     accepted.refresh_from_db()
     assert (accepted.status, accepted.reworded_from, accepted.reviewed_by.username) == (Status.ACCEPTED, "", "eddie")
+    # Changed again, then put back as they were decided on: nothing left to check.
+    services.article_update(article=article, body=body.replace("we will raise", "we shall raise"))
+    accepted.refresh_from_db()
+    assert accepted.reworded_from == "“we will not raise taxes next  year”"
+    services.article_update(article=article,
+                            body=body.replace("next year", "next  year").replace("will raise", "will not raise"))
+    accepted.refresh_from_db()
+    assert accepted.reworded_from == "" and accepted.exact == "“we will not raise taxes next  year”"
 
 
 @pytest.mark.django_db
