@@ -315,7 +315,8 @@ def test_exports_parse_back(editor, world, tmp_path):  # noqa: F811
     assert (orphan["anchor"], orphan["reworded_from"]) == ("orphaned", "taxes will rise")
     table = list(csv.DictReader(io.StringIO(b"".join(
         editor.get("/api/v1/quotes/?format=csv").streaming_content).decode("utf-8-sig"))))
-    assert {(r["text"], r["anchor"]) for r in table} == {("taxes will fall", "orphaned"), ("no they will not", "anchored")}
+    assert {(r["text"], r["anchor"]) for r in table} == {("taxes will fall", "orphaned"),
+                                                         ("no they will not", "anchored")}
 
 
 @pytest.mark.skipif(not W3C_VALIDATOR.exists(),

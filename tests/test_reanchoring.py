@@ -92,7 +92,8 @@ def test_short_words_rewritten_in_place_do_not_jump_to_a_repeat_that_shares_a_co
     old = "Ann said no, firmly.\n\nBo said the budget is fine, loudly.\n\nAides think the budget is fine, really."
     new = old.replace("the budget is fine, loudly", "it was all wrong, loudly")
     start = old.index("the budget is fine")
-    anchor = anchoring.Anchor(start, start + 18, "the budget is fine", old[start - 32:start], old[start + 18:start + 50])
+    anchor = anchoring.Anchor(start, start + 18, "the budget is fine", old[start - 32:start],
+                              old[start + 18:start + 50])
     assert anchoring.reanchor(old, new, [anchor])[0].method == anchoring.ORPHANED
     # Moved with its context (a paragraph put first), the same words are found.
     moved = "Bo said the budget is fine, loudly.\n\nAnn said no, firmly.\n\nAides think the budget is fine, really."
@@ -307,7 +308,8 @@ def test_an_endorsement_keeps_its_own_copy_of_repeated_words_and_comes_back_with
     services.article_update(article=article, body="Updated.\n\n" + body)
     endorsement.refresh_from_db()
     article.refresh_from_db()
-    assert endorsement.anchor == Anchor.ANCHORED and endorsement.start == article.body.index("Ann Lee backs the plan", 20)
+    assert endorsement.anchor == Anchor.ANCHORED
+    assert endorsement.start == article.body.index("Ann Lee backs the plan", 20)
     assert endorsement.prefix == article.body[endorsement.start - 32:endorsement.start]
 
 
@@ -317,7 +319,8 @@ def test_a_decision_on_words_a_correction_changed_is_flagged_until_an_editor_rev
 
     body = "Intro. Ann Lee said “we will raise taxes next year” today. Bo said “the plan is good” too."
     article = services.article_create(body=body, suggest_after=False)
-    accepted, suggested = _accepted(article, "“we will raise taxes next year”"), _accepted(article, "“the plan is good”")
+    accepted = _accepted(article, "“we will raise taxes next year”")
+    suggested = _accepted(article, "“the plan is good”")
     Quote.objects.filter(pk=suggested.pk).update(status=Status.SUGGESTED, origin="engine", engine_version="rules-4",
                                                  confidence=0.7)
     endorsement = _endorsed(article, "Ann Lee said “we will raise taxes next year”")

@@ -46,7 +46,8 @@ EXPORT_FORMATS = {r.format for r in EXPORT_RENDERERS}
 CSV_COLUMNS = ["id", "article_id", "article_title", "article_url", "outlet", "published_on",
                "text", "start", "end", "prefix", "suffix", "kind", "speaker_id", "speaker",
                "speaker_description", "speaker_start", "speaker_end", "cue", "tags", "status", "anchor",
-               "reworded_from", "origin", "engine_version", "confidence", "created_by", "created_at", "reviewed_by", "updated_at"]
+               "reworded_from", "origin", "engine_version", "confidence", "created_by", "created_at",
+               "reviewed_by", "updated_at"]
 
 
 def quote_row(row: dict) -> dict:
@@ -178,8 +179,8 @@ ENDORSEMENT_RENDERERS = [JSONLinesRenderer, CSVRenderer]
 ENDORSEMENT_COLUMNS = ["id", "article_id", "article_title", "article_url", "outlet", "published_on",
                        "endorser_id", "endorser", "target_id", "target", "target_text", "polarity",
                        "evidence_id", "responds_to", "text", "start", "end", "tags", "status", "anchor",
-                       "reworded_from", "origin", "engine_version", "confidence", "created_by", "created_at", "reviewed_by",
-                       "updated_at"]
+                       "reworded_from", "origin", "engine_version", "confidence", "created_by", "created_at",
+                       "reviewed_by", "updated_at"]
 
 
 def endorsement_row(row: dict) -> dict:
@@ -193,7 +194,8 @@ def endorsement_row(row: dict) -> dict:
         "target_id": row["target_id"], "target": row["target__name"], "target_text": row["target_text"],
         "polarity": row["polarity"], "evidence_id": row["evidence_shown"], "responds_to": row["responds_to_shown"],
         "text": row["exact"], "start": row["start"], "end": row["end"], "tags": row["tag_slugs"],
-        "status": row["status"], "anchor": row["anchor"], "reworded_from": row["reworded_from"], "origin": row["origin"],
+        "status": row["status"], "anchor": row["anchor"], "reworded_from": row["reworded_from"],
+        "origin": row["origin"],
         "engine_version": row["engine_version"], "confidence": row["confidence"], "created_by": row["created_by__username"],
         "created_at": iso_utc(row["created_at"]), "reviewed_by": row["reviewed_by__username"],
         "updated_at": iso_utc(row["updated_at"]),
