@@ -150,6 +150,11 @@ function renderPanel() {
   $("btn-accept-all").title = floor === null ? "Enter the lowest confidence to accept, from 0 to 1" : "";
 }
 
+/** An item of the lists above the article: its title and status, then `rest`. */
+const listed = (x, title, ...rest) => node("li", {class: `item ${x.status}`, "data-id": x.id},
+  node("div", {class: "who"}, node("strong", {text: title}), node("span", {class: `badge ${x.status}`, text: x.status})),
+  ...rest);
+
 function renderOrphans() {
   const quotes = state.quotes.filter((q) => orphaned(q) && shown(q)).sort(byReading);
   const endorsements = state.endorsements.filter((e) => orphaned(e) && shown(e));
@@ -157,8 +162,7 @@ function renderOrphans() {
   $("orphans").hidden = !count;
   $("orphans-title").textContent = `${count} annotation${count === 1 ? "" : "s"} lost ${count === 1 ? "its" : "their"} place `
     + "in an edit of the text — select the words in the article and re-attach, or delete.";
-  const item = (x, kind, title) => node("li", {class: `item ${x.status}`, "data-id": x.id},
-    node("div", {class: "who"}, node("strong", {text: title}), node("span", {class: `badge ${x.status}`, text: x.status})),
+  const item = (x, kind, title) => listed(x, title,
     node("div", {class: "quote-text", text: short(x.text, 200)}),
     node("div", {class: "actions"}, ...(data.can_edit ? [
       node("button", {type: "button", text: "Re-attach to selection", onmousedown: (ev) => ev.preventDefault(),
@@ -182,8 +186,7 @@ function renderReworded() {
   $("reworded").hidden = !count;
   $("reworded-title").textContent = `${count} ${count === 1 ? "decision stands on words" : "decisions stand on words"} `
     + "an edit of the text changed — check the new words, then keep or change each decision.";
-  const item = (x, title, act, show) => node("li", {class: `item ${x.status}`, "data-id": x.id},
-    node("div", {class: "who"}, node("strong", {text: title}), node("span", {class: `badge ${x.status}`, text: x.status})),
+  const item = (x, title, act, show) => listed(x, title,
     node("div", {class: "was"}, "was: ", node("del", {text: short(x.reworded_from, 200)})),
     node("div", {class: "quote-text"}, "now: ", node("ins", {text: short(x.text, 200)})),
     node("div", {class: "actions"}, ...(show ? [node("button", {type: "button", text: "Show", onclick: show})] : []),
