@@ -180,7 +180,7 @@ class SuggestionRunAdmin(admin.ModelAdmin):
     """Runs are written by the pipeline only; the admin shows its state and can re-queue."""
 
     list_display = ["article", "revision", "engine_version", "status", "quotes", "endorsements",
-                    "attempts", "duration_ms", "queued_at", "finished_at"]
+                    "attempts", "duration_ms", "queued_at", "finished_at", "note"]
     list_filter = ["status", "engine_version"]
     search_fields = ["article__title", "error"]
     raw_id_fields = ["article"]
@@ -192,6 +192,11 @@ class SuggestionRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="note")
+    def note(self, obj):
+        """Why it failed, what interrupted it, or which engine suggested in the model's place."""
+        return obj.error[:100]
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {**(extra_context or {}), "pipeline": pipeline.status()})

@@ -394,7 +394,8 @@ class SuggestionRun(models.Model):
     quotes = models.PositiveIntegerField(default=0)
     endorsements = models.PositiveIntegerField(default=0)
     # Passes interrupted by a transient error (lost connection, deadlock): the run stayed
-    # pending, and `error` says what interrupted the last one.
+    # pending, and `error` says what interrupted the last one. On a failed run it is why; on a
+    # done one, which engine suggested when the model could not be read.
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     queued_at = models.DateTimeField(default=timezone.now)

@@ -310,7 +310,11 @@ def _store(passes: list[_Pass], bodies: dict[int, str]) -> None:
 
     share = (time.monotonic() - started) * 1000 / len(passes)
     for p in passes:
-        _finish(p.run, State.DONE)
+        # The run is for the active model; when that could not be read, its rows carry the
+        # rules' version, and the run says which engine made them and why.
+        made_by = p.result.engine_version
+        _finish(p.run, State.DONE, "" if made_by == p.run.engine_version else
+                f"suggested by {made_by}: {suggester_problem(p.run.engine_version)}")
         p.run.quotes, p.run.endorsements = len(quotes[p.run.id]), len(endorsements[p.run.id])
         p.run.duration_ms = int(p.engine_ms + share)
 

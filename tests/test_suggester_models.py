@@ -88,7 +88,7 @@ def test_the_admin_keeps_the_active_model_and_refuses_an_unreadable_one(trained,
 
 
 @pytest.mark.django_db
-def test_a_corrupt_stored_model_falls_back_to_the_rules_with_a_warning(trained, caplog):
+def test_a_corrupt_stored_model_falls_back_to_the_rules_with_a_warning(trained, caplog, admin_client):
     row = suggesters.suggester_store(model=trained, activate=True)
     SuggesterModel.objects.filter(pk=row.pk).update(artifact=b"not a model")
     suggesters._loaded.clear()
@@ -97,11 +97,15 @@ def test_a_corrupt_stored_model_falls_back_to_the_rules_with_a_warning(trained, 
         pipeline.drain()
     run = SuggestionRun.objects.get(article=article)
     assert run.status == State.DONE and run.engine_version == trained.version
+    assert run.error.startswith(f"suggested by {suggest.ENGINE_VERSION}: ") and "not a readable" in run.error
     assert "suggesting with the rules" in caplog.text
     assert {q.engine_version for q in Quote.objects.filter(article=article)} <= {suggest.ENGINE_VERSION}
     # The status says so, not only the worker's log.
     status = pipeline.status()
     assert status["engine_version"] == trained.version and "not a readable suggestion model" in status["engine_problem"]
+    # So does the admin's list of runs, beside the model's version.
+    page = admin_client.get("/admin/annotations/suggestionrun/").content.decode()
+    assert trained.version in page and f"suggested by {suggest.ENGINE_VERSION}" in page
 
 
 @pytest.mark.django_db
