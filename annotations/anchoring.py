@@ -13,7 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 FUZZY_MIN_RATIO = 0.75  # how alike the old words and the words found must be for a fuzzy place
-MIN_CONTEXT = 8  # characters of its context a repeat of short words must share to be their place
+MIN_CONTEXT = 8  # the least context a repeat of short words must share to be their place (else half)
 
 UNCHANGED, SHIFTED, FUZZY, ORPHANED, RESTORED = "unchanged", "shifted", "fuzzy", "orphaned", "restored"
 
@@ -166,10 +166,12 @@ def _by_selector(new: str, anchor: Anchor, hint: int) -> int | None:
         at = new.find(anchor.exact, at + 1)
     if best is None:
         return None
-    # A repeat of common words somewhere else, with next to nothing of its context (a comma
-    # and a space in common are chance), is no place.
+    # Words moved with their paragraph bring their context within it along. A repeat of short
+    # words elsewhere shares a little by chance ("the " before, " spokesperson" after): it
+    # must share at least half of the context the words had in their own paragraph.
     stored = len(anchor.prefix) + len(anchor.suffix)
-    if stored and -best_key[0] < min(MIN_CONTEXT, stored) and len(anchor.exact) < 40:
+    own = len(anchor.prefix.rsplit("\n", 1)[-1]) + len(anchor.suffix.split("\n", 1)[0])
+    if stored and -best_key[0] < min(stored, max(MIN_CONTEXT, own // 2)) and len(anchor.exact) < 40:
         return None
     return best
 

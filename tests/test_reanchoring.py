@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotations import anchoring, pipeline, services
-from annotations.models import Anchor, Article, Endorsement, Quote, Status
+from annotations.models import Anchor, Article, Endorsement, Entity, Quote, Status
 from annotations.seeds import parse_seed
 from django.conf import settings as django_settings
 
@@ -356,6 +356,29 @@ def test_a_decision_on_words_a_correction_changed_is_flagged_until_an_editor_rev
                             body=body.replace("next year", "next  year").replace("will raise", "will not raise"))
     accepted.refresh_from_db()
     assert accepted.reworded_from == "" and accepted.exact == "“we will not raise taxes next  year”"
+
+
+@pytest.mark.django_db
+def test_a_sentence_removed_orphans_what_it_held_instead_of_moving_it_onto_the_same_words_elsewhere():
+    body = _seed_body()
+    article = services.article_create(body=body, suggest_after=False)
+    sentence = "He told CBS that “we got worried” after learning that US President had tested positive for the disease. "
+    assert sentence in body and body.count("US President") > 2
+    at = body.index("US President", body.index(sentence))
+    endorsement = services.endorsement_create(
+        article=article, user=None, endorser=Entity.objects.create(name="Taliban"), target_text="Donald Trump",
+        polarity="supports", start=at, end=at + len("US President"), text="US President")
+    last = body.rindex("Taliban")
+    quote = services.quote_create(article=article, user=None, start=last, end=last + 7, text="Taliban")
+    services.article_update(article=article, body=body.replace(sentence, "").replace(
+        body[last - 4:last + 8], body[last - 4:last]))
+    for row in (endorsement, quote):
+        row.refresh_from_db()
+        assert row.anchor == Anchor.ORPHANED, (row.start, article.body[row.start - 30:row.end + 30])
+    services.article_update(article=article, body=body)  # the correction undone: both back in place
+    for row, start in ((endorsement, at), (quote, last)):
+        row.refresh_from_db()
+        assert (row.anchor, row.start) == (Anchor.ANCHORED, start)
 
 
 @pytest.mark.django_db
