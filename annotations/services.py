@@ -94,17 +94,33 @@ def article_update(*, article: Article, **fields) -> Article:
 
 def annotations_reanchor(*, old: str, article: Article, quotes: list, endorsements: list) -> dict:
     """Move each annotation to where its words are in the new body, or orphan it; each move
-    is recorded in the row's history with its method. Returns counts by method."""
+    is recorded in the row's history with its method. Returns counts by method.
+
+    A row the correction did not move (same place, words, flags) keeps its `updated_at`, so
+    its ETag: an editor or client holding it was not overtaken by anyone. Only its selector's
+    context, derived from the text around it, is brought up to date."""
     new = article.body
     diff = anchoring.Diff(old, new)
     counts: dict[str, int] = {}
+    now = timezone.now()
     for rows, fields in ((quotes, QUOTE_SPAN_FIELDS), (endorsements, ENDORSEMENT_SPAN_FIELDS)):
+        shown = [f for f in fields if f not in ("prefix", "suffix")] + ["anchor"]
         placements = anchoring.reanchor(old, new, [_anchor_of(r) for r in rows], diff)
+        moved, unmoved = [], []
         for row, placement in zip(rows, placements):
             counts[placement.method] = counts.get(placement.method, 0) + 1
+            before, context = [getattr(row, f) for f in shown], (row.prefix, row.suffix)
             _apply_placement(row, placement, diff, article.revision)
-        if rows:
-            bulk_update_with_history(rows, type(row), [*fields, "anchor", "updated_at"])
+            if [getattr(row, f) for f in shown] == before:
+                if (row.prefix, row.suffix) != context:
+                    unmoved.append(row)
+            else:
+                row.updated_at = now
+                moved.append(row)
+        if moved:
+            bulk_update_with_history(moved, type(moved[0]), [*fields, "anchor", "updated_at"])
+        if unmoved:
+            type(unmoved[0]).objects.bulk_update(unmoved, ["prefix", "suffix"])
     return counts
 
 
@@ -150,7 +166,6 @@ def _anchor_of(row) -> anchoring.Anchor:
 
 def _apply_placement(row, placement: anchoring.Placement, diff: anchoring.Diff, revision: int) -> None:
     before = f"{row.start}-{row.end}"
-    row.updated_at = timezone.now()
     if not placement.placed:
         row.anchor = Anchor.ORPHANED
         row._change_reason = f"orphaned at revision {revision}: the words at {before} are gone"

@@ -382,6 +382,24 @@ def test_a_sentence_removed_orphans_what_it_held_instead_of_moving_it_onto_the_s
 
 
 @pytest.mark.django_db
+def test_a_correction_elsewhere_leaves_a_quote_and_its_etag_alone():
+    """An editor (or a client) holding the quote was not overtaken by anyone: their write with
+    the ETag they hold goes through. The words around it changed, and its context with them."""
+    from tests.api_helpers import client_for, make_user
+
+    body = "Ann said “the plan works” on Monday.\n\nBo disagreed."
+    article = services.article_create(body=body, suggest_after=False)
+    quote = _accepted(article, "“the plan works”")
+    api = client_for(make_user("eddie", "editors"))
+    etag = api.get(f"/api/v1/quotes/{quote.id}/").json()["etag"]
+    services.article_update(article=article, body=body.replace("on Monday", "on Tuesday").replace("Bo", "Bob"))
+    quote.refresh_from_db()
+    assert (quote.start, quote.suffix, quote.history.count()) == (9, " on Tuesday.\n\nBob disagreed.", 1)
+    response = api.patch(f"/api/v1/quotes/{quote.id}/", {"kind": "mixed"}, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.django_db
 def test_a_reattached_orphan_keeps_no_offsets_into_the_old_text():
     """Its speaker mention and cue were placed in the text before the correction: re-attached,
     it does not carry them over onto whatever words are there now; and an orphan's offsets are
