@@ -46,7 +46,21 @@ class CheckedForm(forms.ModelForm):
 
 
 class ArticleForm(CheckedForm):
+    # The revision the form was opened on: a form left open while the text was corrected
+    # (through the API, an import, another admin) would put the older text back.
+    loaded_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_revision"].initial = self.instance.revision
+
     def check(self, data, stored):
+        loaded = data.get("loaded_revision")
+        if stored is not None and loaded is not None and loaded != stored.revision:
+            raise ValidationError({"__all__": f"The article text changed since this form was opened (revision "
+                                              f"{loaded} is now {stored.revision}). Nothing was saved: reload the "
+                                              "page to edit the current text."})
         if not data.get("body"):
             return
         same = selectors.article_find_duplicate(url=data.get("url"), body=data["body"])
@@ -102,7 +116,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
     list_filter = ["review", "language", "published_on", "outlet", "tags"]
     search_fields = ["title", "url", "outlet"]
     date_hierarchy = "published_on"
-    readonly_fields = ["body_sha256", "revision", "created_at", "updated_at", "done_by", "done_at"]
+    # Done and reopened in the editor (or the API), which say who and when.
+    readonly_fields = ["body_sha256", "revision", "review", "created_at", "updated_at", "done_by", "done_at"]
     raw_id_fields = ["import_batch"]
     filter_horizontal = ["tags"]
 
@@ -110,7 +125,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         # A body edit is a new revision with its annotations re-anchored: the one service.
         if change and "body" in form.changed_data:
             stored = Article.objects.get(pk=obj.pk)
-            fields = {name: getattr(obj, name) for name in form.changed_data if name != "tags"}
+            fields = {name: getattr(obj, name) for name in form.changed_data if name not in ("tags", "loaded_revision")}
             services.article_update(article=stored, **fields)
             for f in Article._meta.concrete_fields:  # the new revision, and review if it reopened
                 setattr(obj, f.attname, getattr(stored, f.attname))

@@ -400,6 +400,31 @@ def test_a_correction_elsewhere_leaves_a_quote_and_its_etag_alone():
 
 
 @pytest.mark.django_db
+def test_an_admin_form_opened_before_a_correction_does_not_put_the_old_text_back(client):
+    from tests.api_helpers import make_user
+
+    admin = make_user("boss", "admin")
+    admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    article = services.article_create(body="Ann said “the plan works” on Monday.", suggest_after=False)
+    page = client.get(f"/admin/annotations/article/{article.id}/change/").content.decode()
+    assert 'name="loaded_revision" value="1"' in page
+    services.article_update(article=article, body="Ann said “the plan works” on Monday (CENTCOM).")
+    form = {"title": "A new title", "body": "Ann said “the plan works” on Monday!", "outlet": "", "url": "",
+            "published_on": "", "language": "en", "loaded_revision": "1"}
+    response = client.post(f"/admin/annotations/article/{article.id}/change/", form)
+    assert response.status_code == 200 and "revision 1 is now 2" in response.content.decode()
+    article.refresh_from_db()
+    assert (article.revision, article.title) == (2, "Ann said “the plan works” on Monday.")
+    assert article.body.endswith("(CENTCOM).")
+    response = client.post(f"/admin/annotations/article/{article.id}/change/", {**form, "loaded_revision": "2"})
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert (article.revision, article.title, article.body) == (3, "A new title", form["body"])
+
+
+@pytest.mark.django_db
 def test_a_reattached_orphan_keeps_no_offsets_into_the_old_text():
     """Its speaker mention and cue were placed in the text before the correction: re-attached,
     it does not carry them over onto whatever words are there now; and an orphan's offsets are
