@@ -63,9 +63,10 @@ def test_accept_all_waits_for_a_correction_being_stored_and_refuses_the_revision
     corrector.join()
     assert answer.status_code == 412 and answer.json()["code"] == "article_changed", answer.content
     assert not Quote.objects.filter(article=article, status=Status.ACCEPTED).exists()
-    bad = editor.post("/api/v1/quotes/accept-all/", {"article_id": article.id, "min_confidence": 0},
-                      format="json", HTTP_X_ARTICLE_REVISION="abc")
-    assert bad.status_code == 400 and "X-Article-Revision" in bad.json(), bad.content
+    for sent in ("abc", "²"):
+        bad = editor.post("/api/v1/quotes/accept-all/", {"article_id": article.id, "min_confidence": 0},
+                          format="json", HTTP_X_ARTICLE_REVISION=sent)
+        assert bad.status_code == 400 and "X-Article-Revision" in bad.json(), bad.content
 
 
 @pytest.mark.django_db
@@ -94,3 +95,13 @@ def test_reopening_from_a_page_on_an_older_text_is_refused():
     assert Article.objects.get(pk=article.pk).review == Article.Review.DONE
     fresh = editor.post(f"/api/v1/articles/{article.id}/reopen/", HTTP_X_ARTICLE_REVISION="2")
     assert fresh.status_code == 200 and fresh.json()["review"] == "needs_review", fresh.content
+
+
+@pytest.mark.django_db
+def test_a_write_to_something_gone_names_what_is_gone():
+    editor = client_for(make_user("eddie", "editors"))
+    article = editor.post("/api/v1/articles/999999/done/")
+    assert article.status_code == 404 and article.json()["code"] == "gone"
+    assert article.json()["detail"].startswith("This article is not there any more: it was deleted. ")
+    quote = editor.post("/api/v1/quotes/999999/accept/")
+    assert quote.status_code == 404 and "a suggestion that a newer suggestion pass replaced" in quote.json()["detail"]

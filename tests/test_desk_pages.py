@@ -153,6 +153,15 @@ def test_quotes_page_searches_and_scopes(network, people, client):
     assert by_speaker.context["speaker"] == network["jane"]
 
 
+def test_quotes_and_speaker_pages_say_when_a_quote_lost_its_place_or_its_words_changed(network, people, client):
+    Quote.objects.filter(pk=network["accepted"].pk).update(anchor="orphaned")
+    Quote.objects.filter(pk=network["quote2"].pk).update(reworded_from="the older words")
+    client.force_login(people["viewer"])
+    for page in (client.get("/quotes/"), client.get(f"/speakers/{network['jane'].pk}/")):
+        html = page.content.decode()
+        assert html.count("lost its place") == 1 and html.count("words changed") == 1
+
+
 def test_quotes_page_shows_a_bare_mention_as_the_editor_does(network, people, client):
     quote = network["accepted"]
     at = BODY.index("Jane Roe")

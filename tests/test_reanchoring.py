@@ -340,6 +340,10 @@ def test_a_decision_on_words_a_correction_changed_is_flagged_until_an_editor_rev
     api = client_for(make_user("eddie", "editors"))
     listed = api.get(f"/api/v1/quotes/?article={article.id}&reworded=true").json()["results"]
     assert [(q["id"], q["reworded_from"]) for q in listed] == [(accepted.id, accepted.reworded_from)]
+    others = api.get(f"/api/v1/quotes/?article={article.id}&reworded=false").json()["results"]
+    assert [q["id"] for q in others] == [suggested.id]
+    bad = api.get(f"/api/v1/quotes/?article={article.id}&reworded=1")
+    assert bad.status_code == 400 and "reworded" in bad.json(), bad.content
     assert api.get(f"/api/v1/endorsements/?article={article.id}&reworded=true").json()["results"][0]["id"] == \
         endorsement.id
     assert api.post(f"/api/v1/quotes/{accepted.id}/accept/").status_code == 200

@@ -29,9 +29,12 @@ class Gone(APIException):
     status_code = status.HTTP_404_NOT_FOUND
     default_code = "gone"
 
-    def __init__(self):
-        detail = ("This item is not there any more: it was deleted, or it was a suggestion that a newer "
-                  "suggestion pass replaced. Nothing was saved; reload the page.")
+    def __init__(self, model=None):
+        name = model._meta.verbose_name if model is not None else "item"
+        suggested = model is None or hasattr(model, "origin")  # quotes and endorsements can be suggestions
+        detail = (f"This {name} is not there any more: it was deleted"
+                  + (", or it was a suggestion that a newer suggestion pass replaced" if suggested else "")
+                  + ". Nothing was saved; reload the page.")
         super().__init__(detail)
         self.data = {"detail": detail, "code": "gone"}
 
@@ -42,7 +45,7 @@ def check_article_revision(request, revision: int | None) -> None:
     sent = request.headers.get("X-Article-Revision")
     if sent is None or revision is None or sent.strip() == str(revision):
         return
-    if not sent.strip().isdigit():
+    if not (sent.strip().isascii() and sent.strip().isdigit()):  # "²" is a digit to Python
         raise ValidationError({"X-Article-Revision": f"{sent.strip()[:20]!r} is not a revision (a whole number)."})
     raise PreconditionFailed({
         "detail": f"The article text changed (revision {sent.strip()[:20]} is now {revision}) since this "
@@ -70,7 +73,7 @@ class ETagMixin:
             obj = super().get_object()
         except Http404:
             if writing:
-                raise Gone() from None
+                raise Gone(self.get_queryset().model) from None
             raise
         if writing:
             # Lock the row so the If-Match check and the write are one step; an annotation's
@@ -79,7 +82,7 @@ class ETagMixin:
                 check_article_revision(self.request, services.article_lock(article_id=obj.article_id))
             obj = type(obj).objects.select_for_update().filter(pk=obj.pk).first()
             if obj is None:
-                raise Gone()
+                raise Gone(self.get_queryset().model)
             self._check_if_match(obj)
         self._object = obj
         return obj

@@ -18,7 +18,7 @@ class RequestFilterSet(filters.FilterSet):
         super().__init__(data, *args, request=request, **kwargs)
 
     def filter_reworded(self, queryset, name, value):
-        return queryset.exclude(reworded_from="") if value else queryset.filter(reworded_from="")
+        return queryset.exclude(reworded_from="") if value == "true" else queryset.filter(reworded_from="")
 
 
 class IdFilter(filters.NumberFilter):
@@ -31,6 +31,7 @@ class IdFilter(filters.NumberFilter):
 
 
 REWORDED = "true: accepted or rejected ones whose words a correction changed, not reviewed since"
+TRUE_FALSE = [("true", "true"), ("false", "false")]  # anything else is a 400, not an unfiltered list
 
 
 class QuoteFilter(RequestFilterSet):
@@ -43,7 +44,7 @@ class QuoteFilter(RequestFilterSet):
     published_before = filters.DateFilter(field_name="article__published_on", lookup_expr="lte")
     status = filters.ChoiceFilter(choices=Status.choices)
     anchor = filters.ChoiceFilter(choices=Anchor.choices, label="anchored, or orphaned by an edit of the text")
-    reworded = filters.BooleanFilter(method="filter_reworded", label=REWORDED)
+    reworded = filters.ChoiceFilter(choices=TRUE_FALSE, method="filter_reworded", label=REWORDED)
     kind = filters.ChoiceFilter(choices=Quote.Kind.choices)
     tag = filters.CharFilter(field_name="tags__slug", max_length=100)
     q = filters.CharFilter(method="filter_q", max_length=500, label="Full-text search, ranked")
@@ -91,7 +92,7 @@ class EndorsementFilter(RequestFilterSet):
     status_not = filters.ChoiceFilter(field_name="status", choices=Status.choices, exclude=True,
                                       label="All but this status (the network page's default: not rejected)")
     anchor = filters.ChoiceFilter(choices=Anchor.choices, label="anchored, or orphaned by an edit of the text")
-    reworded = filters.BooleanFilter(method="filter_reworded", label=REWORDED)
+    reworded = filters.ChoiceFilter(choices=TRUE_FALSE, method="filter_reworded", label=REWORDED)
     tag = filters.CharFilter(field_name="tags__slug", max_length=100)
 
     class Meta:

@@ -293,9 +293,11 @@ def test_orphans_are_listed_and_reattached_by_selection(login, live_server):
     quote.refresh_from_db()
     assert quote.anchor == "orphaned"
     page = login()
-    open_editor(page, live_server, article)
+    # A link to it (from the quote search, a speaker's page) shows it in the list above the text.
+    page.goto(f"{live_server.url}/articles/{article.pk}/#quote-{quote.pk}")
+    page.wait_for_function("() => window.newsdeskEditorReady === true")
     assert "1 annotation lost its place" in page.locator("#orphans").inner_text()
-    assert "the bridge opens in May" in page.locator("#orphan-list").inner_text()
+    assert "the bridge opens in May" in page.locator(f"#orphan-list li.current[data-id='{quote.pk}']").inner_text()
     assert page.locator("#body .hl").count() == 0  # never highlighted on other words
 
     select_text(page, "“the tunnel will close for good”")

@@ -151,7 +151,7 @@ function renderPanel() {
 }
 
 /** An item of the lists above the article: its title and status, then `rest`. */
-const listed = (x, title, ...rest) => node("li", {class: `item ${x.status}`, "data-id": x.id},
+const listed = (x, kind, title, ...rest) => node("li", {class: `item ${x.status}`, "data-id": x.id, "data-kind": kind},
   node("div", {class: "who"}, node("strong", {text: title}), node("span", {class: `badge ${x.status}`, text: x.status})),
   ...rest);
 
@@ -162,7 +162,7 @@ function renderOrphans() {
   $("orphans").hidden = !count;
   $("orphans-title").textContent = `${count} annotation${count === 1 ? "" : "s"} lost ${count === 1 ? "its" : "their"} place `
     + "in an edit of the text — select the words in the article and re-attach, or delete.";
-  const item = (x, kind, title) => listed(x, title,
+  const item = (x, kind, title) => listed(x, kind, title,
     node("div", {class: "quote-text", text: short(x.text, 200)}),
     node("div", {class: "actions"}, ...(data.can_edit ? [
       node("button", {type: "button", text: "Re-attach to selection", onmousedown: (ev) => ev.preventDefault(),
@@ -186,20 +186,21 @@ function renderReworded() {
   $("reworded").hidden = !count;
   $("reworded-title").textContent = `${count} ${count === 1 ? "decision stands on words" : "decisions stand on words"} `
     + "an edit of the text changed — check the new words, then keep or change each decision.";
-  const item = (x, title, act, show) => listed(x, title,
+  const item = (x, kind, title, act, show) => listed(x, kind, title,
     node("div", {class: "was"}, "was: ", node("del", {text: short(x.reworded_from, 200)})),
     node("div", {class: "quote-text"}, "now: ", node("ins", {text: short(x.text, 200)})),
     node("div", {class: "actions"}, ...(show ? [node("button", {type: "button", text: "Show", onclick: show})] : []),
       ...(data.can_edit ? [
         node("button", {type: "button", text: x.status === "accepted" ? "Keep accepted" : "Keep rejected",
-                        onclick: () => act(x, x.status === "accepted" ? "accept" : "reject")}),
+                        onclick: () => act(x, x.status === "accepted" ? "accept" : "reject")
+                          .then(() => $("banner").hidden && banner(`Kept ${x.status} on the new words.`, "info"))}),
         node("button", {type: "button", class: x.status === "accepted" ? "danger" : "",
                         text: x.status === "accepted" ? "Reject" : "Accept",
                         onclick: () => act(x, x.status === "accepted" ? "reject" : "accept")}),
       ] : [])));
   $("reworded-list").replaceChildren(
-    ...quotes.map((q) => item(q, `Quote · ${label(q)}`, review, () => select(q.id))),
-    ...endorsements.map((e) => item(e, `Endorsement · ${endorsementLabel(e)}`,
+    ...quotes.map((q) => item(q, "quotes", `Quote · ${label(q)}`, review, () => select(q.id))),
+    ...endorsements.map((e) => item(e, "endorsements", `Endorsement · ${endorsementLabel(e)}`,
                                      (x, action) => reviewEndorsement(x, action).then(renderReworded))));
 }
 
@@ -433,12 +434,13 @@ async function acceptAll() {
 }
 
 async function markDone() {
-  // What is still left to look at: open suggestions, orphans, decisions on changed words.
+  // What is still left to look at: open suggestions, and the orphans and decisions on changed
+  // words the lists above the article show.
   const all = [...state.quotes, ...state.endorsements];
   const count = (test) => all.filter(test).length;
   const open = count((x) => x.status === "suggested" && !orphaned(x));
-  const lost = count((x) => orphaned(x) && x.status !== "rejected");
-  const changed = count(reworded);
+  const lost = count((x) => orphaned(x) && shown(x));
+  const changed = count((x) => reworded(x) && shown(x));
   const left = [
     open && `${open} suggestion${open === 1 ? " is" : "s are"} still open`,
     lost && `${lost} annotation${lost === 1 ? " has" : "s have"} lost ${lost === 1 ? "its" : "their"} place`,
@@ -821,6 +823,12 @@ const linked = /^#quote-(\d+)$/.exec(window.location.hash);
 const linkedQuote = linked && !(draft && draft.editing) ? quoteById(Number(linked[1])) : null;
 if (linkedQuote) {
   if (!shown(linkedQuote)) { state.showRejected = $("show-rejected").checked = true; }
-  select(linkedQuote.id);
+  if (orphaned(linkedQuote)) {
+    // Never highlighted in the text: the link shows it in the list of annotations that lost their place.
+    render();
+    const item = $("orphan-list").querySelector(`li[data-kind="quotes"][data-id="${linkedQuote.id}"]`);
+    item.classList.add("current");
+    item.scrollIntoView({block: "center"});
+  } else select(linkedQuote.id);
 }
 window.newsdeskEditorReady = true;
