@@ -136,11 +136,14 @@ def test_unsaved_quote_survives_a_reload(login, live_server):
     article = services.article_create(body="Intro. Ann Lee said the bridge reopens in May.", suggest_after=False)
     page = login()
     start_quote(page, live_server, article, "the bridge reopens in May", "Ann Lee")
+    assert page.locator("#new-speaker").is_visible()
+    Entity.objects.create(name="Ann Lee")  # made meanwhile (by a colleague, an import)
     page.reload()
     page.wait_for_function("() => window.newsdeskEditorReady === true")
     assert page.get_by_label("Speaker", exact=True).input_value() == "Ann Lee"
     assert "Restored the quote" in page.locator("#banner").inner_text()
     assert page.locator("#quote-excerpt").inner_text() == "the bridge reopens in May"
+    page.wait_for_selector("#new-speaker", state="hidden")  # a known speaker is not called new
 
 
 def test_a_form_restored_after_a_reload_does_not_overwrite_what_another_editor_saved_meanwhile(login, live_server):

@@ -566,6 +566,9 @@ function openQuoteForm(q = null, span = null, draft = null) {
   $("quote-tags").replaceChildren(...state.tags.map((t) => node("option", {value: t.slug, text: t.name, selected: chosen.has(t.slug)})));
   $("btn-delete").hidden = !q;
   updateNewSpeaker();
+  // A form restored after a reload knows no speakers yet: ask before calling the name new.
+  const typed = $("speaker").value;
+  if (typed.trim() && !knownSpeaker(typed) && !isMention(typed)) findSpeaker(typed).then(updateNewSpeaker, () => {});
   $("speaker").focus();
   saveDraft();
 }
