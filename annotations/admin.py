@@ -158,8 +158,8 @@ class SpanAdmin(SimpleHistoryAdmin):
     """Quotes and endorsements: the W3C selector's context follows the span."""
 
     def save_model(self, request, obj, form, change):
-        if obj.anchor == Anchor.ANCHORED and obj.start is not None:
-            obj.exact, obj.prefix, obj.suffix = services.span_anchor(obj.article.body, obj.start, obj.end).values()
+        if obj.anchor == Anchor.ANCHORED:
+            services.span_set(obj, obj.article.body)
         super().save_model(request, obj, form, change)
 
 

@@ -145,7 +145,7 @@ def annotations_restore(*, article: Article) -> int:
             taken.add((placement.start, placement.end))
             before = f"{row.start}-{row.end}"
             row.anchor, row.start, row.end = Anchor.ANCHORED, placement.start, placement.end
-            _set_span(row, body)
+            span_set(row, body)
             if model is Quote:
                 row.speaker_start = row.speaker_end = None
                 if row.cue_start is not None and body[row.cue_start:row.cue_end] != row.cue:
@@ -173,7 +173,7 @@ def _apply_placement(row, placement: anchoring.Placement, diff: anchoring.Diff, 
     row.anchor = Anchor.ANCHORED
     decided_words = row.exact
     row.start, row.end = placement.start, placement.end
-    _set_span(row, diff.new)
+    span_set(row, diff.new)
     if placement.method == anchoring.FUZZY and row.status != Status.SUGGESTED and not row.reworded_from:
         row.reworded_from = decided_words  # the editor decided on those: they check these
     elif row.reworded_from == row.exact:
@@ -210,7 +210,7 @@ def span_anchor(body: str, start: int, end: int) -> dict:
     return selector(body, start, end)
 
 
-def _set_span(row, body: str) -> None:
+def span_set(row, body: str) -> None:
     """A quote's or endorsement's words and their context at its offsets (none without a span)."""
     if row.start is None:
         row.exact = row.prefix = row.suffix = ""
@@ -422,7 +422,7 @@ def endorsement_create(*, article: Article, user, tags=(), **fields) -> Endorsem
     _endorsement_span(article.body, fields.get("start"), fields.get("end"), fields.pop("text", None))
     _endorsement_check_links(article, fields)
     endorsement = Endorsement(article=article, origin=Origin.EDITOR, created_by=user, **fields)
-    _set_span(endorsement, article.body)
+    span_set(endorsement, article.body)
     _mark_reviewed(endorsement, user)
     with transaction.atomic():
         endorsement.save()
@@ -438,7 +438,7 @@ def endorsement_update(*, endorsement: Endorsement, user, tags=None, **fields) -
     start, end = fields.get("start", endorsement.start), fields.get("end", endorsement.end)
     _endorsement_span(body, start, end, fields.pop("text", None))
     endorsement.start, endorsement.end = start, end
-    _set_span(endorsement, body)
+    span_set(endorsement, body)
     return _edit_save(endorsement, user, fields, tags)
 
 

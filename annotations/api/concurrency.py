@@ -29,10 +29,9 @@ class Gone(APIException):
     status_code = status.HTTP_404_NOT_FOUND
     default_code = "gone"
 
-    def __init__(self, model=None):
-        name = model._meta.verbose_name if model is not None else "item"
-        suggested = model is None or hasattr(model, "origin")  # quotes and endorsements can be suggestions
-        detail = (f"This {name} is not there any more: it was deleted"
+    def __init__(self, model):
+        suggested = hasattr(model, "origin")  # quotes and endorsements can be suggestions
+        detail = (f"This {model._meta.verbose_name} is not there any more: it was deleted"
                   + (", or it was a suggestion that a newer suggestion pass replaced" if suggested else "")
                   + ". Nothing was saved; reload the page.")
         super().__init__(detail)

@@ -171,8 +171,7 @@ function renderOrphans() {
     ] : [])));
   $("orphan-list").replaceChildren(
     ...quotes.map((q) => item(q, "quotes", `Quote · ${label(q)}`)),
-    ...endorsements.map((e) => item(e, "endorsements",
-      `Endorsement · ${e.endorser.name} ${e.polarity} ${e.target ? e.target.name : e.target_text}`)));
+    ...endorsements.map((e) => item(e, "endorsements", `Endorsement · ${endorsementLabel(e)}`)));
 }
 
 // Decided annotations whose words a correction changed a little (placed by a fuzzy match): the
