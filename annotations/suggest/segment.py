@@ -105,7 +105,7 @@ TOKEN = re.compile(r"[^\W_](?:[\w’'.\-]*[^\W_])?|''|``|[^\w\s]")
 
 @functools.lru_cache(maxsize=1)
 def tokens(text: str) -> tuple[tuple[int, int, str], ...]:
-    return tuple((m.start(), m.end(), m.group()) for m in TOKEN.finditer(text))
+    return tuple([(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)])  # a list first: faster
 
 
 def words(text: str, span: Span) -> list[tuple[int, int, str]]:
