@@ -315,7 +315,7 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
         open_end = bool(quotes) and quotes[-1].end == para.end and words[-1] not in QUOTE_MARKS
         prev_para = PP + 4 * any_verb + 2 * bool(quotes) + open_end
     if out:
-        codes = _codes(np.array(base), own, [len(p.tokens) for p in out])
+        codes = _codes(np.array([_ints(row) for row in base]), own, [len(p.tokens) for p in out])
         at = 0
         for p in out:
             p.codes = codes[:, at:at + len(p.tokens)]
@@ -351,7 +351,12 @@ def _codes(base: np.ndarray, own: dict, lengths: list[int]) -> np.ndarray:
         "q1": after(qs, 2 * len(SHAPES)),
         "qm": (before(shape, len(SHAPES)) * (len(SHAPES) + 1) + after(shape, len(SHAPES))) * 2 + qi,
     }
-    return np.array([own[name] if name in own else made[name] for name in CODED])
+    return np.array([_ints(own[name]) if name in own else made[name] for name in CODED])
+
+
+def _ints(values: list[int]) -> np.ndarray:
+    """A list of ints as an array: np.array would first look into every item for its type and shape."""
+    return np.fromiter(values, np.intp, len(values))
 
 
 # The word features: a token's own word (OWN), and the words around it (NEIGHBOURS: how far,
@@ -531,7 +536,7 @@ class _Scorer:
                 self.table[at, 0] = sum(state[rows([e[f] for e in new.values()])] for f in OWN)
                 for slot, (_, f, _) in enumerate(NEIGHBOURS, 1):
                     self.table[at, slot] = state[rows([e[f] for e in new.values()])]
-            return np.array(ids), self.table
+            return _ints(ids), self.table
 
     def __call__(self, paras: list[_Para]) -> list[np.ndarray]:
         if not paras:
