@@ -68,8 +68,10 @@ def _shape(w: str) -> str:
 
 # What a word brings wherever it stands, made once per word: its lower case (str and bytes),
 # its shape (bytes and code), the speech verb it is (a code, or None), and its feature strings
-# as the token itself and as a neighbour.
-LOWER, LOWER_B, SHAPE, SHAPE_I, VERB_I, F_W, F_SH, F_S3, F_P3, F_M3, F_M2, F_M1, F_P1, F_P3W = range(14)
+# as the token itself and as a neighbour, and the heads of its word-pair strings ("w-1|w=" and
+# "w|w+1=" with it as the first word), which the second word ends.
+(LOWER, LOWER_B, SHAPE, SHAPE_I, VERB_I, F_W, F_SH, F_S3, F_P3, F_M3, F_M2, F_M1, F_P1, F_P3W,
+ PAIR_PREV, PAIR_NEXT) = range(16)
 _WORDS: dict[str, tuple] = {}
 
 
@@ -142,7 +144,8 @@ def _word(w: str) -> tuple:
     shape = _shape(w).encode()
     entry = (low, lb, shape, SHAPES.index(shape), _VERB_I.get(low), b"w=" + lb, b"sh=" + shape,
              b"s3=" + low[-3:].encode(), b"p3=" + low[:3].encode(),
-             b"w-3=" + lb, b"w-2=" + lb, b"w-1=" + lb, b"w1=" + lb, b"w3=" + lb)
+             b"w-3=" + lb, b"w-2=" + lb, b"w-1=" + lb, b"w1=" + lb, b"w3=" + lb,
+             b"w-1|w=" + lb + b"|", b"w|w+1=" + lb + b"|")
     if len(_WORDS) > 50000:  # a bound on memory: the common words come back at once
         _WORDS.clear()
     _WORDS[w] = entry
@@ -304,13 +307,12 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
             pos[lo] = 1 * 4 + 3  # "pos=BOS|3"
         for i in range(min(3, n)):  # the paragraph's first three tokens say their place, not 3
             pos[i] += i - 3
-        lp = [b"^"] + lb + [b"$"]
         for name, col in zip(OWN_ROWS, (qi, pv, nv, clause, sent_state, pos, in_sent)):
             own[name] += col
         for row, col in zip(base, (qi, [x[SHAPE_I] for x in info], rule, conf, vb)):
             row += col
-        strings = [after_v, [b"w-1|w=" + a + b"|" + b for a, b in zip(lp, lb)],
-                   [b"w|w+1=" + a + b"|" + b for a, b in zip(lb, lp[2:])]]
+        strings = [after_v, [b"w-1|w=^|" + lb[0]] + [x[PAIR_PREV] + b for x, b in zip(info, lb[1:])],
+                   [x[PAIR_NEXT] + b for x, b in zip(info, lb[1:])] + [info[-1][PAIR_NEXT] + b"$"]]
         out.append(_Para(para.start, para.end, toks, info, None, strings, quotes, sent_of))
         open_end = bool(quotes) and quotes[-1].end == para.end and words[-1] not in QUOTE_MARKS
         prev_para = PP + 4 * any_verb + 2 * bool(quotes) + open_end
