@@ -599,13 +599,17 @@ class Classifier:
                 s += w[0]
                 o += w[1]
                 n += w[2]
-            else:
+            else:  # summed on its own first, as _sums does, so the rounding is _sums'
+                gs = go = gn = 0.0
                 for k, v in g.items():
                     w = weights.get(k)
                     if w is not None:
-                        s += w[0] * v
-                        o += w[1] * v
-                        n += w[2] * v
+                        gs += w[0] * v
+                        go += w[1] * v
+                        gn += w[2] * v
+                s += gs
+                o += go
+                n += gn
         top = max(s, o, n)
         sup, opp, none = self.present
         es = math.exp(s - top) if sup else 0.0
