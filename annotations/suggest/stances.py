@@ -587,29 +587,18 @@ class Classifier:
 
     def probabilities(self, cand: Candidate, shared: dict) -> tuple[float, float]:
         """The probabilities that the pair's first supports, and opposes, the second. `shared`
-        keeps the sums of the feature tuples many pairs of one article share. (Written out, not
-        with _sums: this runs for some 200 pairs an article.)"""
+        keeps the sums of the feature tuples many pairs of one article share."""
         s = o = n = 0.0
-        weights = self.weights
         for g in cand.groups:
-            if type(g) is tuple:
-                w = shared.get(id(g))  # the candidates, and so their groups, outlive `shared`
-                if w is None:
+            w = shared.get(id(g))  # the candidates, and so their groups, outlive `shared`
+            if w is None:
+                if type(g) is tuple:
                     w = shared[id(g)] = self._key_sums(g)
-                s += w[0]
-                o += w[1]
-                n += w[2]
-            else:  # summed on its own first, as _sums does, so the rounding is _sums'
-                gs = go = gn = 0.0
-                for k, v in g.items():
-                    w = weights.get(k)
-                    if w is not None:
-                        gs += w[0] * v
-                        go += w[1] * v
-                        gn += w[2] * v
-                s += gs
-                o += go
-                n += gn
+                else:
+                    w = self._sums(g.items())
+            s += w[0]
+            o += w[1]
+            n += w[2]
         top = max(s, o, n)
         sup, opp, none = self.present
         es = math.exp(s - top) if sup else 0.0
