@@ -4,6 +4,7 @@ import json
 import logging
 import os
 import random
+import shutil
 import subprocess
 import sys
 from io import StringIO
@@ -424,6 +425,25 @@ def test_bench_engine_times_a_model_file(model, gold_file, tmp_path):
     # The ratio is of the two speeds it is printed with (both rounded).
     assert m["time_to_rules_ratio"] == pytest.approx(m["rules_articles_per_cpu_s"] / m["articles_per_cpu_s"], rel=0.1)
     assert f"model {model.version}:" in out.getvalue() and "x the rules' time in the same passes" in out.getvalue()
+
+
+def test_bench_engine_instructions_need_a_model(gold_file):
+    with pytest.raises(CommandError, match="--instructions needs --model FILE"):
+        call_command("bench_engine", "--data", str(gold_file), "--repeat", "1", "--instructions", stdout=StringIO())
+
+
+@pytest.mark.skipif(not shutil.which("valgrind"), reason="valgrind is not installed (apt-get install valgrind)")
+def test_bench_engine_counts_instructions_of_the_rules_and_the_model(model, gold_file, tmp_path):
+    path = tmp_path / "model.zip"
+    model.save(path)
+    out = StringIO()
+    call_command("bench_engine", "--data", str(gold_file), "--repeat", "1", "--model", str(path), "--instructions",
+                 stdout=out)
+    n = json.loads(out.getvalue().strip().splitlines()[-1])["instructions"]
+    # Start-up is subtracted: what is left is the passes, and the model runs the rules and more.
+    assert 0 < n["rules"] < n["model"]
+    assert n["model_to_rules_ratio"] == round(n["model"] / n["rules"], 2)
+    assert f"rules {n['rules']:,}, model {n['model']:,}" in out.getvalue()
 
 
 def test_a_surname_speaker_is_the_person_the_article_named_in_full(model):

@@ -1,11 +1,13 @@
 """Engine speed: articles and words per second against a bare regex pass over the same
-texts, and (with --drain N) a real Celery worker of 2 processes draining N stored articles end to end."""
+texts, a trained model against the rules (in CPU time, and with --instructions in instructions counted
+under callgrind), and (with --drain N) a real Celery worker of 2 processes draining N stored articles end to end."""
 
 import argparse
 import json
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -49,9 +51,21 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=3)
         parser.add_argument("--drain", type=int, default=0, help="also time a worker draining N articles")
         parser.add_argument("--model", help="also time a trained model (a file from train_suggester) on the texts")
+        parser.add_argument("--instructions", action="store_true",
+                            help="with --model: count the instructions of both under valgrind's callgrind, which "
+                                 "repeat from run to run where times drift (slow: minutes)")
         parser.add_argument("--drain-here", type=int, default=0, help=argparse.SUPPRESS)
+        parser.add_argument("--count-here", choices=("none", "rules", "model"), help=argparse.SUPPRESS)
 
-    def handle(self, *args, data, repeat, drain, drain_here, model=None, **options):
+    def handle(self, *args, data, repeat, drain, drain_here, model=None, instructions=False, count_here=None,
+               **options):
+        if count_here:
+            self._count_here(count_here, data, model)
+            return
+        if instructions and not model:
+            raise CommandError("--instructions needs --model FILE")
+        if instructions and not shutil.which("valgrind"):
+            raise CommandError("--instructions needs valgrind (apt-get install valgrind)")
         if drain_here:
             # Runs inside the scratch database's environment (see _drain).
             self.stdout.write(json.dumps(self._drain_here(drain_here)))
@@ -90,6 +104,10 @@ class Command(BaseCommand):
                               f"({m['articles_per_s']} wall-clock; endorsements learned: {m['endorsements']}); "
                               f"{m['time_to_rules_ratio']}x the rules' time in the same passes "
                               f"({m['rules_articles_per_cpu_s']} articles per CPU-second)")
+        if instructions:
+            result["instructions"] = n = self._instructions(data, model)
+            self.stdout.write(f"instructions (callgrind, {len(texts)} articles, start-up subtracted): rules "
+                              f"{n['rules']:,}, model {n['model']:,}: {n['model_to_rules_ratio']}x the rules'")
         if drain:
             result["worker"] = self._drain(drain)
             w = result["worker"]
@@ -125,6 +143,32 @@ class Command(BaseCommand):
                 "articles_per_s": round(len(texts) / wall, 1), "articles_per_cpu_s": round(len(texts) / cpu, 1),
                 "rules_articles_per_cpu_s": round(len(texts) / rules, 1),
                 "time_to_rules_ratio": round(cpu / rules, 2)}
+
+    @staticmethod
+    def _count_here(what, data, path):
+        """One counted run: start-up and the texts read, then (for rules or model) one pass."""
+        texts = [doc["text"] for _, doc in read_jsonl(data)]
+        model = learned.load(path)
+        run = {"none": None, "rules": suggest, "model": model.suggest}[what]
+        if run is not None:
+            for text in texts:
+                run(text)
+
+    def _instructions(self, data, path):
+        """Each of none, rules and model counted in a process of its own under callgrind; the
+        'none' run (start-up, reading the texts, loading the model) is subtracted from the others."""
+        counts = {}
+        for what in ("none", "rules", "model"):
+            out = subprocess.run(
+                ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+                 str(settings.BASE_DIR / "manage.py"), "bench_engine", "--count-here", what, "--data", data,
+                 "--model", path], capture_output=True, text=True)
+            found = re.search(r"Collected : (\d+)", out.stderr)
+            if out.returncode or not found:
+                raise CommandError(f"the counted {what} run failed: {out.stderr[-1000:]}")
+            counts[what] = int(found.group(1))
+        rules, model = counts["rules"] - counts["none"], counts["model"] - counts["none"]
+        return {"rules": rules, "model": model, "model_to_rules_ratio": round(model / rules, 2)}
 
     def _drain(self, n):
         """The worker benchmark, run in a scratch database so no real data is touched."""
