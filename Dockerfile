@@ -9,7 +9,12 @@ RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml ./
 COPY newsdesk ./newsdesk
 COPY annotations ./annotations
-RUN pip install --no-cache-dir --no-deps .
+# A compiler for the CRF's C recurrences (annotations/suggest/_crf.c), gone again once they are
+# built. Installed in place (-e), as make does: the app runs from /app, whose `annotations` the
+# interpreter imports before any installed copy, so the built module must be there.
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && pip install --no-cache-dir --no-deps -e . \
+    && apt-get purge -y --auto-remove gcc libc6-dev && rm -rf /var/lib/apt/lists/*
 COPY . .
 # collectstatic needs settings but no database; the URL below is never connected to.
 RUN DATABASE_URL=postgres://build@localhost/build SECRET_KEY=collectstatic-only \

@@ -10,10 +10,11 @@ from django.db import connections
 from newsdesk.celery import app as celery_app
 
 
-# In CI a green run must mean the browser, the real worker and the whole stack ran: a skip of
-# one of these tests (no Chromium, say) fails it there, and stays a note on a developer's machine.
+# In CI a green run must mean the browser, the real worker, the whole stack and the compiled CRF
+# ran: a skip of one of these tests (no Chromium, say) fails it there, and stays a note on a
+# developer's machine.
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-MUST_RUN = ("slow", "browser", "worker")
+MUST_RUN = ("slow", "browser", "worker", "compiled")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,12 +1,23 @@
 """The numpy tagger reads crfsuite's model bytes and tags as crfsuite does: the same labels and
-the same marginals, for any mix of sequence lengths tagged together."""
+the same marginals, for any mix of sequence lengths tagged together; and so does its compiled
+path (annotations/suggest/_crf.c), which it takes when the install built it."""
 
 import random
 
+import numpy as np
 import pycrfsuite
 import pytest
 
+from annotations.suggest import crf as crf_module
 from annotations.suggest.crf import CRF
+
+
+@pytest.fixture(params=["numpy", pytest.param("compiled", marks=pytest.mark.compiled)])
+def path(request):
+    """Which of the tagger's two ways is tried; the compiled one may be skipped only off CI."""
+    if request.param == "compiled" and crf_module._crf is None:
+        pytest.skip("annotations/suggest/_crf.c was not built (no C compiler at install)")
+    return request.param == "compiled"
 
 LABELS = ["O", "B-Q", "I-Q", "L-Q", "U-S"]
 
@@ -47,10 +58,11 @@ def test_the_weights_are_crfsuites_own(model_bytes):
         assert crf.transition[crf.labels.index(a), crf.labels.index(b)] == pytest.approx(weight, abs=1e-6)
 
 
-def test_tagging_many_sequences_at_once_gives_crfsuites_labels_and_marginals(model_bytes):
+def test_tagging_many_sequences_at_once_gives_crfsuites_labels_and_marginals(model_bytes, path):
     rng = random.Random(2)
     sequences = [_sequence(rng, rng.randint(1, 40))[0] for _ in range(60)] + [[[b"never seen"]]]
     crf = CRF(model_bytes)
+    crf.compiled = path
     tagged = crf.tag([crf.state[[crf.rows(token) for token in seq]].sum(axis=1) for seq in sequences])
     tagger = pycrfsuite.Tagger()
     tagger.open_inmemory(model_bytes)
@@ -88,3 +100,43 @@ def test_a_damaged_features_chunk_is_a_value_error(model_bytes):
     struct.pack_into("<I", data, off_features + 8, 10**6)
     with pytest.raises(ValueError, match="damaged"):
         CRF(bytes(data))
+
+
+def test_ties_go_to_the_first_label_both_ways(model_bytes):
+    """All-equal scores and transitions: every step ties, and crfsuite takes the first label."""
+    crf = CRF(model_bytes)
+    crf.transition = np.zeros_like(crf.transition)
+    crf._exp_transition = np.ones_like(crf.transition)
+    scores = [np.zeros((n, len(crf.labels))) for n in (1, 2, 7)]
+    crf.compiled = False
+    expected = crf.tag(scores)
+    assert [labels for labels, _ in expected] == [[crf.labels[0]] * n for n in (1, 2, 7)]
+    if crf_module._crf is not None:
+        crf.compiled = True
+        for (labels, marginals), (want, want_marginals) in zip(crf.tag(scores), expected):
+            assert labels == want
+            assert list(marginals) == pytest.approx(list(want_marginals), abs=1e-15)
+            assert list(marginals) == pytest.approx([1 / len(crf.labels)] * len(labels))
+
+
+@pytest.mark.compiled
+def test_the_compiled_recurrences_refuse_arrays_of_the_wrong_size():
+    if crf_module._crf is None:
+        pytest.skip("annotations/suggest/_crf.c was not built (no C compiler at install)")
+    c = crf_module._crf
+    scores, trans, path = np.zeros((3, 2)), np.zeros((2, 2)), np.zeros(3, dtype=np.intp)
+    with pytest.raises(ValueError, match="scores"):
+        c.viterbi(scores, 4, 2, trans, path)
+    with pytest.raises(ValueError, match="path"):
+        c.viterbi(scores, 3, 2, trans, np.zeros(2, dtype=np.intp))
+    with pytest.raises(ValueError, match="empty"):
+        c.viterbi(scores, 0, 2, trans, path)
+    with pytest.raises(ValueError, match="out of range"):
+        c.marginals(scores, 3, 2, np.ones((2, 2)), 4, np.array([0, 5, 1], dtype=np.intp), np.zeros(3))
+    with pytest.raises(ValueError, match="path: 12 bytes of 4-byte items"):
+        c.viterbi(scores, 3, 2, trans, np.zeros(3, dtype=np.int32))
+    with pytest.raises(ValueError, match="not C-contiguous"):
+        c.viterbi(scores, 3, 2, trans, np.zeros(6, dtype=np.intp)[::2])
+    path.setflags(write=False)
+    with pytest.raises(ValueError, match="read-only"):
+        c.viterbi(scores, 3, 2, trans, path)

@@ -16,6 +16,11 @@ from itertools import repeat
 
 import numpy as np
 
+try:  # the recurrences in C, when the project was installed with a compiler (_crf.c)
+    from annotations.suggest import _crf
+except ImportError:  # pragma: no cover - depends on the install
+    _crf = None
+
 _HEADER = struct.Struct("<4sI4sIIIIIIIII")
 _FEATURE = struct.Struct("<IIId")
 _CQDB_DATA = 24 + 256 * 8  # the CQDB header and its 256 hash table references
@@ -72,6 +77,7 @@ class CRF:
         # k * log(that) < 600 keeps every sum within float64.
         worst = np.log(max(n_labels, 2)) + float(np.abs(self.transition).max(initial=0.0))
         self._rescale_every = max(1, min(16, int(600 // worst)))
+        self.compiled = True  # tag with _crf when it is there (tests turn it off to compare)
 
     def rows(self, strings) -> np.ndarray:
         """The rows of some attribute strings (bytes; any iterable), unknown ones at the zero row."""
@@ -84,6 +90,8 @@ class CRF:
         others get None."""
         if not scores:
             return []
+        if _crf is not None and self.compiled:
+            return [self._tag_one(s, need) for s in scores]
         order = sorted(range(len(scores)), key=lambda k: -len(scores[k]))
         lengths = np.array([len(scores[k]) for k in order])
         grid = np.zeros((int(lengths[0]), len(order), len(self.labels)))
@@ -102,6 +110,19 @@ class CRF:
         for col, k in enumerate(order):
             back_in_order[k] = out[col]
         return back_in_order
+
+    def _tag_one(self, scores: np.ndarray, need) -> tuple[list[str], np.ndarray | None]:
+        """One sequence, by the compiled recurrences."""
+        n, width = scores.shape
+        scores = np.ascontiguousarray(scores, dtype=np.float64)
+        path = np.empty(n, dtype=np.intp)
+        _crf.viterbi(scores, n, width, self.transition, path)
+        labels = [self.labels[y] for y in path.tolist()]
+        if need is not None and need.isdisjoint(labels):
+            return labels, None
+        out = np.empty(n)
+        _crf.marginals(scores, n, width, self._exp_transition, self._rescale_every, path, out)
+        return labels, out
 
     def _viterbi(self, grid, lengths, active) -> np.ndarray:
         """The best paths. The forward pass keeps each step's best scores only; walking back,
