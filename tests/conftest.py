@@ -37,6 +37,17 @@ def pytest_runtest_makereport(item, call):
             report.longrepr = f"CI=true: a {'/'.join(kinds)} test may not be skipped ({reason})"
 
 
+@pytest.fixture(params=["numpy", pytest.param("compiled", marks=pytest.mark.compiled)])
+def crf_compiled(request):
+    """Each of the CRF's two ways, numpy and C (annotations/suggest/_crf.c): True for C, which
+    may be skipped only off CI (a machine with no C compiler at install)."""
+    from annotations.suggest import crf
+
+    if request.param == "compiled" and crf._crf is None:
+        pytest.skip("annotations/suggest/_crf.c was not built (no C compiler at install)")
+    return request.param == "compiled"
+
+
 # The fuzzing run (tests/test_api_schemathesis.py) draws new cases each session from this seed;
 # FUZZ_SEED=<seed> replays a run.
 FUZZ_SEED = int(os.environ.get("FUZZ_SEED") or random.SystemRandom().randrange(2**32))

@@ -12,12 +12,6 @@ from annotations.suggest import crf as crf_module
 from annotations.suggest.crf import CRF
 
 
-@pytest.fixture(params=["numpy", pytest.param("compiled", marks=pytest.mark.compiled)])
-def path(request):
-    """Which of the tagger's two ways is tried; the compiled one may be skipped only off CI."""
-    if request.param == "compiled" and crf_module._crf is None:
-        pytest.skip("annotations/suggest/_crf.c was not built (no C compiler at install)")
-    return request.param == "compiled"
 
 LABELS = ["O", "B-Q", "I-Q", "L-Q", "U-S"]
 
@@ -58,11 +52,11 @@ def test_the_weights_are_crfsuites_own(model_bytes):
         assert crf.transition[crf.labels.index(a), crf.labels.index(b)] == pytest.approx(weight, abs=1e-6)
 
 
-def test_tagging_many_sequences_at_once_gives_crfsuites_labels_and_marginals(model_bytes, path):
+def test_tagging_many_sequences_at_once_gives_crfsuites_labels_and_marginals(model_bytes, crf_compiled):
     rng = random.Random(2)
     sequences = [_sequence(rng, rng.randint(1, 40))[0] for _ in range(60)] + [[[b"never seen"]]]
     crf = CRF(model_bytes)
-    crf.compiled = path
+    crf.compiled = crf_compiled
     tagged = crf.tag([crf.state[[crf.rows(token) for token in seq]].sum(axis=1) for seq in sequences])
     tagger = pycrfsuite.Tagger()
     tagger.open_inmemory(model_bytes)
@@ -140,3 +134,21 @@ def test_the_compiled_recurrences_refuse_arrays_of_the_wrong_size():
     path.setflags(write=False)
     with pytest.raises(ValueError, match="read-only"):
         c.viterbi(scores, 3, 2, trans, path)
+    # The tagger's score sums: 2 words x (own + 1 neighbour) x 2 labels, 3 tokens in one paragraph.
+    table, at, edges, coded = np.zeros((2, 2, 2)), np.array([1]), np.zeros((1, 2)), np.zeros((4, 2))
+    codes, offsets, out = np.zeros((1, 3), dtype=np.intp), np.zeros((1, 1), dtype=np.intp), np.zeros((3, 2))
+
+    def sums(ids=np.array([0, 1, 1]), lengths=np.array([3]), codes=codes, out=out, edges=edges):
+        c.state_scores(table, ids, lengths, at, edges, coded, codes, offsets, out)
+
+    sums()
+    with pytest.raises(ValueError, match="word id out of range"):
+        sums(ids=np.array([0, 2, 1]))
+    with pytest.raises(ValueError, match="do not add up"):
+        sums(lengths=np.array([2]))
+    with pytest.raises(ValueError, match="template code out of range"):
+        sums(codes=np.array([[0, 4, 0]]))
+    with pytest.raises(ValueError, match="shapes do not fit"):
+        sums(out=np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="ids: wanted a 1-dimensional intp array"):
+        sums(ids=np.array([0.0, 1.0, 1.0]))

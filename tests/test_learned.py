@@ -478,8 +478,8 @@ def test_a_tagged_source_names_its_speaker_without_trailing_punctuation(span, na
     assert learned._speaker(span, 0, len(span), {}).name == name
 
 
-def test_the_model_tags_as_crfsuite_does_on_the_same_features(model, monkeypatch):
-    """Suggesting sums word features from a per-word cache and tags with numpy; crfsuite,
+def test_the_model_tags_as_crfsuite_does_on_the_same_features(model, monkeypatch, crf_compiled):
+    """Suggesting sums word features from a per-word cache and tags with numpy or C; crfsuite,
     given every feature string, must find the same labels and marginals. A tiny cache bound
     makes the cache clear between articles."""
     import numpy as np
@@ -498,6 +498,7 @@ def test_the_model_tags_as_crfsuite_does_on_the_same_features(model, monkeypatch
         paras = learned._paragraphs(doc["text"], engine.suggest(doc["text"]))
         words |= {w for p in paras for _, _, w in p.tokens}
         crf = fresh.tagger()
+        crf.compiled = crf_compiled
         scores = fresh._scorer(paras)
         for para, got, (labels, marginals) in zip(paras, scores, crf.tag(scores)):
             expected = crf.state[[crf.rows(token) for token in para.features]].sum(axis=1)
@@ -506,3 +507,24 @@ def test_the_model_tags_as_crfsuite_does_on_the_same_features(model, monkeypatch
             assert labels == tagger.tag()
             assert np.allclose(marginals, [tagger.marginal(y, t) for t, y in enumerate(labels)], rtol=0, atol=1e-9)
     assert len(fresh._scorer.ids) < len(words)  # cleared on the way
+
+
+@pytest.mark.compiled
+def test_the_compiled_and_numpy_scores_are_the_same_sums(model):
+    """_crf.state_scores adds the same rows in the same order as numpy: equal to the bit."""
+    import numpy as np
+
+    from annotations.suggest import crf as crf_module
+    from annotations.suggest import engine
+
+    if crf_module._crf is None:
+        pytest.skip("annotations/suggest/_crf.c was not built (no C compiler at install)")
+    fresh = learned.Model.from_bytes(model.to_bytes())
+    for doc in gold_docs(6, seed=5):
+        paras = learned._paragraphs(doc["text"], engine.suggest(doc["text"]))
+        fresh.tagger().compiled = True
+        compiled = fresh._scorer(paras)
+        fresh.tagger().compiled = False
+        plain = fresh._scorer(paras)
+        assert len(compiled) == len(plain) == len(paras)
+        assert all(np.array_equal(a, b) for a, b in zip(compiled, plain))

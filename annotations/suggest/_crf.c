@@ -3,6 +3,7 @@
  * a few rows of 13 labels, and the calls cost more than the sums; here a step is a few hundred
  * additions. crf.py uses this module when it was built (a C compiler at install) and its own
  * numpy code otherwise; both give the same best labels and marginals (tests/test_crf.py).
+ * Likewise the sums of weight rows that make the quote tagger's state scores (learned.py).
  *
  * Arrays come in as buffers (C-contiguous float64 or intp), so no numpy headers are needed.
  */
@@ -10,6 +11,7 @@
 #include <Python.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* A writable or read-only buffer of n items of the given size, or an exception. */
 static int take(PyObject *obj, Py_buffer *view, Py_ssize_t n, Py_ssize_t itemsize, int writable,
@@ -215,10 +217,127 @@ release_s:
     Py_RETURN_NONE;
 }
 
+/* An array argument of state_scores: C-contiguous, float64 ('d') or intp, of ndim dimensions;
+ * its shape is read into shape. */
+static int take_array(PyObject *obj, Py_buffer *view, int ndim, int is_double, int writable, const char *what) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0)) < 0)
+        return -1;
+    const char *f = view->format ? view->format : "B";
+    if (*f == '<' || *f == '=' || *f == '@')
+        f++;
+    int ok = view->ndim == ndim && (is_double ? (*f == 'd' && view->itemsize == sizeof(double))
+                                               : (strchr("lqn", *f) != NULL && view->itemsize == sizeof(Py_ssize_t)));
+    if (!ok) {
+        PyErr_Format(PyExc_ValueError, "%s: wanted a %d-dimensional %s array", what, ndim,
+                     is_double ? "float64" : "intp");
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+/* state_scores(table, ids, lengths, at, edges, coded, codes, offsets, out): the state scores of
+ * an article's N tokens in paragraphs of the given lengths, as learned.py's _Scorer sums them
+ * with numpy: a token's word row (table[ids[a], 0]), then its neighbours' rows, at[s] tokens
+ * away (table[ids[a + at[s]], 1 + s], or edges[s] past its paragraph's ends), then the sum over
+ * templates t of its coded rows (coded[codes[t, a] + offsets[t]]), in that order, so the sums
+ * round as numpy's do. table is W x (1 + S) x L, edges S x L, coded C x L, codes T x N,
+ * out N x L. */
+static PyObject *state_scores(PyObject *self, PyObject *args) {
+    enum { TABLE, IDS, LENGTHS, AT, EDGES, CODED, CODES, OFFSETS, OUT, ARRAYS };
+    PyObject *o[ARRAYS];
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOO", &o[TABLE], &o[IDS], &o[LENGTHS], &o[AT], &o[EDGES], &o[CODED],
+                          &o[CODES], &o[OFFSETS], &o[OUT]))
+        return NULL;
+    static const int ndims[ARRAYS] = {3, 1, 1, 1, 2, 2, 2, 2, 2};
+    static const int doubles[ARRAYS] = {1, 0, 0, 0, 1, 1, 0, 0, 1};
+    static const char *names[ARRAYS] = {"table", "ids", "lengths", "at", "edges", "coded", "codes", "offsets", "out"};
+    Py_buffer v[ARRAYS] = {{0}};
+    int got = 0;
+    for (; got < ARRAYS; got++)
+        if (take_array(o[got], &v[got], ndims[got], doubles[got], got == OUT, names[got]) < 0)
+            break;
+    const char *bad = NULL;
+    Py_ssize_t W = 0, S = 0, L = 0, N = 0, P = 0, C = 0, T = 0;
+    if (got == ARRAYS) {
+        W = v[TABLE].shape[0], S = v[TABLE].shape[1] - 1, L = v[TABLE].shape[2];
+        N = v[IDS].shape[0], P = v[LENGTHS].shape[0], C = v[CODED].shape[0], T = v[CODES].shape[0];
+        if (v[AT].shape[0] != S || v[EDGES].shape[0] != S || v[EDGES].shape[1] != L || v[CODED].shape[1] != L
+            || v[CODES].shape[1] != N || v[OFFSETS].shape[0] != T || v[OFFSETS].shape[1] != 1
+            || v[OUT].shape[0] != N || v[OUT].shape[1] != L)
+            bad = "state_scores: arrays whose shapes do not fit together";
+    }
+    const double *table = v[TABLE].buf, *edges = v[EDGES].buf, *coded = v[CODED].buf;
+    const Py_ssize_t *ids = v[IDS].buf, *lengths = v[LENGTHS].buf, *at = v[AT].buf, *codes = v[CODES].buf,
+                     *offsets = v[OFFSETS].buf;
+    double *out = v[OUT].buf;
+    if (got == ARRAYS && !bad) {
+        Py_ssize_t total = 0;
+        for (Py_ssize_t p = 0; p < P && !bad; p++)
+            if (lengths[p] < 1 || (total += lengths[p]) > N)
+                bad = "state_scores: paragraph lengths that do not add up to the tokens";
+        if (!bad && total != N)
+            bad = "state_scores: paragraph lengths that do not add up to the tokens";
+        for (Py_ssize_t a = 0; a < N && !bad; a++)
+            if (ids[a] < 0 || ids[a] >= W)
+                bad = "state_scores: a word id out of range";
+        for (Py_ssize_t t = 0; t < T && !bad; t++)
+            for (Py_ssize_t a = 0; a < N && !bad; a++)
+                if (codes[t * N + a] < 0 || codes[t * N + a] + offsets[t] < 0 || codes[t * N + a] + offsets[t] >= C)
+                    bad = "state_scores: a template code out of range";
+    }
+    if (got == ARRAYS && !bad && T > 0 && L > 0) {
+        double *sum = malloc(sizeof(double) * L);
+        if (sum == NULL) {
+            PyErr_NoMemory();
+        } else {
+            Py_BEGIN_ALLOW_THREADS
+            Py_ssize_t lo = 0;
+            for (Py_ssize_t p = 0; p < P; p++) {
+                Py_ssize_t hi = lo + lengths[p];
+                for (Py_ssize_t a = lo; a < hi; a++) {
+                    double *row = out + a * L;
+                    const double *own = table + ids[a] * (S + 1) * L;
+                    for (Py_ssize_t j = 0; j < L; j++)
+                        row[j] = own[j];
+                    for (Py_ssize_t k = 0; k < S; k++) {
+                        Py_ssize_t b = a + at[k];
+                        const double *add = (b >= lo && b < hi) ? table + (ids[b] * (S + 1) + 1 + k) * L : edges + k * L;
+                        for (Py_ssize_t j = 0; j < L; j++)
+                            row[j] += add[j];
+                    }
+                    for (Py_ssize_t t = 0; t < T; t++) {
+                        const double *add = coded + (codes[t * N + a] + offsets[t]) * L;
+                        for (Py_ssize_t j = 0; j < L; j++)
+                            sum[j] = t ? sum[j] + add[j] : add[j];
+                    }
+                    for (Py_ssize_t j = 0; j < L; j++)
+                        row[j] += sum[j];
+                }
+                lo = hi;
+            }
+            Py_END_ALLOW_THREADS
+            free(sum);
+        }
+    } else if (got == ARRAYS && !bad) {
+        bad = "state_scores: no templates or no labels";
+    }
+    if (bad)
+        PyErr_SetString(PyExc_ValueError, bad);
+    for (int k = 0; k < got; k++)
+        PyBuffer_Release(&v[k]);
+    if (PyErr_Occurred())
+        return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"viterbi", viterbi, METH_VARARGS, "viterbi(scores, n, L, transition, path): one sequence's best labels."},
     {"marginals", marginals, METH_VARARGS,
      "marginals(scores, n, L, exp_transition, every, path, out): the probabilities of a path's labels."},
+    {"state_scores", state_scores, METH_VARARGS,
+     "state_scores(table, ids, lengths, at, edges, coded, codes, offsets, out): an article's token scores."},
     {NULL, NULL, 0, NULL},
 };
 

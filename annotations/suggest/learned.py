@@ -26,6 +26,7 @@ from itertools import chain, product
 import numpy as np
 import pycrfsuite
 
+from annotations.suggest import crf as crf_module
 from annotations.suggest import engine, stances
 from annotations.suggest.calibration import Calibration, best_floor
 from annotations.suggest.crf import CRF
@@ -506,6 +507,7 @@ class _Scorer:
         self.ids: dict[str, int] = {}
         self.table = np.zeros((1024, 1 + len(NEIGHBOURS), len(crf.labels)))  # own, then each neighbour's
         self.edges = crf.state[crf.rows([edge for _, _, edge in NEIGHBOURS])]
+        self.neighbour_at = _ints([k for k, _, _ in NEIGHBOURS])
         # The rows of every CODED string, one template after another: a token's code in the
         # k-th template, plus offsets[k], is its row here.
         self.coded = np.concatenate([crf.state[crf.rows(strings)] for strings in CODED.values()])
@@ -546,20 +548,32 @@ class _Scorer:
         ids, table = self._word_ids(paras)
         lengths = [len(p.tokens) for p in paras]
         n = len(ids)
+        codes = np.concatenate([p.codes for p in paras], axis=1)
+        if crf_module._crf is not None and self.crf.compiled:
+            total = np.empty((n, len(self.crf.labels)))
+            crf_module._crf.state_scores(table, ids, _ints(lengths), self.neighbour_at, self.edges, self.coded, codes,
+                                         self.offsets, total)
+        else:
+            total = self._sums(ids, table, lengths, codes)
+        state, rows = self.crf.state, self.crf.rows
+        for k in range(len(STRINGS)):
+            total += state.take(rows(chain.from_iterable(p.strings[k] for p in paras)), axis=0)
+        return np.split(total, np.cumsum(lengths)[:-1])
+
+    def _sums(self, ids, table, lengths, codes) -> np.ndarray:
+        """The word and template rows' sums, with numpy (_crf.state_scores does the same in C)."""
+        n = len(ids)
         blocks = table[ids]
         total = blocks[:, 0].copy()
-        para_of = np.repeat(np.arange(len(paras)), lengths)
+        para_of = np.repeat(np.arange(len(lengths)), lengths)
         at = np.arange(n)
         for slot, (k, _, _) in enumerate(NEIGHBOURS, 1):
             src = np.clip(at + k, 0, n - 1)
             inside = para_of[src] == para_of
             inside &= (at + k >= 0) & (at + k < n)
             total += np.where(inside[:, None], blocks[src, slot], self.edges[slot - 1])
-        total += self.coded[np.concatenate([p.codes for p in paras], axis=1) + self.offsets].sum(axis=0)
-        state, rows = self.crf.state, self.crf.rows
-        for k in range(len(STRINGS)):
-            total += state.take(rows(chain.from_iterable(p.strings[k] for p in paras)), axis=0)
-        return np.split(total, np.cumsum(lengths)[:-1])
+        total += self.coded[codes + self.offsets].sum(axis=0)
+        return total
 
 
 def _open(data: bytes, what: str) -> CRF:
