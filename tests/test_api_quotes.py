@@ -408,6 +408,23 @@ def test_hostile_strings_on_pages_are_400s_not_500s(people, world, client):  # n
         assert client.options(url).status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)  # as served: no test transaction around the request
+def test_options_on_an_item_describes_it_for_those_who_may_write_it(people, world):  # noqa: F811
+    """DRF's metadata asks for the object as if writing (PUT/POST), to check rights: that must not
+    take the write path's row locks, which want a transaction an OPTIONS request has not."""
+    from annotations.models import Endorsement
+
+    endorsement = Endorsement.objects.create(article=world["article"], endorser=world["jane"], target=world["bob"],
+                                             polarity="supports", status="accepted", origin="editor")
+    urls = [f"/api/v1/quotes/{world['accepted'].id}/", f"/api/v1/articles/{world['article'].id}/",
+            f"/api/v1/speakers/{world['jane'].id}/", f"/api/v1/endorsements/{endorsement.id}/"]
+    for role in ("editor", "admin"):
+        for url in urls:
+            answer = client_for(people[role]).options(url)
+            assert answer.status_code == 200, (role, url, answer.content[:300])
+            assert answer.json()["name"]
+
+
 def test_json_nested_too_deeply_is_a_400_that_says_so(editor, world):  # noqa: F811
     # Python's JSON reader gives up on deep nesting with a RecursionError, not a ValueError.
     for depth in (1000, 100_000):

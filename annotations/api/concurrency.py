@@ -67,7 +67,9 @@ class ETagMixin:
         return response
 
     def get_object(self):
-        writing = self.request.method not in ("GET", "HEAD", "OPTIONS")
+        # The method of the HTTP request itself: an OPTIONS request's metadata asks for the object
+        # on a copy of the request marked PUT or POST, outside any transaction, to check rights.
+        writing = self.request._request.method not in ("GET", "HEAD", "OPTIONS")
         try:
             obj = super().get_object()
         except Http404:
