@@ -546,6 +546,26 @@ def article_mark_done(*, article: Article, user, done: bool = True) -> Article:
     return article
 
 
+def _merge_check(survivor: Entity, group: list[int]) -> None:
+    """What a merge would make that no write may: an endorsement of the speaker by itself, or
+    the same words marked twice for it. Refused with the rows to change first, nothing moved."""
+    problems = [
+        f"endorsement {pk} ({polarity}) is between two of these speakers: as one, {survivor.name} would "
+        f"endorse or oppose themselves; delete it or change its endorser or target first"
+        for pk, polarity in Endorsement.objects.filter(endorser_id__in=group, target_id__in=group)
+        .order_by("pk").values_list("pk", "polarity")]
+    seen: dict[tuple, int] = {}
+    for pk, article_id, start, end in Quote.objects.filter(speaker_id__in=group).exclude(
+            status=Status.REJECTED).order_by("pk").values_list("pk", "article_id", "start", "end"):
+        first = seen.setdefault((article_id, start, end), pk)
+        if first != pk:
+            problems.append(f"quotes {first} and {pk} mark the same words (article {article_id}, {start}-{end}) "
+                            f"for two of these speakers: as one, the words would be quoted twice; reject or "
+                            f"delete one first")
+    if problems:
+        raise ValidationError({"others": problems[:20]})
+
+
 def entity_merge(*, survivor: Entity, others, user) -> dict:
     """Merge `others` into `survivor`, in one transaction: their quotes, endorsements (given and
     received) and names move to the survivor, then they are deleted. Every moved row, the
@@ -567,6 +587,7 @@ def entity_merge(*, survivor: Entity, others, user) -> dict:
             raise ValidationError({"others": f"unknown speaker ids: {missing or [survivor.pk]}"})
         survivor = by_id[survivor.pk]
         merged = [by_id[i] for i in other_ids]
+        _merge_check(survivor, [survivor.pk, *other_ids])
         names = ", ".join(f"{e.name} (#{e.pk})" for e in merged)
         reason = f"speaker merged into {survivor.name} (#{survivor.pk}) from {names}"[:100]
         now = timezone.now()

@@ -159,3 +159,31 @@ def test_a_merge_and_an_edit_naming_the_survivor_on_a_moved_quote_both_go_throug
     editor.join(30)
     assert answer.status_code == 200 and not errors, (answer.content, errors)
     assert Quote.objects.get(pk=quote.pk).speaker_id == jane.pk and not Entity.objects.filter(pk=mrs.pk).exists()
+
+
+def test_a_merge_that_would_make_a_self_endorsement_or_a_quote_twice_is_refused(dupes, people):  # noqa: F811
+    """One speaker endorsing a duplicate of itself, or two duplicates quoted on the same words:
+    merged, the endorsement would be one the API refuses to make, and the words quoted twice. The
+    merge is a 400 naming the rows, and nothing moves."""
+    jane, mrs, roe, article = dupes["jane"], dupes["mrs"], dupes["roe"], dupes["article"]
+    editor = client_for(people["editor"])
+    self_endorsing = Endorsement.objects.create(article=article, endorser=mrs, target=roe, polarity="supports")
+    answer = editor.post(f"/api/v1/speakers/{jane.pk}/merge/", {"others": [mrs.pk, roe.pk]}, format="json")
+    assert answer.status_code == 400, answer.content
+    assert f"endorsement {self_endorsing.pk} (supports)" in str(answer.json()) and "themselves" in str(answer.json())
+    assert Entity.objects.filter(pk__in=[mrs.pk, roe.pk]).count() == 2
+    assert Endorsement.objects.get(pk=dupes["given"].pk).endorser_id == mrs.pk
+    self_endorsing.delete()
+    # Jane's accepted quote, and the same words marked for Roe: quoted twice once merged.
+    first = dupes["accepted"]
+    twice = Quote.objects.create(article=article, start=first.start, end=first.end, exact=first.exact, speaker=roe,
+                                 status="suggested", kind="direct")
+    answer = editor.post(f"/api/v1/speakers/{jane.pk}/merge/", {"others": [roe.pk]}, format="json")
+    assert answer.status_code == 400, answer.content
+    assert f"quotes {first.pk} and {twice.pk} mark the same words" in str(answer.json())
+    assert Quote.objects.get(pk=twice.pk).speaker_id == roe.pk
+    # A rejected one counts for nothing: the merge goes through.
+    Quote.objects.filter(pk=twice.pk).update(status="rejected")
+    answer = editor.post(f"/api/v1/speakers/{jane.pk}/merge/", {"others": [roe.pk, mrs.pk]}, format="json")
+    assert answer.status_code == 200, answer.content
+    assert Quote.objects.get(pk=twice.pk).speaker_id == jane.pk
