@@ -369,7 +369,11 @@ def _edit_save(obj, user, fields: dict, tags):
 
 
 def review_set(*, obj, user, status: str):
-    """Accept or reject a quote or an endorsement."""
+    """Accept or reject a quote or an endorsement. Accepting what is accepted (or rejecting what
+    is rejected) changes nothing: not its reviewer, nor the ETag other editors hold. Unless its
+    words changed since the decision (reworded_from): then the same decision again confirms it."""
+    if obj.status == status and not obj.reworded_from:
+        return obj
     obj.status = status
     _mark_reviewed(obj, user)
     obj.save(update_fields=["status", "reviewed_by", "reviewed_at", "reworded_from", "updated_at"])

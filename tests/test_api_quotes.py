@@ -507,3 +507,23 @@ def test_a_quoted_phrase_matches_the_phrase_only(people, world):  # noqa: F811
     assert found == {made["phrase"].id}
     found = {q["id"] for q in viewer.get("/api/v1/quotes/?q=very positive").json()["results"]}
     assert found == {made["phrase"].id, made["apart"].id}
+
+
+def test_accepting_what_is_accepted_changes_nothing_unless_its_words_changed(people, world):  # noqa: F811
+    """A second accept (another editor walking the list, a repeated request) keeps the first
+    reviewer and the ETag everyone holds; after a correction reworded it, it confirms the decision."""
+    first, second = client_for(people["editor"]), client_for(people["admin"])
+    url = f"/api/v1/quotes/{world['suggested'].id}/"
+    accepted = first.post(url + "accept/").json()
+    assert accepted["status"] == "accepted" and accepted["reviewed_by"] == people["editor"].username
+    again = second.post(url + "accept/", HTTP_IF_MATCH=accepted["etag"])
+    assert again.status_code == 200
+    assert again.json()["etag"] == accepted["etag"] and again.json()["reviewed_by"] == people["editor"].username
+    assert again.json()["reviewed_at"] == accepted["reviewed_at"]
+    # Words changed under the decision: accepting again is the editor keeping it.
+    Quote.objects.filter(pk=world["suggested"].id).update(reworded_from="no they will")
+    kept = second.post(url + "accept/")
+    assert kept.json()["reworded_from"] == "" and kept.json()["reviewed_by"] == people["admin"].username
+    assert kept.json()["etag"] != accepted["etag"]
+    rejected = second.post(url + "reject/", HTTP_IF_MATCH=kept.json()["etag"]).json()
+    assert rejected["status"] == "rejected"

@@ -453,6 +453,37 @@ def test_review_moves_on_and_undo_puts_back_what_was_there(login, live_server):
     assert page.errors == []
 
 
+def test_a_double_press_reviews_once_and_is_not_called_someone_elses_change(login, live_server):
+    """A second press while the first accept is on its way (a double press, a held key) would
+    carry the ETag the first one changes: it is left out, not sent to come back as a conflict."""
+    import time
+
+    article = example_article()
+    first = suggestion(article, "we got worried")
+    second = suggestion(article, "We reject their support")
+    page = login()
+    open_editor(page, live_server, article)
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+
+    def slow(route):  # the accept takes a while, so the second press surely comes during it
+        time.sleep(0.4)
+        route.continue_()
+
+    page.route("**/accept/", slow)
+    page.locator("#body").focus()
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    page.keyboard.press("a")
+    page.wait_for_selector(f"#quote-list li[data-id='{first.id}'].accepted")
+    page.wait_for_selector(f"#quote-list li[data-id='{second.id}'].current")
+    page.wait_for_timeout(300)
+    assert [url for url in posts if "/accept/" in url] == [f"{live_server.url}/api/v1/quotes/{first.id}/accept/"]
+    assert "Not saved" not in page.locator("#banner").inner_text()
+    assert Quote.objects.get(pk=second.pk).status == "suggested"
+    assert page.errors == []
+
+
 def test_undoing_accept_all_keeps_what_another_editor_changed_and_undoes_the_rest(login, live_server):
     from django.contrib.auth import get_user_model
 

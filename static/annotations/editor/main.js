@@ -304,8 +304,21 @@ function remember(step) {
   $("btn-undo").hidden = false;
 }
 
+// Items with an accept or reject on its way: a second press on one (a double press, a held
+// key) would carry the ETag the first one is changing, and come back as someone else's edit.
+const reviewing = new Set();
+
 async function review(q, action) {
-  if (!q) return;
+  if (!q || reviewing.has(`q${q.id}`)) return;
+  reviewing.add(`q${q.id}`);
+  try {
+    await reviewQuote(q, action);
+  } finally {
+    reviewing.delete(`q${q.id}`);
+  }
+}
+
+async function reviewQuote(q, action) {
   const before = q.status;
   // The next quote is found before the write: a rejected quote leaves the list.
   const list = visible();
@@ -327,6 +340,8 @@ async function review(q, action) {
 }
 
 async function reviewEndorsement(e, action) {
+  if (reviewing.has(`e${e.id}`)) return;
+  reviewing.add(`e${e.id}`);
   try {
     const updated = await request("POST", `/api/v1/endorsements/${e.id}/${action}/`, {etag: e.etag});
     if (updated.status !== e.status) remember({kind: "review", type: "endorsements", id: e.id, status: e.status});
@@ -340,6 +355,8 @@ async function reviewEndorsement(e, action) {
              `${action} it as it is now.`);
       replaceItem("endorsements", current);
     } else failed("Not saved", err);
+  } finally {
+    reviewing.delete(`e${e.id}`);
   }
   renderPanel();
 }
