@@ -467,6 +467,10 @@ def _endorsement_check_links(article, fields, this=None) -> None:
     endorser = fields.get("endorser", this.endorser if this is not None else None)
     target = fields.get("target", this.target if this is not None else None)
     target_text = fields.get("target_text", this.target_text if this is not None else "") or ""
+    if target is not None and target_text.strip():
+        # Both would be shown differently by the editor (the speaker) and the exports (the text).
+        raise ValidationError({"target_text": f"give a target speaker (target_id {target.pk}) or a target_text "
+                                              f"({target_text.strip()[:60]!r}), not both: send the other as null or \"\""})
     if endorser is not None and (target.pk == endorser.pk if target is not None else
                                  one_line(target_text).lower() in {endorser.name.lower(), *map(str.lower, endorser.aliases)}):
         raise ValidationError({"target_id": f"{endorser.name} cannot endorse or oppose themselves"})

@@ -304,6 +304,26 @@ def test_endorsement_links_never_point_at_rejected_rows_and_nobody_endorses_them
     assert answer.status_code == 200, answer.content
 
 
+def test_an_endorsement_has_a_target_speaker_or_a_target_text_not_both(people, world):  # noqa: F811
+    """The editor shows the speaker, the exports the text: both at once would say two things."""
+    from annotations.models import Endorsement
+
+    editor = client_for(people["editor"])
+    article, jane, bob = world["article"], world["jane"], world["bob"]
+    answer = editor.post("/api/v1/endorsements/", {"article_id": article.id, "endorser_id": jane.id, "target_id": bob.id,
+                                                   "target_text": "tax cuts", "polarity": "supports"}, format="json")
+    assert answer.status_code == 400 and "not both" in answer.json()["target_text"][0]
+    made = editor.post("/api/v1/endorsements/", {"article_id": article.id, "endorser_id": jane.id,
+                                                 "target_text": "tax cuts", "polarity": "supports"}, format="json")
+    assert made.status_code == 201
+    url = f"/api/v1/endorsements/{made.json()['id']}/"
+    answer = editor.patch(url, {"target_id": bob.id}, format="json")  # the text would stay beside it
+    assert answer.status_code == 400 and "'tax cuts'" in answer.json()["target_text"][0]
+    answer = editor.patch(url, {"target_id": bob.id, "target_text": ""}, format="json")  # as the editor sends it
+    assert answer.status_code == 200 and answer.json()["target"]["id"] == bob.id
+    assert Endorsement.objects.get(pk=made.json()["id"]).target_text == ""
+
+
 def test_an_empty_edit_is_no_review_and_a_number_is_no_article_text(people, world):  # noqa: F811
     from annotations.models import Endorsement
 
