@@ -63,10 +63,11 @@ def test_accept_all_waits_for_a_correction_being_stored_and_refuses_the_revision
     corrector.join()
     assert answer.status_code == 412 and answer.json()["code"] == "article_changed", answer.content
     assert not Quote.objects.filter(article=article, status=Status.ACCEPTED).exists()
-    for sent in ("abc", "²"):
+    for sent in ("abc", "²", "3", "99999999999999999999999"):  # the last two: revisions it never had
         bad = editor.post("/api/v1/quotes/accept-all/", {"article_id": article.id, "min_confidence": 0},
                           format="json", HTTP_X_ARTICLE_REVISION=sent)
         assert bad.status_code == 400 and "X-Article-Revision" in bad.json(), bad.content
+    assert "not one this article has had (it is at 2)" in str(bad.json()["X-Article-Revision"])
 
 
 @pytest.mark.django_db

@@ -46,6 +46,9 @@ def check_article_revision(request, revision: int | None) -> None:
         return
     if not (sent.strip().isascii() and sent.strip().isdigit()):  # "²" is a digit to Python
         raise ValidationError({"X-Article-Revision": f"{sent.strip()[:20]!r} is not a revision (a whole number)."})
+    if int(sent) > revision:  # no page loaded a text the article has not had yet
+        raise ValidationError({"X-Article-Revision": f"revision {sent.strip()[:20]}{'...' if len(sent.strip()) > 20 else ''}"
+                                                     f" is not one this article has had (it is at {revision})."})
     raise PreconditionFailed({
         "detail": f"The article text changed (revision {sent.strip()[:20]} is now {revision}) since this "
                   "page loaded. Nothing was saved; reload the page to annotate the new text.",
