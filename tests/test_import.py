@@ -282,3 +282,33 @@ def test_admin_import_flow_with_a_real_worker(client, celery_worker, django_user
     assert "progress" in client.get(f"/admin/annotations/importbatch/{batch.pk}/progress/").content.decode()
     # New articles get their suggestions from the worker.
     wait_for(lambda: article.suggestion_runs.filter(status="done").exists(), timeout=30)
+
+
+def test_a_slashed_date_is_read_only_when_it_can_be_read_one_way(tmp_path):
+    """03/04/2024 is 4 March in the US and 3 April elsewhere: said, not guessed. 13/02 and 02/13
+    can be read one way only."""
+    path = tmp_path / "dates.csv"
+    long_title = "word " * 120
+    path.write_text(
+        "title,body,url,date\n"
+        "Ambiguous,Body one,https://d.example/1,03/04/2024\n"
+        "Day first,Body two,https://d.example/2,13/02/2024\n"
+        "Month first,Body three,https://d.example/3,02/13/2024\n"
+        "Same both ways,Body four,https://d.example/4,05/05/2024\n"
+        "No such day,Body five,https://d.example/5,31/02/2024\n"
+        f"{long_title},Body six,https://d.example/6,2024-01-06\n", encoding="utf-8")
+    code, last, listed = run(path)
+    assert (code, last) == (1, "created=3 duplicates=0 failed=3")
+    assert listed == [
+        "dates.csv:2: published_on: '03/04/2024' could be month/day or day/month (use YYYY-MM-DD)",
+        "dates.csv:6: published_on: '31/02/2024' is not a date (use YYYY-MM-DD)",
+        "dates.csv:7: title: 599 characters, over the limit of 500",
+    ]
+    dates = {a.url[-1]: str(a.published_on) for a in Article.objects.filter(url__startswith="https://d.example/")}
+    assert dates == {"2": "2024-02-13", "3": "2024-02-13", "4": "2024-05-05"}
+
+
+def test_the_import_title_limit_is_the_articles():
+    from annotations.importing.rows import MAX_TITLE_CHARS
+
+    assert MAX_TITLE_CHARS == Article._meta.get_field("title").max_length

@@ -15,7 +15,11 @@ FIELD_ALIASES = {
     "published_on": ["published_on", "date", "published", "published_at", "pub_date", "pubdate", "publish_date"],
     "language": ["language", "lang"],
 }
-DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%m/%d/%Y", "%d %B %Y", "%B %d, %Y", "%b %d, %Y"]
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%d %B %Y", "%B %d, %Y", "%b %d, %Y"]
+# "03/04/2024" is 4 March in the US and 3 April elsewhere: a slashed date is read only when one
+# of its numbers is over 12 (so it can be read one way only), or both are the same.
+_SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\Z")
+MAX_TITLE_CHARS = 500  # as Article.title
 
 
 # http(s), a host, no spaces. One regex: Django's URLValidator (or urlsplit) costs more per
@@ -88,12 +92,25 @@ def parse_date(value) -> datetime.date | None:
     iso = re.match(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$", text)
     if iso:
         text = iso.group(1)
+    slashed = _SLASHED.match(text)
+    if slashed:
+        return _slashed_date(value, *map(int, slashed.groups()))
     for fmt in DATE_FORMATS:
         try:
             return datetime.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
     raise RowError(f"published_on: {str(value)[:40]!r} is not a date (use YYYY-MM-DD)")
+
+
+def _slashed_date(value, first: int, second: int, year: int) -> datetime.date:
+    if first <= 12 and second <= 12 and first != second:
+        raise RowError(f"published_on: {str(value)[:40]!r} could be month/day or day/month (use YYYY-MM-DD)")
+    month, day = (first, second) if second > 12 or first == second else (second, first)
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise RowError(f"published_on: {str(value)[:40]!r} is not a date (use YYYY-MM-DD)") from None
 
 
 # PostgreSQL text cannot hold NUL, and a lone surrogate (a JSON "\ud800" escape) cannot be
@@ -125,7 +142,10 @@ def article_row(data: dict, *, file: str, line: int, mapping: dict, outlet: str 
             raise RowError(f"url: {url[:80]!r} is not an http(s) URL")
         if len(url) > 1000:
             raise RowError("url: longer than 1000 characters")
-    title = " ".join(get("title").split())[:500] or title_from_body(body)
+    title = " ".join(get("title").split())
+    if len(title) > MAX_TITLE_CHARS:  # another column's text, most likely: said, not cut
+        raise RowError(f"title: {len(title):,} characters, over the limit of {MAX_TITLE_CHARS}")
+    title = title or title_from_body(body)
     return ArticleRow(
         file=file, line=line, title=title, body=body, url=url,
         outlet=(get("outlet").strip() or outlet)[:200], published_on=parse_date(get("published_on")),
