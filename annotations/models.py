@@ -43,7 +43,8 @@ class Tag(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="tag_colour_hex"
+                condition=Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="tag_colour_hex",
+                violation_error_message="The colour is # and six hex digits, like #1f6feb.",
             )
         ]
 
@@ -119,7 +120,8 @@ class Article(models.Model):
     class Meta:
         ordering = ["-published_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty"),
+            models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty",
+                                   violation_error_message="The body is empty."),
             models.CheckConstraint(condition=Q(revision__gte=1), name="article_revision_positive"),
             # Without a url, the body hash is the dedup key.
             models.UniqueConstraint(
@@ -157,10 +159,12 @@ class Entity(models.Model):
         constraints = [
             # One Entity per real-world party: names are unique regardless of case.
             models.UniqueConstraint(Lower("name"), name="entity_unique_name_ci"),
-            models.CheckConstraint(condition=~Q(name=""), name="entity_name_not_empty"),
+            models.CheckConstraint(condition=~Q(name=""), name="entity_name_not_empty",
+                                   violation_error_message="The name is empty."),
             models.CheckConstraint(
                 condition=Q(wikidata_id__isnull=True) | Q(wikidata_id__regex=r"^Q[1-9][0-9]*$"),
                 name="entity_wikidata_id_format",
+                violation_error_message="A Wikidata id is Q and a number, like Q42.",
             ),
         ]
         indexes = [GinIndex(fields=["aliases"], name="entity_aliases_gin")]
@@ -172,12 +176,14 @@ class Entity(models.Model):
 def _span_constraints(prefix: str, start: str, end: str, optional: bool):
     """0 <= start < end, and for optional spans: both set or both empty."""
     valid = Q(**{f"{start}__gte": 0}) & Q(**{f"{start}__lt": F(end)})
+    message = f"{start} must be 0 or more and less than {end}."
     if not optional:
-        return [models.CheckConstraint(condition=valid, name=f"{prefix}_span_valid")]
+        return [models.CheckConstraint(condition=valid, name=f"{prefix}_span_valid", violation_error_message=message)]
     # A CHECK passes on NULL, so the set branch must say both are set.
     both = Q(**{f"{start}__isnull": False}) & Q(**{f"{end}__isnull": False})
     empty = Q(**{f"{start}__isnull": True}) & Q(**{f"{end}__isnull": True})
-    return [models.CheckConstraint(condition=(both & valid) | empty, name=f"{prefix}_span_valid")]
+    return [models.CheckConstraint(condition=(both & valid) | empty, name=f"{prefix}_span_valid",
+                                   violation_error_message=f"Give both {start} and {end}, or neither; {message}")]
 
 
 def _review_constraints(prefix: str):
@@ -185,10 +191,12 @@ def _review_constraints(prefix: str):
         models.CheckConstraint(
             condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
             name=f"{prefix}_confidence_range",
+            violation_error_message="The confidence is a number from 0 to 1, or empty.",
         ),
         models.CheckConstraint(
             condition=~Q(origin=Origin.ENGINE) | ~Q(engine_version=""),
             name=f"{prefix}_engine_has_version",
+            violation_error_message="A suggestion from the engine names its engine version.",
         ),
     ]
 
@@ -263,7 +271,8 @@ class Quote(Reviewable):
             *_span_constraints("quote_speaker", "speaker_start", "speaker_end", optional=True),
             *_span_constraints("quote_cue", "cue_start", "cue_end", optional=True),
             *_review_constraints("quote"),
-            models.CheckConstraint(condition=~Q(exact=""), name="quote_exact_not_empty"),
+            models.CheckConstraint(condition=~Q(exact=""), name="quote_exact_not_empty",
+                                   violation_error_message="The quote's words are empty."),
         ]
         indexes = [
             models.Index(fields=["article", "status"], name="quote_article_status"),
@@ -355,6 +364,7 @@ class Endorsement(Reviewable):
             models.CheckConstraint(
                 condition=Q(target__isnull=False) | ~Q(target_text=""),
                 name="endorsement_has_target",
+                violation_error_message="Give a target speaker or a target text.",
             ),
             models.CheckConstraint(
                 condition=Q(polarity__in=["supports", "opposes"]), name="endorsement_polarity_known"

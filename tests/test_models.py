@@ -79,3 +79,18 @@ def test_changes_are_kept_in_history():
     article.title = "New title"
     article.save()
     assert article.history.count() == 2
+
+
+def test_forms_say_what_a_constraint_wants_not_its_name():
+    """The admin validates a row with full_clean: its messages are the constraints' own words."""
+    from django.core.exceptions import ValidationError
+
+    article = ArticleFactory()
+    quote = Quote(article=article, start=5, end=2, exact="Art", confidence=7, speaker_start=4)
+    with pytest.raises(ValidationError) as err:
+        quote.full_clean()
+    said = " ".join(err.value.messages)
+    assert "The confidence is a number from 0 to 1, or empty." in said
+    assert "start must be 0 or more and less than end." in said
+    assert "Give both speaker_start and speaker_end, or neither" in said
+    assert "quote_confidence_range" not in said and "is violated" not in said
