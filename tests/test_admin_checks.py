@@ -235,3 +235,12 @@ def test_a_speaker_name_is_one_line_of_single_spaces(world):
         again = api.post("/api/v1/speakers/", {"name": twin}, format="json")
         assert again.status_code == 400 and "already exists" in str(again.json()), (twin, again.content)
     assert api.get("/api/v1/speakers/?name_exact=rosa%20%20diaz").json()["results"][0]["id"] == made.json()["id"]
+
+
+def test_admin_pages_name_the_sites_icon_and_it_is_served(client, boss, world):
+    """Browsers ask every page for an icon: the admin's name the site's, not /favicon.ico (404)."""
+    for url in ("/admin/", "/admin/annotations/quote/", f"/admin/annotations/quote/{world['accepted'].id}/change/"):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert b'rel="icon" href="/static/annotations/favicon.svg"' in page.content, url
+    assert b"<svg" in b"".join(client.get("/static/annotations/favicon.svg").streaming_content)

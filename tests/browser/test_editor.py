@@ -239,6 +239,21 @@ def test_viewers_read_but_cannot_annotate(login, live_server):
     assert page.errors == []
 
 
+def test_viewers_are_not_told_to_reattach_what_they_cannot(login, live_server):
+    article = services.article_create(body="Intro. Ann Lee said “the bridge opens in May” today.", suggest_after=False)
+    start = article.body.index("“the bridge")
+    text = "“the bridge opens in May”"
+    quote = services.quote_create(article=article, user=None, start=start, end=start + len(text), text=text)
+    Quote.objects.filter(pk=quote.pk).update(status="accepted")
+    services.article_update(article=article, body="Intro. Ann Lee said “the tunnel will close for good” today.")
+    page = login("vic", "viewers")
+    open_editor(page, live_server, article)
+    orphans = page.locator("#orphans").inner_text()
+    assert "1 annotation lost its place" in orphans and "an editor re-attaches or deletes them" in orphans
+    assert "select the words" not in orphans and page.locator("#orphan-list button").count() == 0
+    assert page.errors == []
+
+
 def test_keyboard_selection_makes_a_quote(login, live_server):
     body = "Intro line. Mujahid told CBS that the group was hopeful."
     article = services.article_create(body=body, suggest_after=False)

@@ -161,7 +161,8 @@ function renderOrphans() {
   const count = quotes.length + endorsements.length;
   $("orphans").hidden = !count;
   $("orphans-title").textContent = `${count} annotation${count === 1 ? "" : "s"} lost ${count === 1 ? "its" : "their"} place `
-    + "in an edit of the text — select the words in the article and re-attach, or delete.";
+    + "in an edit of the text — " + (data.can_edit ? "select the words in the article and re-attach, or delete."
+      : "an editor re-attaches or deletes them.");
   const item = (x, kind, title) => listed(x, kind, title,
     node("div", {class: "quote-text", text: short(x.text, 200)}),
     node("div", {class: "actions"}, ...(data.can_edit ? [
@@ -184,7 +185,8 @@ function renderReworded() {
   const count = quotes.length + endorsements.length;
   $("reworded").hidden = !count;
   $("reworded-title").textContent = `${count} ${count === 1 ? "decision stands on words" : "decisions stand on words"} `
-    + "an edit of the text changed — check the new words, then keep or change each decision.";
+    + "an edit of the text changed — " + (data.can_edit ? "check the new words, then keep or change each decision."
+      : "an editor checks the new words.");
   const item = (x, kind, title, act, show) => listed(x, kind, title,
     node("div", {class: "was"}, "was: ", node("del", {text: short(x.reworded_from, 200)})),
     node("div", {class: "quote-text"}, "now: ", node("ins", {text: short(x.text, 200)})),
