@@ -337,3 +337,10 @@ def test_an_empty_edit_is_no_review_and_a_number_is_no_article_text(people, worl
     answer = admin.patch(f"/api/v1/articles/{world['article'].id}/", {"body": 123, "title": ["x"]}, format="json")
     assert answer.status_code == 400, answer.content
     assert answer.json() == {"body": ["expected text, not int"], "title": ["expected text, not list"]}
+    # A well-formed date that is no day: said so, not "wrong format"; a wrong format still is.
+    url = f"/api/v1/articles/{world['article'].id}/"
+    answer = admin.patch(url, {"published_on": "2021-02-29"}, format="json")
+    assert answer.status_code == 400 and answer.json() == {"published_on": ["2021-02-29 is not a day of the calendar."]}
+    answer = admin.patch(url, {"published_on": "29.02.2021"}, format="json")
+    assert answer.status_code == 400 and "format" in answer.json()["published_on"][0]
+    assert admin.patch(url, {"published_on": "2024-02-29"}, format="json").json()["published_on"] == "2024-02-29"

@@ -1,6 +1,10 @@
 """API shapes. Reads nest the related objects; writes take ids (`*_id`) and slugs (`tags`)."""
 
+import datetime
+import re
+
 from django.core.validators import RegexValidator
+from django.db import models
 from rest_framework import serializers
 
 from annotations import selectors
@@ -88,7 +92,21 @@ class GraphSerializer(serializers.Serializer):
     slogans = serializers.IntegerField(help_text="matching endorsements of a slogan, not a party")
 
 
+class CalendarDateField(serializers.DateField):
+    """A date; "2021-02-29" is told it is no day of the calendar, not that its format is wrong."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            try:
+                datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                raise serializers.ValidationError(f"{value.strip()} is not a day of the calendar.") from None
+        return super().to_internal_value(value)
+
+
 class ArticleSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
+                                models.DateField: CalendarDateField}
     done_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
