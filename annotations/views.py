@@ -209,11 +209,13 @@ def endorsement_network(request):
     for name in ("endorser", "target", "polarity"):
         base.pop(name, None)
     filterset = EndorsementFilter(base, queryset=scope, request=request)
+    errors, graph, layout, edge_rows = {}, None, None, None
+    raw_count = request.GET.get("min_count") or "1"
     try:
-        min_count = min(max(int(request.GET.get("min_count") or 1), 1), 2**31 - 1)
+        min_count = min(max(int(raw_count), 1), 2**31 - 1)
     except ValueError:
         min_count = 1
-    errors, graph, layout, edge_rows = {}, None, None, None
+        errors["min_count"] = [f"{raw_count[:40]!r} is not a whole number; not applied"]
     if filterset.is_valid():
         graph = selectors.endorsement_graph(qs=filterset.qs, min_count=min_count)
         drawn = graph["nodes"][:GRAPH_NODES_DRAWN]
@@ -231,7 +233,7 @@ def endorsement_network(request):
                 edge["current"] = (str(edge["endorser"]), str(edge["target"]), edge["polarity"]) == (
                     picked["endorser"], picked["target"], picked["polarity"])
     else:
-        errors = filterset.errors
+        errors.update(filterset.errors)
     params = {name: request.GET.get(name, "") for name in
               ("published_after", "published_before", "min_count", "status", "outlet", "tag")}
     return render(request, "annotations/endorsement_network.html", {

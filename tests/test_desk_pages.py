@@ -220,6 +220,17 @@ def test_graph_api_filters(network, people):
     assert client_for(None).get("/api/v1/endorsements/graph/").status_code in (401, 403)
 
 
+def test_network_page_reports_a_minimum_count_that_is_no_number_and_still_draws(network, people, client):
+    client.force_login(people["viewer"])
+    page = client.get("/endorsements/", {"min_count": "abc"})
+    assert page.status_code == 200
+    assert page.context["errors"] == {"min_count": ["'abc' is not a whole number; not applied"]}
+    assert "min_count: &#x27;abc&#x27; is not a whole number" in page.content.decode()
+    assert page.content.decode().count('class="edge') == 1  # drawn with the minimum of 1
+    both = client.get("/endorsements/", {"min_count": "abc", "published_after": "x"})
+    assert set(both.context["errors"]) == {"min_count", "published_after"}
+
+
 def test_network_page_draws_edges_and_lists_an_edges_evidence(network, people, client):
     jane, bob = network["jane"], network["bob"]
     client.force_login(people["viewer"])
