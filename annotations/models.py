@@ -90,7 +90,7 @@ class ImportBatch(models.Model):
 class Article(models.Model):
     class Review(models.TextChoices):
         NEEDS_REVIEW = "needs_review", "needs review"
-        DONE = "done"
+        DONE = "done", "done"  # lower case, as "needs review"
 
     title = models.CharField(max_length=500)
     body = models.TextField(help_text="Normalised: Unicode NFC, \\n line ends.")

@@ -560,6 +560,12 @@ def test_mark_done_asks_first_then_offers_the_next_article_and_reopen(login, liv
     article.refresh_from_db()
     assert (article.review, article.done_by.username) == ("done", "eddie")
     assert page.locator("#btn-done").is_hidden()
+    # The state reads as the page shows it after a reload.
+    shown = page.locator(".article-head .meta").inner_text()
+    page.reload()
+    page.wait_for_function("() => window.newsdeskEditorReady === true")
+    assert page.locator(".article-head .meta").inner_text() == shown
+    assert f"done (done by eddie, {article.done_at:%Y-%m-%d %H:%M})" in shown
     page.get_by_role("button", name="Reopen").click()
     page.wait_for_selector("#review-state:has-text('needs review')")
     article.refresh_from_db()

@@ -468,7 +468,10 @@ async function markDone() {
   try {
     const updated = await request("POST", `/api/v1/articles/${article.id}/done/`);
     article.review = updated.review;
-    $("review-state").textContent = `done (by ${updated.done_by})`;
+    // As the page shows it after a reload (the server's TIME_ZONE is UTC, as the API's times are).
+    $("review-state").textContent = "done";
+    $("done-by").textContent = `(done by ${updated.done_by}, ${(updated.done_at || "").slice(0, 16).replace("T", " ")})`;
+    $("done-by").hidden = false;
     remember({kind: "done"});
     banner("Marked done.", "info");
     showReviewState();
