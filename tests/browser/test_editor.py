@@ -239,6 +239,23 @@ def test_viewers_read_but_cannot_annotate(login, live_server):
     assert page.errors == []
 
 
+def test_a_reworded_endorsement_can_be_shown_in_the_list(login, live_server):
+    article = example_article()
+    party = Entity.objects.create(name="Trump campaign")
+    words = "that it ‘rejects’ the support offered by the extremist group"
+    start = article.body.index(words)
+    endorsement = Endorsement.objects.create(
+        article=article, endorser=party, target_text="the Taliban", polarity="opposes", status="accepted",
+        origin="editor", start=start, end=start + len(words), exact=words, reworded_from="that it rejects the support")
+    page = login()
+    open_editor(page, live_server, article)
+    assert "Endorsement · Trump campaign opposes the Taliban" in page.locator("#reworded-list").inner_text()
+    page.locator("#reworded-list").get_by_role("button", name="Show").click()
+    page.wait_for_selector(f"#endorsement-list li.current[data-id='{endorsement.id}']")
+    assert page.locator("#endorsement-list li.current").count() == 1
+    assert page.errors == []
+
+
 def test_viewers_are_not_told_to_reattach_what_they_cannot(login, live_server):
     article = services.article_create(body="Intro. Ann Lee said “the bridge opens in May” today.", suggest_after=False)
     start = article.body.index("“the bridge")

@@ -202,7 +202,17 @@ function renderReworded() {
   $("reworded-list").replaceChildren(
     ...quotes.map((q) => item(q, "quotes", `Quote · ${label(q)}`, review, () => select(q.id))),
     ...endorsements.map((e) => item(e, "endorsements", `Endorsement · ${endorsementLabel(e)}`,
-                                     (x, action) => reviewEndorsement(x, action).then(renderReworded))));
+                                     (x, action) => reviewEndorsement(x, action).then(renderReworded),
+                                     () => showEndorsement(e))));
+}
+
+/** An endorsement in the panel's list (and its evidence quote in the text), as a click on it does. */
+function showEndorsement(e) {
+  if (e.evidence_id) select(e.evidence_id, "panel");
+  const li = $("endorsement-list").querySelector(`li[data-id="${e.id}"]`);
+  $("endorsement-list").querySelectorAll("li.current").forEach((x) => x.classList.remove("current"));
+  li.classList.add("current");
+  li.scrollIntoView({block: "center", behavior: "smooth"});
 }
 
 function render() { renderBody(); renderPanel(); renderOrphans(); renderReworded(); }
