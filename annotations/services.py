@@ -304,6 +304,7 @@ def quote_create(*, article: Article, user, start: int, end: int, text: str, tag
 def quote_update(*, quote: Quote, user, tags=None, **fields) -> Quote:
     """An edit is a review: an edited suggestion becomes the editor's, so no engine pass replaces it."""
     body = quote.article.body
+    was_orphan = quote.anchor == Anchor.ORPHANED
     if not _reattaching(quote, fields):
         return _edit_save(quote, user, fields, tags)  # an orphan's old offsets stay as they were
     if "cue" in fields and not {"cue_start", "cue_end"} & set(fields) and quote.cue_start is not None \
@@ -315,9 +316,14 @@ def quote_update(*, quote: Quote, user, tags=None, **fields) -> Quote:
     cue = quote_check_spans(body, spans)
     if cue is not None:
         fields["cue"] = cue
+    speaker = fields.get("speaker", quote.speaker)
+    if was_orphan and fields.get("status", quote.status) == Status.ACCEPTED:
+        # The correction that orphaned this decision let a pass suggest its new words again: the
+        # editor's decision takes its place back, and the machine's undecided copy of it goes.
+        Quote.objects.filter(article_id=quote.article_id, start=spans["start"], end=spans["end"], speaker=speaker,
+                             status=Status.SUGGESTED, origin=Origin.ENGINE).exclude(pk=quote.pk).delete()
     if fields.get("status", quote.status) != Status.REJECTED:
-        quote_check_not_twice(quote.article_id, spans["start"], spans["end"], fields.get("speaker", quote.speaker),
-                              this=quote)
+        quote_check_not_twice(quote.article_id, spans["start"], spans["end"], speaker, this=quote)
     quote.exact, quote.prefix, quote.suffix = span_anchor(body, spans["start"], spans["end"]).values()
     return _edit_save(quote, user, fields, tags)
 

@@ -257,6 +257,46 @@ def test_orphans_are_listed_in_the_api_and_reattached_by_a_new_span():
 
 
 @pytest.mark.django_db
+def test_an_accepted_orphan_reattached_where_a_pass_suggested_its_words_again_takes_their_place():
+    """A correction orphans an editor's accepted quote; the next pass suggests the new words for the
+    same speaker. Re-attaching the decision there must not be refused for the machine's copy: the
+    suggestion goes, the decision (with its tags and links) stays. Another speaker's stays too."""
+    from tests.api_helpers import client_for, make_user
+
+    editor = make_user("ed", "editors")
+    ann, bob = Entity.objects.create(name="Ann Lee"), Entity.objects.create(name="Bob Poe")
+    article = services.article_create(body="Intro. Ann said “we reject their support” today. Outro.",
+                                      suggest_after=False)
+    quote = _accepted(article, "“we reject their support”")
+    Quote.objects.filter(pk=quote.pk).update(speaker=ann)
+    services.article_update(article=article, body="Intro. Ann said “we reject their backing” today. Outro.")
+    quote.refresh_from_db()
+    assert quote.anchor == Anchor.ORPHANED
+    words = "“we reject their backing”"
+    start = article.body.index(words)
+    again, other = (Quote.objects.create(article=article, start=start, end=start + len(words), exact=words,
+                                         speaker=who, status="suggested", origin="engine", engine_version="t",
+                                         confidence=0.7) for who in (ann, bob))
+    api = client_for(editor)
+    response = api.patch(f"/api/v1/quotes/{quote.id}/", {"start": start, "end": start + len(words), "text": words},
+                         format="json")
+    assert response.status_code == 200, response.content
+    quote.refresh_from_db()
+    assert (quote.anchor, quote.status, quote.exact, quote.speaker_id) == (Anchor.ANCHORED, "accepted", words, ann.id)
+    assert not Quote.objects.filter(pk=again.pk).exists()
+    assert Quote.objects.filter(pk=other.pk, status="suggested").exists()
+    # An editor's own quote on the same words is no machine copy: re-attaching there is still refused.
+    Quote.objects.filter(pk=quote.pk).update(anchor=Anchor.ORPHANED, start=0, end=5, exact="Intro")
+    twin = Quote.objects.create(article=article, start=start, end=start + len(words), exact=words, speaker=ann,
+                                status="accepted", origin="editor")
+    response = api.patch(f"/api/v1/quotes/{quote.id}/", {"start": start, "end": start + len(words), "text": words},
+                         format="json")
+    assert response.status_code == 400 and f"quote {twin.id} (accepted) already marks these words" in str(
+        response.json()), response.content
+    assert Quote.objects.filter(pk=twin.pk).exists()
+
+
+@pytest.mark.django_db
 def test_a_text_put_back_brings_its_orphans_back_and_a_repeat_of_their_words_elsewhere_does_not():
     body = _seed_body()
     article = services.article_create(body=body, suggest_after=False)
