@@ -119,21 +119,25 @@ def test_the_compiled_recurrences_refuse_arrays_of_the_wrong_size():
         pytest.skip("annotations/suggest/_crf.c was not built (no C compiler at install)")
     c = crf_module._crf
     scores, trans, path = np.zeros((3, 2)), np.zeros((2, 2)), np.zeros(3, dtype=np.intp)
-    with pytest.raises(ValueError, match="scores"):
-        c.viterbi(scores, 4, 2, trans, path)
-    with pytest.raises(ValueError, match="path"):
-        c.viterbi(scores, 3, 2, trans, np.zeros(2, dtype=np.intp))
+    with pytest.raises(ValueError, match="scores: wanted a 2-dimensional float64 array"):
+        c.viterbi(np.zeros(6), trans, path)
+    with pytest.raises(ValueError, match="shapes do not fit"):
+        c.viterbi(scores, trans, np.zeros(2, dtype=np.intp))
+    with pytest.raises(ValueError, match="shapes do not fit"):
+        c.viterbi(scores, np.zeros((3, 3)), path)
     with pytest.raises(ValueError, match="empty"):
-        c.viterbi(scores, 0, 2, trans, path)
+        c.viterbi(np.zeros((0, 2)), trans, np.zeros(0, dtype=np.intp))
     with pytest.raises(ValueError, match="out of range"):
-        c.marginals(scores, 3, 2, np.ones((2, 2)), 4, np.array([0, 5, 1], dtype=np.intp), np.zeros(3))
-    with pytest.raises(ValueError, match="path: 12 bytes of 4-byte items"):
-        c.viterbi(scores, 3, 2, trans, np.zeros(3, dtype=np.int32))
+        c.marginals(scores, np.ones((2, 2)), 4, np.array([0, 5, 1], dtype=np.intp), np.zeros(3))
+    with pytest.raises(ValueError, match="shapes do not fit"):
+        c.marginals(scores, np.ones((2, 2)), 4, np.array([0, 1, 1], dtype=np.intp), np.zeros(2))
+    with pytest.raises(ValueError, match="path: wanted a 1-dimensional intp array"):
+        c.viterbi(scores, trans, np.zeros(3, dtype=np.int32))
     with pytest.raises(ValueError, match="not C-contiguous"):
-        c.viterbi(scores, 3, 2, trans, np.zeros(6, dtype=np.intp)[::2])
+        c.viterbi(scores, trans, np.zeros(6, dtype=np.intp)[::2])
     path.setflags(write=False)
     with pytest.raises(ValueError, match="read-only"):
-        c.viterbi(scores, 3, 2, trans, path)
+        c.viterbi(scores, trans, path)
     # The tagger's score sums: 2 words x (own + 1 neighbour) x 2 labels, 3 tokens in one paragraph.
     table, at, edges, coded = np.zeros((2, 2, 2)), np.array([1]), np.zeros((1, 2)), np.zeros((4, 2))
     codes, offsets, out = np.zeros((1, 3), dtype=np.intp), np.zeros((1, 1), dtype=np.intp), np.zeros((3, 2))

@@ -5,7 +5,8 @@
  * numpy code otherwise; both give the same best labels and marginals (tests/test_crf.py).
  * Likewise the sums of weight rows that make the quote tagger's state scores (learned.py).
  *
- * Arrays come in as buffers (C-contiguous float64 or intp), so no numpy headers are needed.
+ * Arrays come in as buffers (C-contiguous float64 or intp, their shapes read from the buffers),
+ * so no numpy headers are needed.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -13,44 +14,55 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A writable or read-only buffer of n items of the given size, or an exception. */
-static int take(PyObject *obj, Py_buffer *view, Py_ssize_t n, Py_ssize_t itemsize, int writable,
-                const char *what) {
-    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0)) < 0)
+/* An array argument: C-contiguous, float64 ('d') or intp, of ndim dimensions (its shape is then
+ * in view->shape), writable when asked; else an exception that names it. */
+static int take_array(PyObject *obj, Py_buffer *view, int ndim, int is_double, int writable, const char *what) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0)) < 0)
         return -1;
-    if (view->len != n * itemsize || view->itemsize != itemsize) {
-        PyErr_Format(PyExc_ValueError, "%s: %zd bytes of %zd-byte items, wanted %zd items", what,
-                     view->len, view->itemsize, n);
+    const char *f = view->format ? view->format : "B";
+    if (*f == '<' || *f == '=' || *f == '@')
+        f++;
+    int ok = view->ndim == ndim && (is_double ? (*f == 'd' && view->itemsize == sizeof(double))
+                                               : (strchr("lqn", *f) != NULL && view->itemsize == sizeof(Py_ssize_t)));
+    if (!ok) {
+        PyErr_Format(PyExc_ValueError, "%s: wanted a %d-dimensional %s array", what, ndim,
+                     is_double ? "float64" : "intp");
         PyBuffer_Release(view);
         return -1;
     }
     return 0;
 }
 
-/* viterbi(scores, n, L, transition, path): the best labels of one sequence of n tokens, from
- * its state scores (n x L) and the transition weights (L x L, [from, to]), into path (n intp).
- * The forward pass keeps each step's best scores; walking back, the previous label is the
- * first best one, as crfsuite and crf.py break ties. */
+/* viterbi(scores, transition, path): the best labels of one sequence of n tokens, from its state
+ * scores (n x L) and the transition weights (L x L, [from, to]), into path (n intp). The forward
+ * pass keeps each step's best scores; walking back, the previous label is the first best one, as
+ * crfsuite and crf.py break ties. */
 static PyObject *viterbi(PyObject *self, PyObject *args) {
     PyObject *o_scores, *o_trans, *o_path;
-    Py_ssize_t n, L;
     (void)self;
-    if (!PyArg_ParseTuple(args, "OnnOO", &o_scores, &n, &L, &o_trans, &o_path))
+    if (!PyArg_ParseTuple(args, "OOO", &o_scores, &o_trans, &o_path))
         return NULL;
-    if (n < 1 || L < 1) {
-        PyErr_SetString(PyExc_ValueError, "viterbi: an empty sequence or no labels");
-        return NULL;
-    }
     Py_buffer vs, vt, vp;
-    if (take(o_scores, &vs, n * L, sizeof(double), 0, "scores") < 0)
+    if (take_array(o_scores, &vs, 2, 1, 0, "scores") < 0)
         return NULL;
-    if (take(o_trans, &vt, L * L, sizeof(double), 0, "transition") < 0) {
+    if (take_array(o_trans, &vt, 2, 1, 0, "transition") < 0) {
         PyBuffer_Release(&vs);
         return NULL;
     }
-    if (take(o_path, &vp, n, sizeof(Py_ssize_t), 1, "path") < 0) {
+    if (take_array(o_path, &vp, 1, 0, 1, "path") < 0) {
         PyBuffer_Release(&vs);
         PyBuffer_Release(&vt);
+        return NULL;
+    }
+    Py_ssize_t n = vs.shape[0], L = vs.shape[1];
+    const char *bad = n < 1 || L < 1 ? "viterbi: an empty sequence or no labels"
+        : vt.shape[0] != L || vt.shape[1] != L || vp.shape[0] != n ? "viterbi: arrays whose shapes do not fit together"
+        : NULL;
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, bad);
+        PyBuffer_Release(&vs);
+        PyBuffer_Release(&vt);
+        PyBuffer_Release(&vp);
         return NULL;
     }
     const double *s = vs.buf, *tr = vt.buf;
@@ -104,30 +116,36 @@ static PyObject *viterbi(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-/* marginals(scores, n, L, exp_transition, every, path, out): forward-backward in probabilities
- * for one sequence, from its state scores (n x L) as exp(score - the token's best score) and
+/* marginals(scores, exp_transition, every, path, out): forward-backward in probabilities for one
+ * sequence, from its state scores (n x L) as exp(score - the token's best score) and
  * exp_transition (L x L) = exp(transition); every k-th step the running sums are rescaled to sum
  * to 1 (the scales cancel), as in crf.py. out (n float64) gets the probability of each token's
  * label in path (n intp). */
 static PyObject *marginals(PyObject *self, PyObject *args) {
     PyObject *o_scores, *o_trans, *o_path, *o_out;
-    Py_ssize_t n, L, every;
+    Py_ssize_t every;
     (void)self;
-    if (!PyArg_ParseTuple(args, "OnnOnOO", &o_scores, &n, &L, &o_trans, &every, &o_path, &o_out))
+    if (!PyArg_ParseTuple(args, "OOnOO", &o_scores, &o_trans, &every, &o_path, &o_out))
         return NULL;
+    Py_buffer vs, vt, vp, vo;
+    Py_ssize_t n = 0, L = 0;
+    if (take_array(o_scores, &vs, 2, 1, 0, "scores") < 0)
+        return NULL;
+    if (take_array(o_trans, &vt, 2, 1, 0, "exp_transition") < 0)
+        goto release_s;
+    if (take_array(o_path, &vp, 1, 0, 0, "path") < 0)
+        goto release_t;
+    if (take_array(o_out, &vo, 1, 1, 1, "out") < 0)
+        goto release_p;
+    n = vs.shape[0], L = vs.shape[1];
     if (n < 1 || L < 1 || every < 1) {
         PyErr_SetString(PyExc_ValueError, "marginals: an empty sequence, no labels or no rescaling step");
-        return NULL;
+        goto release_o;
     }
-    Py_buffer vs, vt, vp, vo;
-    if (take(o_scores, &vs, n * L, sizeof(double), 0, "scores") < 0)
-        return NULL;
-    if (take(o_trans, &vt, L * L, sizeof(double), 0, "exp_transition") < 0)
-        goto release_s;
-    if (take(o_path, &vp, n, sizeof(Py_ssize_t), 0, "path") < 0)
-        goto release_t;
-    if (take(o_out, &vo, n, sizeof(double), 1, "out") < 0)
-        goto release_p;
+    if (vt.shape[0] != L || vt.shape[1] != L || vp.shape[0] != n || vo.shape[0] != n) {
+        PyErr_SetString(PyExc_ValueError, "marginals: arrays whose shapes do not fit together");
+        goto release_o;
+    }
     const double *s = vs.buf, *tr = vt.buf;
     const Py_ssize_t *path = vp.buf;
     double *out = vo.buf;
@@ -215,25 +233,6 @@ release_s:
     if (PyErr_Occurred())
         return NULL;
     Py_RETURN_NONE;
-}
-
-/* An array argument of state_scores: C-contiguous, float64 ('d') or intp, of ndim dimensions;
- * its shape is read into shape. */
-static int take_array(PyObject *obj, Py_buffer *view, int ndim, int is_double, int writable, const char *what) {
-    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0)) < 0)
-        return -1;
-    const char *f = view->format ? view->format : "B";
-    if (*f == '<' || *f == '=' || *f == '@')
-        f++;
-    int ok = view->ndim == ndim && (is_double ? (*f == 'd' && view->itemsize == sizeof(double))
-                                               : (strchr("lqn", *f) != NULL && view->itemsize == sizeof(Py_ssize_t)));
-    if (!ok) {
-        PyErr_Format(PyExc_ValueError, "%s: wanted a %d-dimensional %s array", what, ndim,
-                     is_double ? "float64" : "intp");
-        PyBuffer_Release(view);
-        return -1;
-    }
-    return 0;
 }
 
 /* state_scores(table, ids, lengths, at, edges, coded, codes, offsets, out): the state scores of
@@ -333,9 +332,9 @@ static PyObject *state_scores(PyObject *self, PyObject *args) {
 }
 
 static PyMethodDef methods[] = {
-    {"viterbi", viterbi, METH_VARARGS, "viterbi(scores, n, L, transition, path): one sequence's best labels."},
+    {"viterbi", viterbi, METH_VARARGS, "viterbi(scores, transition, path): one sequence's best labels."},
     {"marginals", marginals, METH_VARARGS,
-     "marginals(scores, n, L, exp_transition, every, path, out): the probabilities of a path's labels."},
+     "marginals(scores, exp_transition, every, path, out): the probabilities of a path's labels."},
     {"state_scores", state_scores, METH_VARARGS,
      "state_scores(table, ids, lengths, at, edges, coded, codes, offsets, out): an article's token scores."},
     {NULL, NULL, 0, NULL},

@@ -77,7 +77,12 @@ class CRF:
         # k * log(that) < 600 keeps every sum within float64.
         worst = np.log(max(n_labels, 2)) + float(np.abs(self.transition).max(initial=0.0))
         self._rescale_every = max(1, min(16, int(600 // worst)))
-        self.compiled = True  # tag with _crf when it is there (tests turn it off to compare)
+        self.compiled = True  # use _crf when it is there (tests turn it off to compare)
+
+    @property
+    def core(self):
+        """The C part (_crf.c) for this model's work when it was built and is not turned off, else None."""
+        return _crf if self.compiled else None
 
     def rows(self, strings) -> np.ndarray:
         """The rows of some attribute strings (bytes; any iterable), unknown ones at the zero row."""
@@ -90,7 +95,7 @@ class CRF:
         others get None."""
         if not scores:
             return []
-        if _crf is not None and self.compiled:
+        if self.core is not None:
             return [self._tag_one(s, need) for s in scores]
         order = sorted(range(len(scores)), key=lambda k: -len(scores[k]))
         lengths = np.array([len(scores[k]) for k in order])
@@ -113,15 +118,14 @@ class CRF:
 
     def _tag_one(self, scores: np.ndarray, need) -> tuple[list[str], np.ndarray | None]:
         """One sequence, by the compiled recurrences."""
-        n, width = scores.shape
         scores = np.ascontiguousarray(scores, dtype=np.float64)
-        path = np.empty(n, dtype=np.intp)
-        _crf.viterbi(scores, n, width, self.transition, path)
+        path = np.empty(len(scores), dtype=np.intp)
+        _crf.viterbi(scores, self.transition, path)
         labels = [self.labels[y] for y in path.tolist()]
         if need is not None and need.isdisjoint(labels):
             return labels, None
-        out = np.empty(n)
-        _crf.marginals(scores, n, width, self._exp_transition, self._rescale_every, path, out)
+        out = np.empty(len(scores))
+        _crf.marginals(scores, self._exp_transition, self._rescale_every, path, out)
         return labels, out
 
     def _viterbi(self, grid, lengths, active) -> np.ndarray:

@@ -26,7 +26,6 @@ from itertools import chain, product
 import numpy as np
 import pycrfsuite
 
-from annotations.suggest import crf as crf_module
 from annotations.suggest import engine, stances
 from annotations.suggest.calibration import Calibration, best_floor
 from annotations.suggest.crf import CRF
@@ -549,10 +548,11 @@ class _Scorer:
         lengths = [len(p.tokens) for p in paras]
         n = len(ids)
         codes = np.concatenate([p.codes for p in paras], axis=1)
-        if crf_module._crf is not None and self.crf.compiled:
+        core = self.crf.core
+        if core is not None:
             total = np.empty((n, len(self.crf.labels)))
-            crf_module._crf.state_scores(table, ids, _ints(lengths), self.neighbour_at, self.edges, self.coded, codes,
-                                         self.offsets, total)
+            core.state_scores(table, ids, _ints(lengths), self.neighbour_at, self.edges, self.coded, codes,
+                              self.offsets, total)
         else:
             total = self._sums(ids, table, lengths, codes)
         state, rows = self.crf.state, self.crf.rows
