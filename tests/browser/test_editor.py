@@ -20,6 +20,18 @@ def example_article():
                                    suggest_after=False)
 
 
+def orphaned_quote():
+    """An article with an accepted quote, then a correction that took its words away."""
+    article = services.article_create(body="Intro. Ann Lee said “the bridge opens in May” today.", suggest_after=False)
+    start = article.body.index("“the bridge")
+    text = "“the bridge opens in May”"
+    quote = services.quote_create(article=article, user=None, start=start, end=start + len(text), text=text,
+                                  status="accepted")
+    services.article_update(article=article, body="Intro. Ann Lee said “the tunnel will close for good” today.")
+    quote.refresh_from_db()
+    return article, quote
+
+
 def suggestion(article, needle, confidence=0.8):
     start = article.body.index(needle)
     return Quote.objects.create(article=article, start=start, end=start + len(needle), exact=needle,
@@ -257,15 +269,11 @@ def test_a_reworded_endorsement_can_be_shown_in_the_list(login, live_server):
 
 
 def test_viewers_are_not_told_to_reattach_what_they_cannot(login, live_server):
-    article = services.article_create(body="Intro. Ann Lee said “the bridge opens in May” today.", suggest_after=False)
-    start = article.body.index("“the bridge")
-    text = "“the bridge opens in May”"
-    quote = services.quote_create(article=article, user=None, start=start, end=start + len(text), text=text)
-    Quote.objects.filter(pk=quote.pk).update(status="accepted")
-    services.article_update(article=article, body="Intro. Ann Lee said “the tunnel will close for good” today.")
+    article, quote = orphaned_quote()
     page = login("vic", "viewers")
     open_editor(page, live_server, article)
     orphans = page.locator("#orphans").inner_text()
+    assert quote.exact in orphans  # its words, as it last had them
     assert "1 annotation lost its place" in orphans and "an editor re-attaches or deletes them" in orphans
     assert "select the words" not in orphans and page.locator("#orphan-list button").count() == 0
     assert page.errors == []
@@ -320,12 +328,7 @@ def test_endorsement_from_the_current_quote_with_the_e_key(login, live_server):
 
 
 def test_orphans_are_listed_and_reattached_by_selection(login, live_server):
-    article = services.article_create(body="Intro. Ann Lee said “the bridge opens in May” today.", suggest_after=False)
-    start = article.body.index("“the bridge")
-    text = "“the bridge opens in May”"
-    quote = services.quote_create(article=article, user=None, start=start, end=start + len(text), text=text)
-    services.article_update(article=article, body="Intro. Ann Lee said “the tunnel will close for good” today.")
-    quote.refresh_from_db()
+    article, quote = orphaned_quote()
     assert quote.anchor == "orphaned"
     page = login()
     # A link to it (from the quote search, a speaker's page) shows it in the list above the text.
