@@ -4,6 +4,7 @@ Quotes: a prediction matches a gold quote when the IoU of their character sets
 (gold: the union of its spans) reaches a threshold; one-to-one, best IoU first.
 """
 
+import functools
 import re
 
 THRESHOLDS = (0.3, 0.5, 0.8)
@@ -120,9 +121,10 @@ ENDORSE_IGNORE = {"president", "sen", "senator", "party", "campaign", "the", "of
                   "mrs", "ms", "and", "a", "an", "former", "vice"}
 
 
-def content_words(text: str | None) -> set[str]:
+@functools.lru_cache(maxsize=4096)  # an article's names are compared with each other many times
+def content_words(text: str | None) -> frozenset[str]:
     """The words two names of one party share ("Sen. Ted Cruz" and "Cruz": titles, 'party' aside)."""
-    return {w for w in re.findall(r"[\w’'-]+", (text or "").lower())} - ENDORSE_IGNORE
+    return frozenset(re.findall(r"[\w’'-]+", (text or "").lower())) - ENDORSE_IGNORE
 
 
 def endorsement_hits(pred, gold, *, use_polarity: bool = True) -> list[bool]:

@@ -21,7 +21,7 @@ import threading
 import time
 import zipfile
 from dataclasses import dataclass, field, replace
-from itertools import chain, product
+from itertools import chain, product, repeat
 
 import numpy as np
 import pycrfsuite
@@ -159,9 +159,18 @@ class _Para:
     tokens: list  # (start, end, word)
     words: list  # each token's _word entry, whence its word features
     codes: np.ndarray | None = None  # templates (CODED) x tokens: each token's code in each
-    strings: list = field(default_factory=list)  # per STRINGS template, each token's attribute
+    after_verb: list = field(default_factory=list)  # each token's "pvn" word: after the speech verb before it
     marks: list = field(default_factory=list)  # the paragraph's quotation-mark spans
     sent_of: list = field(default_factory=list)  # each token's sentence (index in the paragraph)
+
+    @property
+    def strings(self) -> list[list[bytes]]:
+        """Each STRINGS template's attribute of each token, for training (tagging looks their rows
+        up by the words themselves: _Scorer)."""
+        words, lb = self.words, [x[LOWER_B] for x in self.words]
+        return [[b"pvn=" + w.encode() for w in self.after_verb],
+                [b"w-1|w=^|" + lb[0]] + [x[PAIR_PREV] + b for x, b in zip(words, lb[1:])],
+                [x[PAIR_NEXT] + b for x, b in zip(words, lb[1:])] + [words[-1][PAIR_NEXT] + b"$"]]
 
     @property
     def features(self) -> list[tuple]:
@@ -241,13 +250,12 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
         words = [t[2] for t in toks]
         info = [_WORDS.get(w) or _word(w) for w in words]
         lowers = [x[LOWER] for x in info]
-        lb = [x[LOWER_B] for x in info]
         verb = [x[VERB_I] for x in info]
         # Speech verbs outside quotation marks: per token the previous and next one in its
         # sentence (the verb and a signed distance bucket), the word right after the previous
         # one ('said that', 'told CNN') and the clause between them (a 'that', a comma).
         pv = [0] * n
-        after_v = [b"pvn=none"] * n
+        after_v = ["none"] * n  # the word after the previous verb: "pvn=none" when there is none
         nv = [0] * n
         clause = [0] * n
         in_sent = [0] * n  # how far from the sentence's start and end
@@ -275,7 +283,7 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
                         d = after[i - last]
                         pv[i] = 1 + verb[last] * NB + d
                         if i > last + 1:
-                            after_v[i] = b"pvn=" + lb[last + 1]
+                            after_v[i] = lowers[last + 1]
                         clause[i] = 1 + ((d * 2 + that) * 2 + comma) * 2 + qi[i]
                     w = lowers[i]
                     if verb[i] is not None and not qi[i]:
@@ -311,9 +319,7 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
             own[name] += col
         for row, col in zip(base, (qi, [x[SHAPE_I] for x in info], rule, conf, vb)):
             row += col
-        strings = [after_v, [b"w-1|w=^|" + lb[0]] + [x[PAIR_PREV] + b for x, b in zip(info, lb[1:])],
-                   [x[PAIR_NEXT] + b for x, b in zip(info, lb[1:])] + [info[-1][PAIR_NEXT] + b"$"]]
-        out.append(_Para(para.start, para.end, toks, info, None, strings, quotes, sent_of))
+        out.append(_Para(para.start, para.end, toks, info, None, after_v, quotes, sent_of))
         open_end = bool(quotes) and quotes[-1].end == para.end and words[-1] not in QUOTE_MARKS
         prev_para = PP + 4 * any_verb + 2 * bool(quotes) + open_end
     if out:
@@ -512,6 +518,7 @@ class _Scorer:
         self.coded = np.concatenate([crf.state[crf.rows(strings)] for strings in CODED.values()])
         self.offsets = np.cumsum([0] + [len(strings) for strings in CODED.values()])[:-1, None]
         self.need = {lab for lab in crf.labels if lab[2:] in ("Q", "S")}  # decoding reads only their marginals
+        self.by_words = _by_words(crf.index)
         self.lock = threading.Lock()
 
     def _word_ids(self, paras: list[_Para]) -> np.ndarray:
@@ -555,9 +562,20 @@ class _Scorer:
                               self.offsets, total)
         else:
             total = self._sums(ids, table, lengths, codes)
-        state, rows = self.crf.state, self.crf.rows
-        for k in range(len(STRINGS)):
-            total += state.take(rows(chain.from_iterable(p.strings[k] for p in paras)), axis=0)
+        # The STRINGS templates, looked up by their words: the word after the verb before, the
+        # word before and the word, the word and the word after.
+        lows, before, after = [], [], []
+        for p in paras:
+            words = [x[LOWER] for x in p.words]
+            lows += words
+            before.append("^")
+            before += words[:-1]
+            after += words[1:]
+            after.append("$")
+        keys = (chain.from_iterable(p.after_verb for p in paras), zip(before, lows), zip(lows, after))
+        unknown, state = self.crf.unknown, self.crf.state
+        for rows, k in zip(self.by_words, keys):
+            total += state.take(np.fromiter(map(rows.get, k, repeat(unknown)), np.intp), axis=0)
         return np.split(total, np.cumsum(lengths)[:-1])
 
     def _sums(self, ids, table, lengths, codes) -> np.ndarray:
@@ -574,6 +592,27 @@ class _Scorer:
             total += np.where(inside[:, None], blocks[src, slot], self.edges[slot - 1])
         total += self.coded[codes + self.offsets].sum(axis=0)
         return total
+
+
+def _by_words(index: dict[bytes, int]) -> tuple[dict, dict, dict]:
+    """The rows of a model's STRINGS attributes by what makes them: "pvn=" by its word, "w-1|w="
+    and "w|w+1=" by their two words. A pair's string is split at each "|" in it (a word can be
+    "|"): every split that writes it maps to its row, so a lookup finds the row exactly when
+    the string made of the two words is an attribute."""
+    after_verb, pairs = {}, {b"w-1|w=": {}, b"w|w+1=": {}}
+    for attr, row in index.items():
+        try:
+            if attr.startswith(b"pvn="):
+                after_verb[attr[4:].decode()] = row
+                continue
+            head = attr[:attr.index(b"=") + 1] if b"=" in attr else b""
+            if head in pairs:
+                rest = attr[len(head):]
+                for at in (k for k, c in enumerate(rest) if c == 0x7C):  # "|"
+                    pairs[head][(rest[:at].decode(), rest[at + 1:].decode())] = row
+        except UnicodeDecodeError:  # not made by _paragraphs, so never looked up
+            continue
+    return after_verb, pairs[b"w-1|w="], pairs[b"w|w+1="]
 
 
 def _open(data: bytes, what: str) -> CRF:

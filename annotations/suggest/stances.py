@@ -296,9 +296,11 @@ def _add(f: dict, name: str, w: float = 1.0) -> None:
 def _topics(tokens, lowers) -> dict[str, list[int]]:
     """The article's most frequent lower-case words (named twice or more), each with its tokens."""
     at: dict[str, list[int]] = {}
-    for i, w in enumerate(lowers):
-        if len(w) >= 4 and w.isalpha() and tokens[i][2][0].islower() and w not in NOT_TOPICS:
-            at.setdefault(w, []).append(i)
+    for i, t in enumerate(tokens):
+        if t[2][0].islower():  # first: most tokens are not written in lower case
+            w = lowers[i]
+            if len(w) >= 4 and w.isalpha() and w not in NOT_TOPICS:
+                at.setdefault(w, []).append(i)
     ranked = sorted((w for w in at if len(at[w]) >= 2), key=lambda w: -len(at[w]))
     return {w: at[w] for w in ranked[:MAX_TOPICS]}
 
