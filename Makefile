@@ -9,8 +9,8 @@ PY := $(VENV)/bin/python
 # The locks pin every package (with its hashes) for Python 3.11+ on any platform, so a fresh
 # machine installs what the tests ran with, not whatever is newest that day. The project itself
 # goes in without its dependencies: they all came from the lock. Installing it also builds the
-# CRF's C recurrences when a C compiler is there (and goes on without them when not).
-$(VENV)/.installed: requirements.lock pyproject.toml annotations/suggest/_crf.c
+# C parts (the CRF's recurrences, the tokeniser) when a C compiler is there (and goes on without them when not).
+$(VENV)/.installed: requirements.lock pyproject.toml annotations/suggest/_crf.c annotations/suggest/_segment.c
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps -e .

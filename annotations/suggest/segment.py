@@ -6,6 +6,11 @@ from dataclasses import dataclass
 
 from annotations.suggest.lexicon import ABBREVIATIONS
 
+try:
+    from annotations.suggest import _segment  # built from _segment.c at install, when a C compiler was there
+except ImportError:
+    _segment = None
+
 OPEN_MARKS = "“«„"
 CLOSE_MARKS = "”»"
 WORD = re.compile(r"[^\W_](?:[\w’'.\-]*[^\W_])?|[^\W_]")
@@ -105,6 +110,11 @@ TOKEN = re.compile(r"[^\W_](?:[\w’'.\-]*[^\W_])?|''|``|[^\w\s]")
 
 @functools.lru_cache(maxsize=1)
 def tokens(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, word) of each token: by the C part when it was built (the same tokens, faster)."""
+    return _segment.tokens(text) if _segment is not None else pattern_tokens(text)
+
+
+def pattern_tokens(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple([(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)])  # a list first: faster
 
 
