@@ -43,6 +43,7 @@ from annotations.suggest.segment import TOKEN, layout, tokens
 from annotations.suggest.types import EndorsementSuggestion, Speaker, Suggestions
 
 POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
+POSSESSIVE_ENDS = ("s", "’", "'")  # a token (never a line's end) with none of these has no possessive
 # Capitalised words that begin a sentence or a phrase without naming anyone.
 NOT_NAMES = {
     "the", "a", "an", "but", "and", "or", "in", "on", "at", "for", "if", "when", "while", "this", "that",
@@ -61,6 +62,7 @@ TITLES = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "president", "se
           "rep.", "gov", "gov.", "governor", "speaker", "leader", "secretary", "former", "vice", "chairman",
           "chairwoman", "attorney", "general", "majority", "minority", "house", "senate", "judge", "justice",
           "gen.", "gen", "candidate", "nominee", "presidential", "democratic", "republican", "u.s.", "us"}
+NOT_LEADING = TITLES | NOT_NAMES  # words a name does not begin with
 PARTIES = {**PARTY_NAMES, "republican": "Republican Party", "democratic": "Democratic Party",
            "democrat": "Democratic Party", "gop": "Republican Party"}
 PERSON_PRONOUNS = {"he", "she"}  # subjects only: "his", "her" and "him" resolved this way did worse
@@ -114,10 +116,11 @@ def _name_runs(tokens):
 
 
 def clean_name(words: list[str]) -> list[str]:
-    """A name's words without possessives, initials and leading titles or sentence openers."""
-    words = [POSSESSIVE.sub("", w) for w in words if w != "." and not (len(w) == 1 and w.isupper())]
+    """A name's words (tokens) without possessives, initials and leading titles or sentence openers."""
+    words = [POSSESSIVE.sub("", w) if w.endswith(POSSESSIVE_ENDS) else w
+             for w in words if w != "." and not (len(w) == 1 and w.isupper())]
     # Titles go: "Secretary of State Hillary Clinton", "Senate Majority Leader Mitch McConnell".
-    while len(words) > 1 and (words[0].lower() in TITLES | NOT_NAMES or (
+    while len(words) > 1 and (words[0].lower() in NOT_LEADING or (
             words[0] == "State" and len(words) > 2)):
         words = words[1:]
     while words and words[-1].lower() in ("of", "for"):
@@ -224,15 +227,21 @@ class Candidate:
     sentences: tuple  # (span, what it says of the pair) of each sentence naming both
     first: tuple[int, int]  # the sentence naming the first, when none names both
     # Its features in groups: tuples of binary ones, most shared by many pairs of the article
-    # (what a party brings to every pair it is in), and a dict of the pair's own weighted ones.
+    # (what a party brings to every pair it is in), and a dict of the pair's own counts, whose
+    # weights are their squashed values (squash).
     groups: tuple
 
     @property
     def features(self) -> dict:
         out = {}
         for g in self.groups:
-            out.update(dict.fromkeys(g, 1.0) if isinstance(g, tuple) else g)
+            out.update(dict.fromkeys(g, 1.0) if isinstance(g, tuple) else {k: squash(v) for k, v in g.items()})
         return out
+
+
+def squash(count: float) -> float:
+    """A count as a feature's value: counts grow with the article, so long articles would dominate."""
+    return count if count <= 1 else 1.0 + (count - 1) ** 0.5 / 2
 
 
 @dataclass
@@ -484,13 +493,8 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
             co = _bucket(co)
             pair = shapes[key] = ("bias", f"n={n}", f"rr={ra}|{rb}", f"kk={ka}|{kb}", f"co={co}",
                                   f"rr|co={ra}|{rb}|{co}")
-        if f:
-            # Counts grow with the article: squash them so long articles do not dominate.
-            own = {k: v if v <= 1 else 1.0 + (v - 1) ** 0.5 / 2 for k, v in f.items()}
-        else:
-            own = ()
         out.append(Candidate(parties[a], parties[b], tuple(evidence.get((a, b), ())), first_sent[a],
-                             (own_a[a], own_b[b], pair, own)))
+                             (own_a[a], own_b[b], pair, f or ())))
     return out
 
 
@@ -587,6 +591,21 @@ class Classifier:
                 n += w[2] * v
         return s, o, n
 
+    def _count_sums(self, counts: dict) -> tuple[float, float, float]:
+        """_sums of a pair's own counts as their features' values (squash): only counts the model
+        has a weight for are squashed."""
+        s = o = n = 0.0
+        weights = self.weights
+        for k, v in counts.items():
+            w = weights.get(k)
+            if w is not None:
+                if v > 1:
+                    v = squash(v)
+                s += w[0] * v
+                o += w[1] * v
+                n += w[2] * v
+        return s, o, n
+
     def probabilities(self, cand: Candidate, shared: dict) -> tuple[float, float]:
         """The probabilities that the pair's first supports, and opposes, the second. `shared`
         keeps the sums of the feature tuples many pairs of one article share."""
@@ -597,7 +616,7 @@ class Classifier:
                 if type(g) is tuple:
                     w = shared[id(g)] = self._key_sums(g)
                 else:
-                    w = self._sums(g.items())
+                    w = self._count_sums(g)
             s += w[0]
             o += w[1]
             n += w[2]
