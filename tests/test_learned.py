@@ -9,6 +9,7 @@ import subprocess
 import sys
 from io import StringIO
 
+import numpy as np
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
@@ -123,6 +124,23 @@ def test_a_model_of_the_earlier_bio_format_still_suggests(tmp_path, monkeypatch)
     again.save(tmp_path / "new.zip")
     with pytest.raises(learned.ModelError, match="model format 3, this code reads formats 1, 2"):
         learned.load(tmp_path / "new.zip")
+
+
+def test_word_templates_are_found_by_their_words_as_by_their_strings():
+    # The rows of "pvn=" and the word-pair templates, found by word numbers (_ByWords), are those
+    # of the strings the words make: a word may itself be "|", "^" or "$".
+    index = {b"pvn=said": 1, b"pvn=none": 2, b"w-1|w=^|the": 3, b"w-1|w=|||": 4, b"w-1|w=a|b|c": 5,
+             b"w|w+1=vote|$": 6, b"w|w+1=the|vote": 7, b"w=the": 8}
+    by = learned._ByWords(index, unknown=99)
+    n = by.number
+    pairs = [("^", "the"), ("|", "|"), ("a", "b|c"), ("a|b", "c"), ("the", "vote"), ("b", "c"), ("new", "the")]
+    first, second = (np.array([n(p[k]) for p in pairs]) for k in (0, 1))
+    assert by.pair_rows(0, first, second).tolist() == [3, 4, 5, 5, 99, 99, 99]
+    assert by.pair_rows(1, first, second).tolist() == [99, 99, 99, 99, 7, 99, 99]
+    assert by.pair_rows(1, np.array([n("vote")]), np.array([n("$")])).tolist() == [6]
+    assert by.after_verb[[n("said"), n("none"), n("the"), -1]].tolist() == [1, 2, 99, 99]
+    empty = learned._ByWords({}, unknown=0)
+    assert empty.pair_rows(0, np.array([-1, -1]), np.array([-1, 0])).tolist() == [0, 0]
 
 
 def test_calibration_is_monotone():

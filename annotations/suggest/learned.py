@@ -21,7 +21,7 @@ import threading
 import time
 import zipfile
 from dataclasses import dataclass, field, replace
-from itertools import chain, product, repeat
+from itertools import chain, product
 
 import numpy as np
 import pycrfsuite
@@ -159,7 +159,7 @@ class _Para:
     tokens: list  # (start, end, word)
     words: list  # each token's _word entry, whence its word features
     codes: np.ndarray | None = None  # templates (CODED) x tokens: each token's code in each
-    after_verb: list = field(default_factory=list)  # each token's "pvn" word: after the speech verb before it
+    after_verb: list = field(default_factory=list)  # each token's "pvn" word (its index): after the verb before, or -1
     marks: list = field(default_factory=list)  # the paragraph's quotation-mark spans
     sent_of: list = field(default_factory=list)  # each token's sentence (index in the paragraph)
 
@@ -168,7 +168,7 @@ class _Para:
         """Each STRINGS template's attribute of each token, for training (tagging looks their rows
         up by the words themselves: _Scorer)."""
         words, lb = self.words, [x[LOWER_B] for x in self.words]
-        return [[b"pvn=" + w.encode() for w in self.after_verb],
+        return [[b"pvn=" + (lb[k] if k >= 0 else b"none") for k in self.after_verb],
                 [b"w-1|w=^|" + lb[0]] + [x[PAIR_PREV] + b for x, b in zip(words, lb[1:])],
                 [x[PAIR_NEXT] + b for x, b in zip(words, lb[1:])] + [words[-1][PAIR_NEXT] + b"$"]]
 
@@ -255,7 +255,7 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
         # sentence (the verb and a signed distance bucket), the word right after the previous
         # one ('said that', 'told CNN') and the clause between them (a 'that', a comma).
         pv = [0] * n
-        after_v = ["none"] * n  # the word after the previous verb: "pvn=none" when there is none
+        after_v = [-1] * n  # the word after the previous verb: "pvn=none" when there is none
         nv = [0] * n
         clause = [0] * n
         in_sent = [0] * n  # how far from the sentence's start and end
@@ -283,7 +283,7 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
                         d = after[i - last]
                         pv[i] = 1 + verb[last] * NB + d
                         if i > last + 1:
-                            after_v[i] = lowers[last + 1]
+                            after_v[i] = last + 1
                         clause[i] = 1 + ((d * 2 + that) * 2 + comma) * 2 + qi[i]
                     w = lowers[i]
                     if verb[i] is not None and not qi[i]:
@@ -518,7 +518,8 @@ class _Scorer:
         self.coded = np.concatenate([crf.state[crf.rows(strings)] for strings in CODED.values()])
         self.offsets = np.cumsum([0] + [len(strings) for strings in CODED.values()])[:-1, None]
         self.need = {lab for lab in crf.labels if lab[2:] in ("Q", "S")}  # decoding reads only their marginals
-        self.by_words = _by_words(crf.index)
+        self.by_words = _ByWords(crf.index, crf.unknown)
+        self.numbers = np.full(len(self.table), -1)  # each word's number in by_words (its lower case's)
         self.lock = threading.Lock()
 
     def _word_ids(self, paras: list[_Para]) -> np.ndarray:
@@ -541,17 +542,19 @@ class _Scorer:
                     grown = np.zeros((2 * len(self.ids),) + self.table.shape[1:])
                     grown[:len(self.table)] = self.table
                     self.table = grown
+                    self.numbers = np.concatenate([self.numbers, np.full(len(grown) - len(self.numbers), -1)])
                 at = list(new)
+                self.numbers[at] = [self.by_words.number(e[LOWER]) for e in new.values()]
                 state, rows = self.crf.state, self.crf.rows
                 self.table[at, 0] = sum(state[rows([e[f] for e in new.values()])] for f in OWN)
                 for slot, (_, f, _) in enumerate(NEIGHBOURS, 1):
                     self.table[at, slot] = state[rows([e[f] for e in new.values()])]
-            return _ints(ids), self.table
+            return _ints(ids), self.table, self.numbers
 
     def __call__(self, paras: list[_Para]) -> list[np.ndarray]:
         if not paras:
             return []
-        ids, table = self._word_ids(paras)
+        ids, table, numbers = self._word_ids(paras)
         lengths = [len(p.tokens) for p in paras]
         n = len(ids)
         codes = np.concatenate([p.codes for p in paras], axis=1)
@@ -562,20 +565,19 @@ class _Scorer:
                               self.offsets, total)
         else:
             total = self._sums(ids, table, lengths, codes)
-        # The STRINGS templates, looked up by their words: the word after the verb before, the
-        # word before and the word, the word and the word after.
-        lows, before, after = [], [], []
-        for p in paras:
-            words = [x[LOWER] for x in p.words]
-            lows += words
-            before.append("^")
-            before += words[:-1]
-            after += words[1:]
-            after.append("$")
-        keys = (chain.from_iterable(p.after_verb for p in paras), zip(before, lows), zip(lows, after))
-        unknown, state = self.crf.unknown, self.crf.state
-        for rows, k in zip(self.by_words, keys):
-            total += state.take(np.fromiter(map(rows.get, k, repeat(unknown)), np.intp), axis=0)
+        # The STRINGS templates, by their words' numbers: the word after the verb before, the word
+        # before and the word ("^" at a paragraph's start), the word and the word after ("$").
+        by, state = self.by_words, self.crf.state
+        number = numbers[ids]
+        firsts = np.cumsum([0] + lengths[:-1])
+        lasts = firsts + np.array(lengths) - 1
+        local = np.fromiter(chain.from_iterable(p.after_verb for p in paras), np.intp, n)
+        after_verb = np.where(local >= 0, number[local + np.repeat(firsts, lengths)], by.number("none"))
+        total += state.take(by.after_verb[after_verb], axis=0)
+        before, after = np.roll(number, 1), np.roll(number, -1)
+        before[firsts], after[lasts] = by.number("^"), by.number("$")
+        total += state.take(by.pair_rows(0, before, number), axis=0)
+        total += state.take(by.pair_rows(1, number, after), axis=0)
         return np.split(total, np.cumsum(lengths)[:-1])
 
     def _sums(self, ids, table, lengths, codes) -> np.ndarray:
@@ -594,25 +596,52 @@ class _Scorer:
         return total
 
 
-def _by_words(index: dict[bytes, int]) -> tuple[dict, dict, dict]:
-    """The rows of a model's STRINGS attributes by what makes them: "pvn=" by its word, "w-1|w="
-    and "w|w+1=" by their two words. A pair's string is split at each "|" in it (a word can be
-    "|"): every split that writes it maps to its row, so a lookup finds the row exactly when
-    the string made of the two words is an attribute."""
-    after_verb, pairs = {}, {b"w-1|w=": {}, b"w|w+1=": {}}
-    for attr, row in index.items():
-        try:
-            if attr.startswith(b"pvn="):
-                after_verb[attr[4:].decode()] = row
+class _ByWords:
+    """The rows of a model's STRINGS attributes by the words that make them, found for a whole
+    article with numpy: "pvn=" by its word, "w-1|w=" and "w|w+1=" by their two words. Each word
+    these attributes hold has a number (any other word: -1, whose rows are the unknown row), a
+    pair of numbers a key. A pair's string is split at each "|" in it (a word can be "|"): every
+    split that writes it maps to its row, so a pair finds a row exactly when the string of its
+    two words is an attribute, as a lookup of that string would."""
+
+    def __init__(self, index: dict[bytes, int], unknown: int):
+        self.numbers: dict[str, int] = {}
+        number = self._add
+        after_verb, pairs = {}, {b"w-1|w=": {}, b"w|w+1=": {}}
+        for attr, row in index.items():
+            try:
+                if attr.startswith(b"pvn="):
+                    after_verb[number(attr[4:].decode())] = row
+                    continue
+                head = attr[:attr.index(b"=") + 1] if b"=" in attr else b""
+                if head in pairs:
+                    rest = attr[len(head):]
+                    for at in (k for k, c in enumerate(rest) if c == 0x7C):  # "|"
+                        pairs[head][(number(rest[:at].decode()), number(rest[at + 1:].decode()))] = row
+            except UnicodeDecodeError:  # not made by _paragraphs, so never looked for
                 continue
-            head = attr[:attr.index(b"=") + 1] if b"=" in attr else b""
-            if head in pairs:
-                rest = attr[len(head):]
-                for at in (k for k, c in enumerate(rest) if c == 0x7C):  # "|"
-                    pairs[head][(rest[:at].decode(), rest[at + 1:].decode())] = row
-        except UnicodeDecodeError:  # not made by _paragraphs, so never looked up
-            continue
-    return after_verb, pairs[b"w-1|w="], pairs[b"w|w+1="]
+        size = self.size = len(self.numbers)
+        self.after_verb = np.full(size + 1, unknown)  # by number; the last, for -1, is unknown
+        self.after_verb[list(after_verb)] = list(after_verb.values())
+        self.keys, self.rows = [], []
+        for found in pairs.values():  # sorted keys, and a last one above all with the unknown row
+            keys = np.array([a * size + b for a, b in found] + [size * size + 1], dtype=np.int64)
+            order = np.argsort(keys)
+            self.keys.append(keys[order])
+            self.rows.append(np.array(list(found.values()) + [unknown], dtype=np.intp)[order])
+
+    def _add(self, word: str) -> int:
+        return self.numbers.setdefault(word, len(self.numbers))
+
+    def number(self, word: str) -> int:
+        return self.numbers.get(word, -1)
+
+    def pair_rows(self, which: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """The rows of pairs of words (by number) in the "w-1|w=" (0) or "w|w+1=" (1) template."""
+        keys = self.keys[which]
+        code = np.where((first >= 0) & (second >= 0), first * self.size + second, -1)
+        at = np.minimum(np.searchsorted(keys, code), len(keys) - 1)
+        return np.where(keys[at] == code, self.rows[which][at], self.rows[which][-1])
 
 
 def _open(data: bytes, what: str) -> CRF:
