@@ -500,7 +500,6 @@ def test_the_model_tags_as_crfsuite_does_on_the_same_features(model, monkeypatch
     """Suggesting sums word features from a per-word cache and tags with numpy or C; crfsuite,
     given every feature string, must find the same labels and marginals. A tiny cache bound
     makes the cache clear between articles."""
-    import numpy as np
     import pycrfsuite
 
     from annotations.suggest import engine
@@ -530,8 +529,6 @@ def test_the_model_tags_as_crfsuite_does_on_the_same_features(model, monkeypatch
 @pytest.mark.compiled
 def test_the_compiled_and_numpy_scores_are_the_same_sums(model):
     """_crf.state_scores adds the same rows in the same order as numpy: equal to the bit."""
-    import numpy as np
-
     from annotations.suggest import crf as crf_module
     from annotations.suggest import engine
 
