@@ -78,14 +78,14 @@ AFFILIATION = re.compile(r"^[RDI]-")  # "(D-Calif.)" tells a side; it names no o
 SPEECH = {w.lower() for w in SPEECH_VERBS}
 
 
-@dataclass
+@dataclass(slots=True)  # made by the hundred per article
 class Party:
     key: str  # the name the article knows it by
     kind: str  # person, party, group, other
     titled: bool = False  # named with an office: "Sen.", "President", "Gov." (a political actor)
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     start: int
     end: int
@@ -244,7 +244,7 @@ def squash(count: float) -> float:
     return count if count <= 1 else 1.0 + (count - 1) ** 0.5 / 2
 
 
-@dataclass
+@dataclass(slots=True)
 class _Sentence:
     start: int
     end: int
@@ -348,6 +348,7 @@ class _Article:
     def sentence_signals(self, feats: "_Pairs", evidence: dict) -> None:
         """What the sentences naming both parties of a pair (or one each, one after the other) say."""
         lowers, rank, sents, topics = self.lowers, self.rank, self.sents, self.topics
+        endorsers = feats.first  # a topic is never the first of a pair: its pairs are not looked for
         # Running counts of the word lists, so any stretch of tokens is counted in one subtraction.
         sup_at = list(accumulate((w in SUPPORT for w in lowers), initial=0))
         opp_at = list(accumulate((w in OPPOSE for w in lowers), initial=0))
@@ -359,6 +360,8 @@ class _Article:
                 # A party in this sentence and another in the next: "Obama spoke. He called Boehner ..."
                 following = sents[si + 1].parties
                 for a in keys:
+                    if a not in endorsers:
+                        continue
                     for b in following:
                         f = feats.of(a, b)
                         if f is not None:
@@ -371,6 +374,8 @@ class _Article:
             at = {k: s.parties[k].token for k in keys}
             says = {k: say_at[min(s.hi, i + 4)] > say_at[max(s.lo, i - 3)] for k, i in at.items()}
             for a in keys:
+                if a not in endorsers:
+                    continue
                 ia, a_says = at[a], says[a]
                 for b in keys:
                     f = feats.of(a, b)
