@@ -695,6 +695,8 @@ class Model:
         by_rule_mention = {(q.speaker_start, q.speaker_end): q.speaker for q in rules.quotes if q.speaker}
         paras = _paragraphs(text, rules)
         for para, (tagged, marginals) in zip(paras, tagger.tag(self._scorer(paras), need=self._scorer.need)):
+            if marginals is None:  # tagged with no quote and no source: nothing to decode
+                continue
             labels = _bio(tagged)
             toks = para.tokens
             content = _merge_quotes(_runs(labels, "Q"), labels, toks)

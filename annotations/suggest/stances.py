@@ -20,7 +20,7 @@ import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, product
 
 import pycrfsuite
 
@@ -67,7 +67,9 @@ PARTIES = {**PARTY_NAMES, "republican": "Republican Party", "democratic": "Democ
            "democrat": "Democratic Party", "gop": "Republican Party"}
 PERSON_PRONOUNS = {"he", "she"}  # subjects only: "his", "her" and "him" resolved this way did worse
 GROUP_PRONOUNS = {"they", "them", "their"}
-PRONOUN_LONGEST = max(map(len, PERSON_PRONOUNS | GROUP_PRONOUNS))  # longer words need no lower()
+# Each pronoun as it may be written ("he", "He", "HE", "hE"): no other word's lower case is one.
+PRONOUN_FORMS = {"".join(form): low for low in PERSON_PRONOUNS | GROUP_PRONOUNS
+                 for form in product(*((c, c.upper()) for c in low))}
 NEGATIONS = {"not", "n't", "no", "never", "nor", "without"}
 SUPPORT = {w.lower() for w in SUPPORT_VERBS} | {w.lower() for w in POSITIVE_WORDS}
 OPPOSE = {w.lower() for w in OPPOSE_VERBS} | {w.lower() for w in NEGATIVE_WORDS}
@@ -201,12 +203,9 @@ def mentions(text: str) -> list[Mention]:
     # Pronouns: "he" is the person named last, "they" the party, group or other named last.
     out = []
     starts = [m.token for m in found]
-    for k, (s, e, w) in enumerate(toks):
-        if len(w) > PRONOUN_LONGEST:
-            continue
-        low = w.lower()
-        if low not in PERSON_PRONOUNS and low not in GROUP_PRONOUNS:
-            continue
+    for k in [k for k, t in enumerate(toks) if t[2] in PRONOUN_FORMS]:
+        s, e, w = toks[k]
+        low = PRONOUN_FORMS[w]
         at = bisect.bisect_left(starts, k)
         want_person = low in PERSON_PRONOUNS
         for m in reversed(found[max(0, at - 8):at]):  # the eight parties named last
@@ -350,10 +349,10 @@ class _Article:
         lowers, rank, sents, topics = self.lowers, self.rank, self.sents, self.topics
         endorsers = feats.first  # a topic is never the first of a pair: its pairs are not looked for
         # Running counts of the word lists, so any stretch of tokens is counted in one subtraction.
-        sup_at = list(accumulate((w in SUPPORT for w in lowers), initial=0))
-        opp_at = list(accumulate((w in OPPOSE for w in lowers), initial=0))
-        neg_at = list(accumulate((w in NEGATIONS for w in lowers), initial=0))
-        say_at = list(accumulate((w in SPEECH for w in lowers), initial=0))
+        sup_at = list(accumulate(map(SUPPORT.__contains__, lowers), initial=0))
+        opp_at = list(accumulate(map(OPPOSE.__contains__, lowers), initial=0))
+        neg_at = list(accumulate(map(NEGATIONS.__contains__, lowers), initial=0))
+        say_at = list(accumulate(map(SPEECH.__contains__, lowers), initial=0))
         for si, s in enumerate(sents):
             keys = [k for k in s.parties if rank[k] < MAX_PARTIES or k in topics]
             if si + 1 < len(sents):
