@@ -21,9 +21,18 @@ static int append(PyObject *list, PyObject *text, Py_ssize_t start, Py_ssize_t e
     PyObject *word = PyUnicode_Substring(text, start, end);
     if (word == NULL)
         return -1;
-    PyObject *item = Py_BuildValue("(nnN)", start, end, word);
-    if (item == NULL)
+    PyObject *item = PyTuple_New(3);  /* not Py_BuildValue: it reads its format for every token */
+    PyObject *s = PyLong_FromSsize_t(start), *e = PyLong_FromSsize_t(end);
+    if (item == NULL || s == NULL || e == NULL) {
+        Py_XDECREF(item);
+        Py_XDECREF(s);
+        Py_XDECREF(e);
+        Py_DECREF(word);
         return -1;
+    }
+    PyTuple_SET_ITEM(item, 0, s);
+    PyTuple_SET_ITEM(item, 1, e);
+    PyTuple_SET_ITEM(item, 2, word);
     int failed = PyList_Append(list, item);
     Py_DECREF(item);
     return failed;

@@ -223,7 +223,7 @@ def _bucket(d: int) -> str:
 class Candidate:
     a: Party
     b: Party
-    sentences: tuple  # (span, what it says of the pair) of each sentence naming both
+    sentences: list | tuple  # (span, what it says of the pair) of each sentence naming both
     first: tuple[int, int]  # the sentence naming the first, when none names both
     # Its features in groups: tuples of binary ones, most shared by many pairs of the article
     # (what a party brings to every pair it is in), and a dict of the pair's own counts, whose
@@ -497,7 +497,7 @@ def candidates(text: str, rules: Suggestions | None = None) -> list[Candidate]:
             co = _bucket(co)
             pair = shapes[key] = ("bias", f"n={n}", f"rr={ra}|{rb}", f"kk={ka}|{kb}", f"co={co}",
                                   f"rr|co={ra}|{rb}|{co}")
-        out.append(Candidate(parties[a], parties[b], tuple(evidence.get((a, b), ())), first_sent[a],
+        out.append(Candidate(parties[a], parties[b], evidence.get((a, b), ()), first_sent[a],
                              (own_a[a], own_b[b], pair, f or ())))
     return out
 
