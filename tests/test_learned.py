@@ -526,6 +526,60 @@ def test_the_model_tags_as_crfsuite_does_on_the_same_features(model, monkeypatch
     assert len(fresh._scorer.ids) < len(words)  # cleared on the way
 
 
+# Speech verbs before and after, in and out of quotation marks, with "that", commas and colons
+# between, a paragraph of one token, a sentence of one word, a quotation left open.
+SENTENCES = (
+    "Lopez said: “We will not back down,” and Carter told reporters that the vote, held Monday, "
+    "was “a disgrace.” Haddad, who said nothing, wrote that he agreed.\n\nYes.\n\n"
+    "“It is over,” said Petrova. Wei added: “Not yet. We said so.” Okafor insisted, warning that the "
+    "plan would fail, that the schools need teachers. No.\n\n“And it goes on")
+
+
+@pytest.mark.compiled
+def test_the_compiled_and_python_sentence_codes_are_the_same():
+    """_crf.sentence_codes makes the codes _sentence_rows makes, on every kind of sentence."""
+    from annotations.suggest import crf as crf_module
+    from annotations.suggest import engine
+
+    if crf_module.COMPILED is None:
+        pytest.skip("annotations/suggest/_crf.c was not built (no C compiler at install)")
+    texts = [SENTENCES] + [doc["text"] for doc in gold_docs(8, seed=9)]
+    for text in texts:
+        rules = engine.suggest(text)
+        plain, compiled = learned._paragraphs(text, rules), learned._paragraphs(text, rules, crf_module.COMPILED)
+        assert len(plain) == len(compiled) > 1
+        for a, b in zip(plain, compiled):
+            assert np.array_equal(a.codes, b.codes) and np.array_equal(a.after_verb, b.after_verb)
+    first = learned._paragraphs(SENTENCES, engine.suggest(SENTENCES))[0]
+    said = [t[2] for t in first.tokens].index("said")
+    # "said: “We": the codes say something (a speech verb before ":") and the tokens past the
+    # colon know the word after the verb is the colon.
+    assert first.after_verb[said + 3] == said + 1 and first.codes[list(learned.CODED).index("pv"), said + 1] > 0
+
+
+@pytest.mark.compiled
+def test_the_compiled_sentence_codes_refuse_sentences_outside_their_paragraph():
+    from annotations.suggest import crf as crf_module
+
+    if crf_module.COMPILED is None:
+        pytest.skip("annotations/suggest/_crf.c was not built (no C compiler at install)")
+    ints = learned._ints
+    n = 4
+    table = ints(list(range(32)))
+    args = dict(verb=ints([-1] * n), qi=ints([0] * n), kind=ints([0] * n))
+    for bounds, paras, reason in (([[0, 5]], [[0, 4, 0, 1, 0]], "sentence out of its paragraph"),
+                                  ([[0, 4]], [[0, 4, 0, 2, 0]], "paragraph out of range"),
+                                  ([[2, 2]], [[0, 4, 0, 1, 0]], "sentence out of its paragraph")):
+        out = np.empty((len(learned.SENTENCE_ROWS), n), dtype=np.intp)
+        with pytest.raises(ValueError, match=reason):
+            crf_module.COMPILED.sentence_codes(*args.values(), np.array(bounds, dtype=np.intp),
+                                               np.array(paras, dtype=np.intp), table, table, ints([11, 12, 9, 1]), out)
+    with pytest.raises(ValueError, match="verb number below -1"):
+        crf_module.COMPILED.sentence_codes(ints([-2] * n), *list(args.values())[1:], np.array([[0, 4]], dtype=np.intp),
+                                           np.array([[0, 4, 0, 1, 0]], dtype=np.intp), table, table,
+                                           ints([11, 12, 9, 1]), np.empty((8, n), dtype=np.intp))
+
+
 @pytest.mark.compiled
 def test_the_compiled_and_numpy_scores_are_the_same_sums(model):
     """_crf.state_scores adds the same rows in the same order as numpy: equal to the bit."""

@@ -331,12 +331,151 @@ static PyObject *state_scores(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* sentence_codes(verb, qi, kind, bounds, paras, after, before, sizes, out): the quote tagger's
+ * codes made sentence by sentence (learned._sentence_rows does the same in Python; see there
+ * for what each means). Per token of the article: verb (its speech verb's number, or -1), qi (1
+ * inside a quotation), kind (1 "that", 2 ",", 3 ":", else 0); bounds (S x 2) the sentences'
+ * token ranges; paras (P x 5) each paragraph's token range, its sentences' range in bounds, and
+ * its flags (2 with quotations, + 1 ending in an open one); after and before the distance
+ * buckets' codes; sizes (4) the number of buckets, of states, and the codes of "ps=00" and
+ * "pp=000". Into out (8 x N): pv, nv, cl, s, pos, sp, vb and the word after the verb before
+ * (its index in the paragraph, or -1). */
+static PyObject *sentence_codes(PyObject *self, PyObject *args) {
+    enum { VERB, QI, KIND, BOUNDS, PARAS, AFTER, BEFORE, SIZES, OUT, ARRAYS };
+    enum { PV, NV, CL, SS, POS, SP, VB, AV, ROWS };
+    PyObject *o[ARRAYS];
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOO", &o[VERB], &o[QI], &o[KIND], &o[BOUNDS], &o[PARAS], &o[AFTER],
+                          &o[BEFORE], &o[SIZES], &o[OUT]))
+        return NULL;
+    static const int ndims[ARRAYS] = {1, 1, 1, 2, 2, 1, 1, 1, 2};
+    static const char *names[ARRAYS] = {"verb", "qi", "kind", "bounds", "paras", "after", "before", "sizes", "out"};
+    Py_buffer v[ARRAYS] = {{0}};
+    int got = 0;
+    for (; got < ARRAYS; got++)
+        if (take_array(o[got], &v[got], ndims[got], 0, got == OUT, names[got]) < 0)
+            break;
+    const char *bad = NULL;
+    Py_ssize_t N = 0, S = 0, P = 0, K = 0;
+    if (got == ARRAYS) {
+        N = v[VERB].shape[0], S = v[BOUNDS].shape[0], P = v[PARAS].shape[0], K = v[AFTER].shape[0];
+        if (v[QI].shape[0] != N || v[KIND].shape[0] != N || v[BOUNDS].shape[1] != 2 || v[PARAS].shape[1] != 5
+            || v[BEFORE].shape[0] != K || v[SIZES].shape[0] != 4 || v[OUT].shape[0] != ROWS || v[OUT].shape[1] != N)
+            bad = "sentence_codes: arrays whose shapes do not fit together";
+    }
+    const Py_ssize_t *verb = v[VERB].buf, *qi = v[QI].buf, *kind = v[KIND].buf, *bounds = v[BOUNDS].buf,
+                     *paras = v[PARAS].buf, *after = v[AFTER].buf, *before = v[BEFORE].buf, *sizes = v[SIZES].buf;
+    Py_ssize_t *out = v[OUT].buf;
+    /* Every index the loops below read must be in range: sentences inside their paragraphs,
+     * shorter than the bucket tables. */
+    for (Py_ssize_t p = 0; got == ARRAYS && !bad && p < P; p++) {
+        const Py_ssize_t *q = paras + 5 * p;
+        if (q[0] < 0 || q[0] >= q[1] || q[1] > N || q[2] < 0 || q[2] > q[3] || q[3] > S)
+            bad = "sentence_codes: a paragraph out of range";
+        for (Py_ssize_t s = q[2]; !bad && s < q[3]; s++) {
+            Py_ssize_t lo = bounds[2 * s], hi = bounds[2 * s + 1];
+            if (lo < q[0] || lo >= hi || hi > q[1] || hi - lo > K)
+                bad = "sentence_codes: a sentence out of its paragraph, or longer than the bucket tables";
+        }
+    }
+    for (Py_ssize_t i = 0; got == ARRAYS && !bad && i < N; i++)
+        if (verb[i] < -1)
+            bad = "sentence_codes: a verb number below -1";
+    Py_ssize_t *near = NULL;
+    if (got == ARRAYS && !bad && (near = malloc(sizeof(Py_ssize_t) * (N + 1))) == NULL)
+        PyErr_NoMemory();
+    if (near != NULL) {
+        Py_ssize_t nb = sizes[0], n_states = sizes[1], ps = sizes[2], state = 0; /* "pp=start" */
+        Py_ssize_t *pv = out + PV * N, *nv = out + NV * N, *cl = out + CL * N, *ss = out + SS * N,
+                   *pos = out + POS * N, *sp = out + SP * N, *vb = out + VB * N, *av = out + AV * N;
+        for (Py_ssize_t i = 0; i < N; i++) {
+            pv[i] = nv[i] = cl[i] = ss[i] = sp[i] = vb[i] = 0;
+            pos[i] = 3; /* "pos=-|3" */
+            av[i] = -1;
+        }
+        for (Py_ssize_t p = 0; p < P; p++) {
+            const Py_ssize_t *q = paras + 5 * p;
+            int any_verb = 0;
+            for (Py_ssize_t s = q[2]; s < q[3]; s++) {
+                Py_ssize_t lo = bounds[2 * s], hi = bounds[2 * s + 1], m = hi - lo, n_near = 0;
+                int verbs = 0, quoted = 0;
+                for (Py_ssize_t k = 0; k < m; k++)
+                    sp[lo + k] = after[k] * nb + after[m - 1 - k];
+                for (Py_ssize_t i = lo; i < hi; i++) {
+                    if (verb[i] >= 0) {
+                        near[n_near++] = i;
+                        verbs |= !qi[i];
+                    }
+                    quoted |= qi[i] != 0;
+                }
+                if (verbs) {
+                    Py_ssize_t last = -1, that = 0, comma = 0;
+                    for (Py_ssize_t i = lo; i < hi; i++) {
+                        if (last >= 0) {
+                            Py_ssize_t d = after[i - last];
+                            pv[i] = 1 + verb[last] * nb + d;
+                            if (i > last + 1)
+                                av[i] = last + 1 - q[0];
+                            cl[i] = 1 + ((d * 2 + that) * 2 + comma) * 2 + qi[i];
+                        }
+                        if (verb[i] >= 0 && !qi[i])
+                            last = i, that = 0, comma = 0;
+                        else if (kind[i] == 1)
+                            that = 1;
+                        else if (kind[i] == 2 || kind[i] == 3)
+                            comma = 1;
+                    }
+                    Py_ssize_t next = -1;
+                    comma = 0;
+                    for (Py_ssize_t i = hi - 1; i >= lo; i--) {
+                        if (next >= 0)
+                            nv[i] = 1 + (verb[next] * nb + before[next - i]) * 2 + comma;
+                        if (verb[i] >= 0 && !qi[i])
+                            next = i, comma = 0;
+                        else if (kind[i] == 2)
+                            comma = 1;
+                    }
+                }
+                if (n_near) {
+                    Py_ssize_t j = 0;
+                    for (Py_ssize_t i = lo; i < hi; i++) {
+                        while (j < n_near - 1 && labs(near[j + 1] - i) < labs(near[j] - i))
+                            j++;
+                        Py_ssize_t d = i - near[j];
+                        vb[i] = 1 + (d >= 0 ? after[d] : before[-d]);
+                    }
+                }
+                Py_ssize_t now = 2 * verbs + quoted;
+                for (Py_ssize_t i = lo; i < hi; i++)
+                    ss[i] = now * n_states + state;
+                state = ps + now;
+                any_verb |= verbs;
+                pos[hi - 1] = 2 * 4 + 3; /* "pos=EOS|3" */
+                pos[lo] = 1 * 4 + 3;     /* "pos=BOS|3" */
+            }
+            for (Py_ssize_t k = 0; k < 3 && q[0] + k < q[1]; k++)
+                pos[q[0] + k] += k - 3;
+            state = sizes[3] + 4 * any_verb + q[4];
+        }
+        free(near);
+    }
+    for (int k = 0; k < got; k++)
+        PyBuffer_Release(&v[k]);
+    if (bad)
+        PyErr_SetString(PyExc_ValueError, bad);
+    if (PyErr_Occurred())
+        return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"viterbi", viterbi, METH_VARARGS, "viterbi(scores, transition, path): one sequence's best labels."},
     {"marginals", marginals, METH_VARARGS,
      "marginals(scores, exp_transition, every, path, out): the probabilities of a path's labels."},
     {"state_scores", state_scores, METH_VARARGS,
      "state_scores(table, ids, lengths, at, edges, coded, codes, offsets, out): an article's token scores."},
+    {"sentence_codes", sentence_codes, METH_VARARGS,
+     "sentence_codes(verb, qi, kind, bounds, paras, after, before, sizes, out): the codes made sentence by sentence."},
     {NULL, NULL, 0, NULL},
 };
 

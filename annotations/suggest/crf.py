@@ -20,6 +20,7 @@ try:  # the recurrences in C, when the project was installed with a compiler (_c
     from annotations.suggest import _crf
 except ImportError:  # pragma: no cover - depends on the install
     _crf = None
+COMPILED = _crf  # the C part, or None when it was not built
 
 _HEADER = struct.Struct("<4sI4sIIIIIIIII")
 _FEATURE = struct.Struct("<IIId")

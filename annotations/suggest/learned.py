@@ -21,14 +21,14 @@ import threading
 import time
 import zipfile
 from dataclasses import dataclass, field, replace
-from itertools import chain, product
+from itertools import product
 
 import numpy as np
 import pycrfsuite
 
 from annotations.suggest import engine, stances
 from annotations.suggest.calibration import Calibration, best_floor
-from annotations.suggest.crf import CRF
+from annotations.suggest.crf import COMPILED, CRF
 from annotations.suggest.evaluate import evaluate_quotes, match
 from annotations.suggest.jsonl import record
 from annotations.suggest.lexicon import MORE_CUES, PRONOUNS, RARE_CUES, SPEECH_VERBS
@@ -67,11 +67,11 @@ def _shape(w: str) -> str:
 
 
 # What a word brings wherever it stands, made once per word: its lower case (str and bytes),
-# its shape (bytes and code), the speech verb it is (a code, or None), and its feature strings
-# as the token itself and as a neighbour, and the heads of its word-pair strings ("w-1|w=" and
-# "w|w+1=" with it as the first word), which the second word ends.
+# its shape (bytes and code), the speech verb it is (a code, or -1), and its feature strings
+# as the token itself and as a neighbour, the heads of its word-pair strings ("w-1|w=" and
+# "w|w+1=" with it as the first word), which the second word ends, and its _KIND.
 (LOWER, LOWER_B, SHAPE, SHAPE_I, VERB_I, F_W, F_SH, F_S3, F_P3, F_M3, F_M2, F_M1, F_P1, F_P3W,
- PAIR_PREV, PAIR_NEXT) = range(16)
+ PAIR_PREV, PAIR_NEXT, KIND_I) = range(17)
 _WORDS: dict[str, tuple] = {}
 
 
@@ -98,6 +98,7 @@ BITS = (b"0", b"1")
 CONF = (b"",) + tuple(f"{k / 100:.2f}".encode() for k in range(101))  # the rules' confidence, as written
 VERBS = tuple(sorted(w.encode() for w in CUES))
 _VERB_I = {v.decode(): i for i, v in enumerate(VERBS)}
+_KIND = {"that": 1, ",": 2, ":": 3}  # what ends a clause after a speech verb (_sentence_rows)
 # What the paragraph before held ("pp=": a speech verb, a quotation, an open one; "pp=start" for
 # none), then, from a paragraph's second sentence on, what the sentence before held ("ps=").
 STATES = (b"pp=start",) + tuple(b"pp=" + a + b + c for a in BITS for b in BITS for c in BITS) + tuple(
@@ -142,10 +143,10 @@ def _word(w: str) -> tuple:
     low = w.lower()
     lb = low.encode()
     shape = _shape(w).encode()
-    entry = (low, lb, shape, SHAPES.index(shape), _VERB_I.get(low), b"w=" + lb, b"sh=" + shape,
+    entry = (low, lb, shape, SHAPES.index(shape), _VERB_I.get(low, -1), b"w=" + lb, b"sh=" + shape,
              b"s3=" + low[-3:].encode(), b"p3=" + low[:3].encode(),
              b"w-3=" + lb, b"w-2=" + lb, b"w-1=" + lb, b"w1=" + lb, b"w3=" + lb,
-             b"w-1|w=" + lb + b"|", b"w|w+1=" + lb + b"|")
+             b"w-1|w=" + lb + b"|", b"w|w+1=" + lb + b"|", _KIND.get(low, 0))
     if len(_WORDS) > 50000:  # a bound on memory: the common words come back at once
         _WORDS.clear()
     _WORDS[w] = entry
@@ -159,7 +160,7 @@ class _Para:
     tokens: list  # (start, end, word)
     words: list  # each token's _word entry, whence its word features
     codes: np.ndarray | None = None  # templates (CODED) x tokens: each token's code in each
-    after_verb: list = field(default_factory=list)  # each token's "pvn" word (its index): after the verb before, or -1
+    after_verb: np.ndarray | None = None  # each token's "pvn" word (its index): after the verb before, or -1
     marks: list = field(default_factory=list)  # the paragraph's quotation-mark spans
     sent_of: list = field(default_factory=list)  # each token's sentence (index in the paragraph)
 
@@ -203,35 +204,36 @@ def _rule_marks(result: Suggestions, paras: list) -> dict[int, list[tuple[int, i
     return by_para
 
 
-OWN_ROWS = ("q", "pv", "nv", "cl", "s", "pos", "sp")  # templates coded token by token; _codes makes the others
 
 
-def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
+def _paragraphs(text: str, rules: Suggestions, core=None) -> list[_Para]:
     """Tokens and their features, paragraph by paragraph. Built column by column (one list per
     template) and sentence by sentence, which is much faster than token by token; as UTF-8
-    bytes, which crfsuite would otherwise encode string by string."""
+    bytes, which crfsuite would otherwise encode string by string. The codes made sentence by
+    sentence come from `core` (the C part: CRF.core) when given, else from _sentence_rows."""
     every = tokens(text)
     every_start = [t[0] for t in every]
     out = []
-    own = {name: [] for name in OWN_ROWS}  # the article's codes, paragraph after paragraph
-    base = [[] for _ in range(5)]  # and what _codes makes the others of: quoted, shape, rule, its confidence, vb
-    prev_para = 0  # "pp=start"
+    # The article's per-token values, paragraph after paragraph: quoted, shape, rule, its
+    # confidence (_codes makes templates of these), speech verb, "that" or a comma or colon.
+    qi_all, shape_all, rule_all, conf_all, verb_all, kind_all = ([] for _ in range(6))
+    bounds, spans = [], []  # each sentence's tokens; each paragraph's tokens, sentences and flags
     paras = layout(text)
     marks = _rule_marks(rules, [p for p, _, _ in paras])
     for para, quotes, sents in paras:
         toks = every[bisect.bisect_left(every_start, para.start):bisect.bisect_left(every_start, para.end)]
         if not toks:
             continue
-        n = len(toks)
+        n, first = len(toks), len(qi_all)
         starts = [t[0] for t in toks]
         sent_of = [0] * n
-        bounds = []
+        first_sentence = len(bounds)
         for si, s in enumerate(sents):
             lo = bisect.bisect_left(starts, s.start)
             hi = bisect.bisect_left(starts, s.end)
             if hi > lo:
                 sent_of[lo:hi] = [si] * (hi - lo)
-                bounds.append((lo, hi))
+                bounds.append((first + lo, first + hi))
         qi = [0] * n
         for q in quotes:
             lo, hi = bisect.bisect_left(starts, q.start), bisect.bisect_left(starts, q.end)
@@ -249,24 +251,66 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
                 rule[lo:hi] = [-kind] * (hi - lo)  # speaker and cue win over the content they sit in
         words = [t[2] for t in toks]
         info = [_WORDS.get(w) or _word(w) for w in words]
-        lowers = [x[LOWER] for x in info]
-        verb = [x[VERB_I] for x in info]
-        # Speech verbs outside quotation marks: per token the previous and next one in its
-        # sentence (the verb and a signed distance bucket), the word right after the previous
-        # one ('said that', 'told CNN') and the clause between them (a 'that', a comma).
-        pv = [0] * n
-        after_v = [-1] * n  # the word after the previous verb: "pvn=none" when there is none
-        nv = [0] * n
-        clause = [0] * n
-        in_sent = [0] * n  # how far from the sentence's start and end
-        vb = [0] * n  # the nearest speech verb, in or out of quotes: none, or 1 + its bucket
-        sent_state = [0] * n
-        pos = [3] * n  # "pos=-|3"
-        if n >= len(_AFTER):
-            _grow(n)
-        after, before = _AFTER, _BEFORE  # distance buckets: after[k] is _bucket(k)'s code, before[k] _bucket(-k)'s
-        state, any_verb = prev_para, False
-        for lo, hi in bounds:
+        qi_all += qi
+        shape_all += [x[SHAPE_I] for x in info]
+        rule_all += rule
+        conf_all += conf
+        verb_all += [x[VERB_I] for x in info]
+        kind_all += [x[KIND_I] for x in info]
+        open_end = bool(quotes) and quotes[-1].end == para.end and words[-1] not in QUOTE_MARKS
+        spans.append((first, first + n, first_sentence, len(bounds), 2 * bool(quotes) + open_end))
+        out.append(_Para(para.start, para.end, toks, info, None, None, quotes, sent_of))
+    if out:
+        longest = max(hi - lo for lo, hi, _, _, _ in spans)
+        if longest >= len(_AFTER):
+            _grow(longest)
+        qi, verb, kind = _ints(qi_all), _ints(verb_all), _ints(kind_all)
+        bounds = np.array(bounds, dtype=np.intp).reshape(-1, 2)
+        spans = np.array(spans, dtype=np.intp)
+        if core is not None:
+            rows = np.empty((len(SENTENCE_ROWS), len(qi)), dtype=np.intp)
+            core.sentence_codes(verb, qi, kind, bounds, spans, _ints(_AFTER), _ints(_BEFORE),
+                                _ints([NB, len(STATES), PS, PP]), rows)
+        else:
+            rows = _sentence_rows(verb.tolist(), qi_all, kind.tolist(), bounds.tolist(), spans.tolist())
+        made = dict(zip(SENTENCE_ROWS, rows))
+        made["q"] = qi
+        base = np.array([qi, _ints(shape_all), _ints(rule_all), _ints(conf_all), made["vb"]])
+        codes = _codes(base, made, [len(p.tokens) for p in out])
+        for p, (lo, hi, _, _, _) in zip(out, spans.tolist()):
+            p.codes = codes[:, lo:hi]
+            p.after_verb = made["after_verb"][lo:hi]
+    return out
+
+
+# The rows _sentence_rows (and _crf.sentence_codes) make, in their order: the CODED templates
+# pv, nv, cl, s, pos and sp, then the nearest speech verb (vb, of which _codes makes "r|v") and
+# the index (in its paragraph) of the word after the speech verb before each token, or -1.
+SENTENCE_ROWS = ("pv", "nv", "cl", "s", "pos", "sp", "vb", "after_verb")
+
+
+def _sentence_rows(verb, qi, kind, bounds, spans) -> np.ndarray:
+    """The codes made sentence by sentence, in Python (_crf.sentence_codes does the same in C):
+    per token, its speech verb (a number, or -1), whether it is quoted, and its kind (1 "that",
+    2 ",", 3 ":", else 0); the sentences' token ranges; each paragraph's token range, sentence
+    range and flags (2 with quotations, + 1 when it ends in an open one)."""
+    n = len(verb)
+    # Speech verbs outside quotation marks: per token the previous and next one in its
+    # sentence (the verb and a signed distance bucket), the word right after the previous
+    # one ('said that', 'told CNN') and the clause between them (a 'that', a comma).
+    pv = [0] * n
+    after_v = [-1] * n  # the word after the previous verb: "pvn=none" when there is none
+    nv = [0] * n
+    clause = [0] * n
+    in_sent = [0] * n  # how far from the sentence's start and end
+    vb = [0] * n  # the nearest speech verb, in or out of quotes: none, or 1 + its bucket
+    sent_state = [0] * n
+    pos = [3] * n  # "pos=-|3"
+    after, before = _AFTER, _BEFORE  # distance buckets: after[k] is _bucket(k)'s code, before[k] _bucket(-k)'s
+    state = 0  # "pp=start"
+    for first, end, s_lo, s_hi, flags in spans:
+        any_verb = False
+        for lo, hi in bounds[s_lo:s_hi]:
             m = hi - lo
             sp = _SENT_POS.get(m)
             if sp is None:
@@ -274,7 +318,7 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
                 if m < 256:
                     _SENT_POS[m] = sp
             in_sent[lo:hi] = sp
-            near = [i for i in range(lo, hi) if verb[i] is not None]
+            near = [i for i in range(lo, hi) if verb[i] >= 0]
             verbs = [i for i in near if not qi[i]]
             if verbs:
                 last, that, comma = None, 0, 0
@@ -283,22 +327,21 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
                         d = after[i - last]
                         pv[i] = 1 + verb[last] * NB + d
                         if i > last + 1:
-                            after_v[i] = last + 1
+                            after_v[i] = last + 1 - first
                         clause[i] = 1 + ((d * 2 + that) * 2 + comma) * 2 + qi[i]
-                    w = lowers[i]
-                    if verb[i] is not None and not qi[i]:
+                    if verb[i] >= 0 and not qi[i]:
                         last, that, comma = i, 0, 0
-                    elif w == "that":
+                    elif kind[i] == 1:
                         that = 1
-                    elif w == "," or w == ":":
+                    elif kind[i] >= 2:
                         comma = 1
                 nxt, comma = None, 0
                 for i in range(hi - 1, lo - 1, -1):
                     if nxt is not None:
                         nv[i] = 1 + (verb[nxt] * NB + before[nxt - i]) * 2 + comma
-                    if verb[i] is not None and not qi[i]:
+                    if verb[i] >= 0 and not qi[i]:
                         nxt, comma = i, 0
-                    elif lowers[i] == ",":
+                    elif kind[i] == 2:
                         comma = 1
             if near:
                 j, last_j = 0, len(near) - 1
@@ -313,22 +356,10 @@ def _paragraphs(text: str, rules: Suggestions) -> list[_Para]:
             any_verb = any_verb or bool(verbs)
             pos[hi - 1] = 2 * 4 + 3  # "pos=EOS|3"
             pos[lo] = 1 * 4 + 3  # "pos=BOS|3"
-        for i in range(min(3, n)):  # the paragraph's first three tokens say their place, not 3
-            pos[i] += i - 3
-        for name, col in zip(OWN_ROWS, (qi, pv, nv, clause, sent_state, pos, in_sent)):
-            own[name] += col
-        for row, col in zip(base, (qi, [x[SHAPE_I] for x in info], rule, conf, vb)):
-            row += col
-        out.append(_Para(para.start, para.end, toks, info, None, after_v, quotes, sent_of))
-        open_end = bool(quotes) and quotes[-1].end == para.end and words[-1] not in QUOTE_MARKS
-        prev_para = PP + 4 * any_verb + 2 * bool(quotes) + open_end
-    if out:
-        codes = _codes(np.array([_ints(row) for row in base]), own, [len(p.tokens) for p in out])
-        at = 0
-        for p in out:
-            p.codes = codes[:, at:at + len(p.tokens)]
-            at += len(p.tokens)
-    return out
+        for i in range(first, min(first + 3, end)):  # the paragraph's first three tokens say their place, not 3
+            pos[i] += i - first - 3
+        state = PP + 4 * any_verb + flags
+    return np.array([_ints(row) for row in (pv, nv, clause, sent_state, pos, in_sent, vb, after_v)])
 
 
 def _codes(base: np.ndarray, own: dict, lengths: list[int]) -> np.ndarray:
@@ -359,7 +390,7 @@ def _codes(base: np.ndarray, own: dict, lengths: list[int]) -> np.ndarray:
         "q1": after(qs, 2 * len(SHAPES)),
         "qm": (before(shape, len(SHAPES)) * (len(SHAPES) + 1) + after(shape, len(SHAPES))) * 2 + qi,
     }
-    return np.array([_ints(own[name]) if name in own else made[name] for name in CODED])
+    return np.array([own[name] if name in own else made[name] for name in CODED])
 
 
 def _ints(values: list[int]) -> np.ndarray:
@@ -571,7 +602,7 @@ class _Scorer:
         number = numbers[ids]
         firsts = np.cumsum([0] + lengths[:-1])
         lasts = firsts + np.array(lengths) - 1
-        local = np.fromiter(chain.from_iterable(p.after_verb for p in paras), np.intp, n)
+        local = np.concatenate([p.after_verb for p in paras])
         after_verb = np.where(local >= 0, number[local + np.repeat(firsts, lengths)], by.number("none"))
         total += state.take(by.after_verb[after_verb], axis=0)
         before, after = np.roll(number, 1), np.roll(number, -1)
@@ -693,7 +724,7 @@ class Model:
         tagger = self.tagger()
         quotes, raws = [], []
         by_rule_mention = {(q.speaker_start, q.speaker_end): q.speaker for q in rules.quotes if q.speaker}
-        paras = _paragraphs(text, rules)
+        paras = _paragraphs(text, rules, tagger.core)
         for para, (tagged, marginals) in zip(paras, tagger.tag(self._scorer(paras), need=self._scorer.need)):
             if marginals is None:  # tagged with no quote and no source: nothing to decode
                 continue
@@ -921,7 +952,7 @@ def _sequences(docs):
     for doc in docs:
         text = doc["text"]
         rules = engine.suggest(text)
-        for para in _paragraphs(text, rules):
+        for para in _paragraphs(text, rules, COMPILED):
             if doc.get("partial") and not (
                     _touches(para, doc.get("rejected_quotes")) and not _touches(para, doc.get("open_quotes"))):
                 continue
