@@ -77,17 +77,23 @@ static PyObject *viterbi(PyObject *self, PyObject *args) {
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t j = 0; j < L; j++)
         best[j] = s[j];
+    /* Each step reads the transitions row by row (from label i to every j), so the inner loop
+     * runs over j and the compiler makes it vector operations; a maximum is the same whatever
+     * the order it is taken in. */
     for (Py_ssize_t t = 1; t < n; t++) {
         const double *prev = best + (t - 1) * L;
-        for (Py_ssize_t j = 0; j < L; j++) {
-            double m = prev[0] + tr[j];
-            for (Py_ssize_t i = 1; i < L; i++) {
-                double v = prev[i] + tr[i * L + j];
-                if (v > m)
-                    m = v;
+        double *cur = best + t * L;
+        for (Py_ssize_t j = 0; j < L; j++)
+            cur[j] = prev[0] + tr[j];
+        for (Py_ssize_t i = 1; i < L; i++) {
+            const double p = prev[i], *row = tr + i * L;
+            for (Py_ssize_t j = 0; j < L; j++) {
+                double v = p + row[j];
+                cur[j] = v > cur[j] ? v : cur[j];
             }
-            best[t * L + j] = m + s[t * L + j];
         }
+        for (Py_ssize_t j = 0; j < L; j++)
+            cur[j] += s[t * L + j];
     }
     const double *last = best + (n - 1) * L;
     Py_ssize_t y = 0;
@@ -149,8 +155,9 @@ static PyObject *marginals(PyObject *self, PyObject *args) {
     const double *s = vs.buf, *tr = vt.buf;
     const Py_ssize_t *path = vp.buf;
     double *out = vo.buf;
-    /* The state factors, then alpha (n x L each), and three rows for beta (below). */
-    double *e = malloc(sizeof(double) * (2 * n * L + 3 * L));
+    /* The state factors, then alpha (n x L each), three rows for beta (below), and the
+     * transitions transposed. */
+    double *e = malloc(sizeof(double) * (2 * n * L + 3 * L + L * L));
     if (e == NULL) {
         PyErr_NoMemory();
         goto release_o;
@@ -167,16 +174,23 @@ static PyObject *marginals(PyObject *self, PyObject *args) {
         for (Py_ssize_t j = 0; j < L; j++)
             e[t * L + j] = exp(row[j] - top);
     }
+    /* The sums run over the previous label i for every label j at once, i outermost: each j's
+     * sum adds the same terms in the same order as one j at a time would, and the inner loop
+     * over j becomes vector operations. */
     for (Py_ssize_t j = 0; j < L; j++)
         alpha[j] = e[j];
     for (Py_ssize_t t = 1; t < n; t++) {
         const double *prev = alpha + (t - 1) * L;
         double *cur = alpha + t * L, sum = 0.0;
+        for (Py_ssize_t j = 0; j < L; j++)
+            cur[j] = 0.0;
+        for (Py_ssize_t i = 0; i < L; i++) {
+            const double p = prev[i], *row = tr + i * L;
+            for (Py_ssize_t j = 0; j < L; j++)
+                cur[j] += p * row[j];
+        }
         for (Py_ssize_t j = 0; j < L; j++) {
-            double v = 0.0;
-            for (Py_ssize_t i = 0; i < L; i++)
-                v += prev[i] * tr[i * L + j];
-            cur[j] = v * e[t * L + j];
+            cur[j] *= e[t * L + j];
             sum += cur[j];
         }
         if (t % every == 0)
@@ -184,8 +198,12 @@ static PyObject *marginals(PyObject *self, PyObject *args) {
                 cur[j] /= sum;
     }
     /* Walking back, only beta at t+1 is needed: two rows, swapped each step, and w, the next
-     * token's state factors times its beta. */
-    double *next = alpha + n * L, *cur = next + L, *w = cur + L;
+     * token's state factors times its beta; its sums run over j outermost, on the transitions
+     * transposed (trT), in the same order. */
+    double *next = alpha + n * L, *cur = next + L, *w = cur + L, *trT = w + L;
+    for (Py_ssize_t i = 0; i < L; i++)
+        for (Py_ssize_t j = 0; j < L; j++)
+            trT[j * L + i] = tr[i * L + j];
     for (Py_ssize_t j = 0; j < L; j++)
         next[j] = 1.0;
     for (Py_ssize_t t = n - 1; t >= 0; t--) {
@@ -194,13 +212,15 @@ static PyObject *marginals(PyObject *self, PyObject *args) {
             const double *et = e + (t + 1) * L;
             for (Py_ssize_t j = 0; j < L; j++)
                 w[j] = et[j] * next[j];
-            for (Py_ssize_t i = 0; i < L; i++) {
-                double v = 0.0;
-                for (Py_ssize_t j = 0; j < L; j++)
-                    v += w[j] * tr[i * L + j];
-                cur[i] = v;
-                sum += v;
+            for (Py_ssize_t i = 0; i < L; i++)
+                cur[i] = 0.0;
+            for (Py_ssize_t j = 0; j < L; j++) {
+                const double wj = w[j], *col = trT + j * L;
+                for (Py_ssize_t i = 0; i < L; i++)
+                    cur[i] += wj * col[i];
             }
+            for (Py_ssize_t i = 0; i < L; i++)
+                sum += cur[i];
             if (t % every == 0)
                 for (Py_ssize_t i = 0; i < L; i++)
                     cur[i] /= sum;
@@ -306,10 +326,13 @@ static PyObject *state_scores(PyObject *self, PyObject *args) {
                         for (Py_ssize_t j = 0; j < L; j++)
                             row[j] += add[j];
                     }
-                    for (Py_ssize_t t = 0; t < T; t++) {
+                    const double *first = coded + (codes[a] + offsets[0]) * L;
+                    for (Py_ssize_t j = 0; j < L; j++)
+                        sum[j] = first[j];
+                    for (Py_ssize_t t = 1; t < T; t++) {
                         const double *add = coded + (codes[t * N + a] + offsets[t]) * L;
                         for (Py_ssize_t j = 0; j < L; j++)
-                            sum[j] = t ? sum[j] + add[j] : add[j];
+                            sum[j] += add[j];
                     }
                     for (Py_ssize_t j = 0; j < L; j++)
                         row[j] += sum[j];

@@ -269,8 +269,7 @@ def _paragraphs(text: str, rules: Suggestions, core=None) -> list[_Para]:
         spans = np.array(spans, dtype=np.intp)
         if core is not None:
             rows = np.empty((len(SENTENCE_ROWS), len(qi)), dtype=np.intp)
-            core.sentence_codes(verb, qi, kind, bounds, spans, _ints(_AFTER), _ints(_BEFORE),
-                                _ints([NB, len(STATES), PS, PP]), rows)
+            core.sentence_codes(verb, qi, kind, bounds, spans, *_BUCKET_ARRAYS, _SIZES, rows)
         else:
             rows = _sentence_rows(verb.tolist(), qi_all, kind.tolist(), bounds.tolist(), spans.tolist())
         made = dict(zip(SENTENCE_ROWS, rows))
@@ -416,12 +415,15 @@ def _word_columns(words: list) -> list[list[bytes]]:
 
 
 _AFTER, _BEFORE = [], []  # a distance's BUCKETS code, forwards and backwards
+_BUCKET_ARRAYS = []  # the two as arrays, for _crf.sentence_codes
+_SIZES = np.array([NB, len(STATES), PS, PP], dtype=np.intp)  # what _crf.sentence_codes codes with
 _SENT_POS = {}  # sentence length: its tokens' 'sp' codes
 
 
 def _grow(n: int) -> None:
     _AFTER.extend(BUCKETS.index(_bucket(k).encode()) for k in range(len(_AFTER), 2 * n + 64))
     _BEFORE.extend(BUCKETS.index(_bucket(-k).encode()) for k in range(len(_BEFORE), 2 * n + 64))
+    _BUCKET_ARRAYS[:] = [_ints(_AFTER), _ints(_BEFORE)]
 
 
 # --- Gold to tags ---------------------------------------------------------------------------

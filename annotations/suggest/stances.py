@@ -378,7 +378,7 @@ class _Article:
                 ia, a_says = at[a], says[a]
                 for b in keys:
                     f = feats.of(a, b)
-                    if f is None:  # the same party twice, or a topic as the endorser
+                    if f is None:  # the same party twice
                         continue
                     ib = at[b]
                     # The tokens between the two: from the end of the first to the start of the second.
@@ -568,8 +568,10 @@ class Classifier:
         # A model from a few articles may never have seen one polarity: it scores 0 then.
         self.present = tuple(label in model.labels for label in LABELS)
         at = [model.labels.index(label) if here else None for label, here in zip(LABELS, self.present)]
-        self.weights: dict[str, list[float]] = {
-            attr.decode(): [0.0 if k is None else float(model.state[row, k]) for k in at]
+        # Tuples of floats, not lists: the collector stops tracking them, and a worker's garbage
+        # collections no longer walk every weight of the model.
+        self.weights: dict[str, tuple[float, ...]] = {
+            attr.decode(): tuple([0.0 if k is None else float(model.state[row, k]) for k in at])
             for attr, row in model.index.items()}
 
     def _key_sums(self, keys) -> tuple[float, float, float]:

@@ -146,9 +146,12 @@ class Command(BaseCommand):
 
     @staticmethod
     def _count_here(what, data, path):
-        """One counted run: start-up and the texts read, then (for rules or model) one pass."""
+        """One counted run: start-up, the texts read and the model loaded with its tagger and
+        classifier built (as _model does before timing), then (for rules or model) one pass."""
         texts = [doc["text"] for _, doc in read_jsonl(data)]
         model = learned.load(path)
+        model.tagger()
+        model.stance_classifier()
         run = {"none": None, "rules": suggest, "model": model.suggest}[what]
         if run is not None:
             for text in texts:
