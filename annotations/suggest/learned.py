@@ -204,8 +204,6 @@ def _rule_marks(result: Suggestions, paras: list) -> dict[int, list[tuple[int, i
     return by_para
 
 
-
-
 def _paragraphs(text: str, rules: Suggestions, core=None) -> list[_Para]:
     """Tokens and their features, paragraph by paragraph. Built column by column (one list per
     template) and sentence by sentence, which is much faster than token by token; as UTF-8

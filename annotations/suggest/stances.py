@@ -305,7 +305,7 @@ def _topics(tokens, lowers) -> dict[str, list[int]]:
     """The article's most frequent lower-case words (named twice or more), each with its tokens."""
     at: dict[str, list[int]] = {}
     for i, t in enumerate(tokens):
-        if t[2][0].islower():  # first: most tokens are not written in lower case
+        if t[2][0].islower():  # the cheapest test first
             w = lowers[i]
             if len(w) >= 4 and w.isalpha() and w not in NOT_TOPICS:
                 at.setdefault(w, []).append(i)
