@@ -122,6 +122,18 @@ static PyObject *viterbi(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* out = v M for a row v of L and an L x L matrix M, each out[j] summed over i in order; i runs
+ * outermost so that the inner loop, over j, becomes vector operations. */
+static void row_times(const double *v, const double *m, Py_ssize_t L, double *out) {
+    for (Py_ssize_t j = 0; j < L; j++)
+        out[j] = 0.0;
+    for (Py_ssize_t i = 0; i < L; i++) {
+        const double vi = v[i], *row = m + i * L;
+        for (Py_ssize_t j = 0; j < L; j++)
+            out[j] += vi * row[j];
+    }
+}
+
 /* marginals(scores, exp_transition, every, path, out): forward-backward in probabilities for one
  * sequence, from its state scores (n x L) as exp(score - the token's best score) and
  * exp_transition (L x L) = exp(transition); every k-th step the running sums are rescaled to sum
@@ -174,21 +186,11 @@ static PyObject *marginals(PyObject *self, PyObject *args) {
         for (Py_ssize_t j = 0; j < L; j++)
             e[t * L + j] = exp(row[j] - top);
     }
-    /* The sums run over the previous label i for every label j at once, i outermost: each j's
-     * sum adds the same terms in the same order as one j at a time would, and the inner loop
-     * over j becomes vector operations. */
     for (Py_ssize_t j = 0; j < L; j++)
         alpha[j] = e[j];
     for (Py_ssize_t t = 1; t < n; t++) {
-        const double *prev = alpha + (t - 1) * L;
         double *cur = alpha + t * L, sum = 0.0;
-        for (Py_ssize_t j = 0; j < L; j++)
-            cur[j] = 0.0;
-        for (Py_ssize_t i = 0; i < L; i++) {
-            const double p = prev[i], *row = tr + i * L;
-            for (Py_ssize_t j = 0; j < L; j++)
-                cur[j] += p * row[j];
-        }
+        row_times(alpha + (t - 1) * L, tr, L, cur);
         for (Py_ssize_t j = 0; j < L; j++) {
             cur[j] *= e[t * L + j];
             sum += cur[j];
@@ -198,8 +200,8 @@ static PyObject *marginals(PyObject *self, PyObject *args) {
                 cur[j] /= sum;
     }
     /* Walking back, only beta at t+1 is needed: two rows, swapped each step, and w, the next
-     * token's state factors times its beta; its sums run over j outermost, on the transitions
-     * transposed (trT), in the same order. */
+     * token's state factors times its beta; beta is the transitions times w, that is w times
+     * the transitions transposed (trT). */
     double *next = alpha + n * L, *cur = next + L, *w = cur + L, *trT = w + L;
     for (Py_ssize_t i = 0; i < L; i++)
         for (Py_ssize_t j = 0; j < L; j++)
@@ -212,13 +214,7 @@ static PyObject *marginals(PyObject *self, PyObject *args) {
             const double *et = e + (t + 1) * L;
             for (Py_ssize_t j = 0; j < L; j++)
                 w[j] = et[j] * next[j];
-            for (Py_ssize_t i = 0; i < L; i++)
-                cur[i] = 0.0;
-            for (Py_ssize_t j = 0; j < L; j++) {
-                const double wj = w[j], *col = trT + j * L;
-                for (Py_ssize_t i = 0; i < L; i++)
-                    cur[i] += wj * col[i];
-            }
+            row_times(w, trT, L, cur);
             for (Py_ssize_t i = 0; i < L; i++)
                 sum += cur[i];
             if (t % every == 0)
