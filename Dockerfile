@@ -9,7 +9,7 @@ RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml ./
 COPY newsdesk ./newsdesk
 COPY annotations ./annotations
-# A compiler for the suggester's C parts (annotations/suggest/_crf.c, _segment.c), gone again
+# A compiler for the suggester's C parts (annotations/suggest/_crf.c, _segment.c, _stances.c), gone again
 # once they are built. Installed in place (-e), as make does: the app runs from /app, whose `annotations` the
 # interpreter imports before any installed copy, so the built module must be there.
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \

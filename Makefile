@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 # machine installs what the tests ran with, not whatever is newest that day. The project itself
 # goes in without its dependencies: they all came from the lock. Installing it also builds the
 # C parts (the CRF's recurrences, the tokeniser) when a C compiler is there (and goes on without them when not).
-$(VENV)/.installed: requirements.lock pyproject.toml annotations/suggest/_crf.c annotations/suggest/_segment.c
+$(VENV)/.installed: requirements.lock pyproject.toml annotations/suggest/_crf.c annotations/suggest/_segment.c annotations/suggest/_stances.c
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps -e .

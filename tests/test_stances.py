@@ -336,3 +336,69 @@ def test_the_admin_lists_models_with_their_endorsement_score(admin_client, model
     row = page[page.index(with_stances.version):].split("</tr>")[0]
     assert f"{model.meta['stance']['heldout']['endorsement_f1']}" in row
     assert ">rules<" in page[page.index(quotes_only.version):].split("</tr>")[0]
+
+
+# Written to reach every branch of pair_signals: speakers by a speech verb, a quoted sentence, a
+# negation and support and opposition words between two parties, short phrases joining them,
+# pronouns, a party named in one sentence and another in the next, and a topic the article keeps naming.
+SIGNALS = (
+    "Sen. Maria Lopez said Tuesday that she would not back John Carter on the budget. “Carter praised "
+    "the budget, but Lopez never trusted him,” said Amal Haddad.\n\nThe Republicans criticized Lopez. "
+    "They said the budget was a mistake. Carter vouched for Haddad.\n\nHaddad, who attacked the budget "
+    "in May, told reporters Lopez and Carter had failed. Olga Petrova backed Lopez over the budget."
+)
+
+
+@pytest.fixture
+def c_pair_signals():
+    if stances._stances is None:
+        pytest.skip("annotations/suggest/_stances.c was not built (no C compiler at install)")
+    return stances._stances.pair_signals
+
+
+@pytest.mark.compiled
+def test_the_c_pair_signals_give_each_pair_what_the_python_loop_gives(c_pair_signals, monkeypatch):
+    """Each candidate's features (their values and their order, which training and the classifier's
+    sums follow) and its evidence sentences, the same with the C part as with Python."""
+    texts = [SIGNALS] + [d["text"] for d in stance_docs(20, seed=7) + topic_docs(10, seed=8)]
+
+    def read(text):
+        return [(c.a.key, c.b.key, list(c.features.items()), [(span, list(said.items())) for span, said in c.sentences])
+                for c in stances.candidates(text)]
+
+    with_c = [read(t) for t in texts]
+    monkeypatch.setattr(stances, "_stances", None)
+    in_python = [read(t) for t in texts]
+    assert with_c == in_python
+    first = {(a, b): feats for a, b, feats, _ in with_c[0]}
+    # The example reaches what it was written for.
+    names = {k for feats in first.values() for k, _ in feats}
+    assert {"next", "a_says_ab", "b_says_ba", "coq_ab", "ab:neg", "ab:verb=vouched", "ab:verb=for"} <= names
+    assert any(b == "budget" for a, b in first)
+
+
+@pytest.mark.compiled
+def test_the_c_pair_signals_refuse_what_does_not_fit_the_article(c_pair_signals):
+    names = stances._NAMES
+    lowers, flags = ["a", "said", "b"], [0, 8, 0]
+
+    def run(parties, sentence=(0, 3), names=names, flags=flags):
+        return c_pair_signals(flags, lowers, [(*sentence, False, (0, 9), tuple(parties))], names)
+
+    fine = [(0, 0, 0, 1), (1, 1, 2, 3)]  # "a said b": two leading parties, a speech verb between them
+    [(a, b, features, evidence), _] = run(fine)
+    said = {"co": 1.0, "co_ab": 1.0, "a_says_ab": 1.0, "b_says_ab": 1.0, "ab:sup": 0.0, "ab:opp": 0.0, "ssup": 0.0,
+            "sopp": 0.0, "ab:verb=said": 1.0}
+    assert (a, b, features, evidence) == (0, 1, said, [((0, 9), said)])
+    for bad, why in [(dict(parties=[(0, 0, 0, 1), (1, 1, 3, 4)]), "a mention's token 3 out of range"),
+                     (dict(parties=[(0, 0, 0, 1), (1, 1, 2, 2)]), "a mention's end 2 out of range"),
+                     (dict(parties=[(0, 1, 0, 1)]), "a party's first index 1 out of range"),
+                     (dict(parties=[(2, 1, 0, 1)]), "a leading party has one index"),
+                     (dict(parties=[(-1, -1, 0, 1)]), "a party's index -1 out of range"),
+                     (dict(parties=fine, sentence=(2, 1)), "a sentence's end 1 out of range"),
+                     (dict(parties=fine, names=names[:-1]), "20 names"),
+                     (dict(parties=fine, flags=[0, 8]), "a lower case per flag")]:
+        with pytest.raises(ValueError, match=why):
+            run(**bad)
+    with pytest.raises(ValueError, match="a party is"):
+        c_pair_signals(flags, lowers, [(0, 3, False, (0, 9), ((0, 0, 0),))], names)

@@ -20,7 +20,7 @@ import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
-from itertools import accumulate, product
+from itertools import accumulate, product, repeat
 
 import pycrfsuite
 
@@ -41,6 +41,11 @@ from annotations.suggest.lexicon import (
 )
 from annotations.suggest.segment import TOKEN, layout, tokens
 from annotations.suggest.types import EndorsementSuggestion, Speaker, Suggestions
+
+try:
+    from annotations.suggest import _stances  # built from _stances.c at install, when a C compiler was there
+except ImportError:  # pair_signals does the same in Python
+    _stances = None
 
 POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
 POSSESSIVE_ENDS = ("s", "’", "'")  # a token (never a line's end) with none of these has no possessive
@@ -317,6 +322,88 @@ def _topics(tokens, lowers) -> dict[str, list[int]]:
 # endorser): made once rather than for each pair of each sentence.
 _PAIR_AB, _PAIR_BA = ((f"co_{d}", f"a_says_{d}", f"b_says_{d}", f"coq_{d}", f"{d}:sup", f"{d}:opp", f"{d}:neg",
                        f"{d}:verb=") for d in ("ab", "ba"))
+# The names pair_signals gives what it counts, in this order.
+_NAMES = ("next", "co", "ssup", "sopp", *_PAIR_AB, *_PAIR_BA)
+# A lower-case word's lists, as bits: support 1, oppose 2, negation 4, speech verb 8.
+_FLAGS = {w: sum(1 << bit for bit, words in enumerate((SUPPORT, OPPOSE, NEGATIONS, SPEECH)) if w in words)
+          for w in SUPPORT | OPPOSE | NEGATIONS | SPEECH}
+
+
+def pair_signals(flags: list[int], lowers: list[str], sents: list[tuple], names: tuple) -> list[tuple]:
+    """What an article's sentences say of each pair of parties: (first, second, features,
+    evidence) of each pair they join, in the order they first join it; _stances.pair_signals (C)
+    does the same. Per token, its word lists (_FLAGS bits) and lower case; per sentence, its
+    token range, whether it is quoted, its span, and its parties (index as a pair's second, as
+    its first or -1, first mention's token and the token after it). A pair's features count
+    sentences naming both (co, by who comes first, who speaks, support and opposition words
+    between them and in the sentence, a negation between) and sentences naming one followed by
+    one naming the other (next); its evidence is each sentence naming both, with what it says."""
+    if len(names) != 20:
+        raise ValueError("pair_signals: wanted 20 names")
+    nxt, co, ssup_name, sopp_name = names[:4]
+    pair_names = names[4:12], names[12:20]
+    # Running counts of each word list, so any stretch of tokens is counted in one subtraction.
+    sup_at, opp_at, neg_at, say_at = (list(accumulate((x >> bit & 1 for x in flags), initial=0))
+                                      for bit in range(4))
+    pairs: dict[tuple[int, int], tuple] = {}
+
+    def of(a: int, b: int) -> tuple:
+        pair = pairs.get((a, b))
+        if pair is None:
+            pair = pairs[(a, b)] = (a, b, {}, [])
+        return pair
+
+    for si, (s_lo, s_hi, quoted, span, here) in enumerate(sents):
+        if si + 1 < len(sents):
+            # A party in this sentence and another in the next: "Obama spoke. He called Boehner ..."
+            following = sents[si + 1][4]
+            for a, a_first, _, _ in here:
+                if a_first < 0:
+                    continue
+                for b, _, _, _ in following:
+                    if b != a:
+                        f = of(a_first, b)[2]
+                        f[nxt] = f.get(nxt, 0.0) + 1.0
+        if len(here) < 2:
+            continue
+        ssup, sopp = sup_at[s_hi] - sup_at[s_lo], opp_at[s_hi] - opp_at[s_lo]
+        # Whether a speech verb stands by each party's mention: "Walker said Democrats ...":
+        # the one who speaks is the likelier endorser.
+        says = [say_at[min(s_hi, i + 4)] > say_at[max(s_lo, i - 3)] for _, _, i, _ in here]
+        for x, (a, a_first, ia, a_stop) in enumerate(here):
+            if a_first < 0:
+                continue
+            for y, (b, _, ib, b_stop) in enumerate(here):
+                if b == a:
+                    continue
+                _, _, f, evidence = of(a_first, b)
+                # The tokens between the two: from the end of the first to the start of the second.
+                if ia < ib:
+                    (co_d, a_said, b_said, coq, sup, opp, neg, verb), lo = pair_names[0], a_stop
+                    hi = max(lo, ib)
+                else:
+                    (co_d, a_said, b_said, coq, sup, opp, neg, verb), lo = pair_names[1], b_stop
+                    hi = max(lo, ia)
+                said = {co: 1.0, co_d: 1.0}  # what this sentence says of the pair
+                if says[x]:
+                    said[a_said] = 1.0
+                if says[y]:
+                    said[b_said] = 1.0
+                if quoted:
+                    said[coq] = 1.0
+                said[sup] = sup_at[hi] - sup_at[lo]
+                said[opp] = opp_at[hi] - opp_at[lo]
+                said[ssup_name], said[sopp_name] = ssup, sopp
+                if neg_at[hi] > neg_at[lo]:
+                    said[neg] = 1.0
+                for k, v in said.items():
+                    f[k] = f.get(k, 0.0) + v
+                if hi - lo <= 6:  # "A vouched for B": the words of a verb phrase joining them
+                    for w in lowers[lo:hi]:
+                        joining = verb + w
+                        f[joining] = said[joining] = 1.0
+                evidence.append((span, said))
+    return list(pairs.values())
 
 
 class _Article:
@@ -345,69 +432,24 @@ class _Article:
         self.sents = _sentences(text, self.tokens, self.found)
 
     def sentence_signals(self, feats: "_Pairs", evidence: dict) -> None:
-        """What the sentences naming both parties of a pair (or one each, one after the other) say."""
-        lowers, rank, sents, topics = self.lowers, self.rank, self.sents, self.topics
-        endorsers = feats.first  # a topic is never the first of a pair: its pairs are not looked for
-        # Running counts of the word lists, so any stretch of tokens is counted in one subtraction.
-        sup_at = list(accumulate(map(SUPPORT.__contains__, lowers), initial=0))
-        opp_at = list(accumulate(map(OPPOSE.__contains__, lowers), initial=0))
-        neg_at = list(accumulate(map(NEGATIONS.__contains__, lowers), initial=0))
-        say_at = list(accumulate(map(SPEECH.__contains__, lowers), initial=0))
-        for si, s in enumerate(sents):
-            keys = [k for k in s.parties if rank[k] < MAX_PARTIES or k in topics]
-            if si + 1 < len(sents):
-                # A party in this sentence and another in the next: "Obama spoke. He called Boehner ..."
-                following = sents[si + 1].parties
-                for a in keys:
-                    if a not in endorsers:
-                        continue
-                    for b in following:
-                        f = feats.of(a, b)
-                        if f is not None:
-                            f["next"] = f.get("next", 0.0) + 1.0  # _add, written out: a hot loop
-            if len(keys) < 2:
-                continue
-            ssup, sopp = sup_at[s.hi] - sup_at[s.lo], opp_at[s.hi] - opp_at[s.lo]
-            # Each party's mention here, and whether a speech verb stands by it: "Walker said
-            # Democrats ...": the one who speaks is the likelier endorser.
-            at = {k: s.parties[k].token for k in keys}
-            says = {k: say_at[min(s.hi, i + 4)] > say_at[max(s.lo, i - 3)] for k, i in at.items()}
-            for a in keys:
-                if a not in endorsers:
-                    continue
-                ia, a_says = at[a], says[a]
-                for b in keys:
-                    f = feats.of(a, b)
-                    if f is None:  # the same party twice
-                        continue
-                    ib = at[b]
-                    # The tokens between the two: from the end of the first to the start of the second.
-                    if ia < ib:
-                        names, lo = _PAIR_AB, s.parties[a].stop
-                        hi = max(lo, ib)
-                    else:
-                        names, lo = _PAIR_BA, s.parties[b].stop
-                        hi = max(lo, ia)
-                    co, a_said, b_said, quoted, sup, opp, neg, verb = names
-                    said = {"co": 1.0, co: 1.0}  # what this sentence says of the pair
-                    if a_says:
-                        said[a_said] = 1.0
-                    if says[b]:
-                        said[b_said] = 1.0
-                    if s.quoted:
-                        said[quoted] = 1.0
-                    said[sup] = sup_at[hi] - sup_at[lo]
-                    said[opp] = opp_at[hi] - opp_at[lo]
-                    said["ssup"], said["sopp"] = ssup, sopp
-                    if neg_at[hi] > neg_at[lo]:
-                        said[neg] = 1.0
-                    for k, v in said.items():  # _add, written out: this runs some 1,300 times an article
-                        f[k] = f.get(k, 0.0) + v
-                    if hi - lo <= 6:  # "A vouched for B": the words of a verb phrase joining them
-                        for w in lowers[lo:hi]:
-                            joining = verb + w
-                            f[joining] = said[joining] = 1.0
-                    evidence.setdefault((a, b), []).append(((s.start, s.end), said))
+        """What the sentences naming both parties of a pair (or one each, one after the other) say
+        (pair_signals), into each pair's features and its evidence."""
+        first, second = feats.first, feats.second
+        seconds = [None] * (max(second.values(), default=-1) + 1)  # by index
+        for k, j in second.items():
+            seconds[j] = k
+        sents = [(s.lo, s.hi, s.quoted, (s.start, s.end),
+                  # Only the parties a pair can hold (a leading party or a topic): a party's
+                  # index as a pair's second, as its first (-1: never an endorser), its mention.
+                  tuple([(second[k], first.get(k, -1), m.token, m.stop) for k, m in s.parties.items() if k in second]))
+                 for s in self.sents]
+        flags = list(map(_FLAGS.get, self.lowers, repeat(0)))
+        run = pair_signals if _stances is None else _stances.pair_signals
+        for i, j, f, said in run(flags, self.lowers, sents, _NAMES):
+            a, b = seconds[i], seconds[j]  # a leading party's index is the same in both
+            feats[(a, b)] = f
+            if said:
+                evidence[(a, b)] = said
 
     def rule_signals(self, rules: Suggestions, feats: "_Pairs") -> Counter:
         """What the rules found: quotes where one party names another, and endorsements. Returns
