@@ -363,8 +363,7 @@ def test_the_c_pair_signals_give_each_pair_what_the_python_loop_gives(c_pair_sig
     texts = [SIGNALS] + [d["text"] for d in stance_docs(20, seed=7) + topic_docs(10, seed=8)]
 
     def read(text):
-        return [(c.a.key, c.b.key, list(c.features.items()), [(span, list(said.items())) for span, said in c.sentences])
-                for c in stances.candidates(text)]
+        return [(c.a.key, c.b.key, list(c.features.items()), c.sentences) for c in stances.candidates(text)]
 
     with_c = [read(t) for t in texts]
     monkeypatch.setattr(stances, "_stances", None)
@@ -386,10 +385,11 @@ def test_the_c_pair_signals_refuse_what_does_not_fit_the_article(c_pair_signals)
         return c_pair_signals(flags, lowers, [(*sentence, False, (0, 9), tuple(parties))], names)
 
     fine = [(0, 0, 0, 1), (1, 1, 2, 3)]  # "a said b": two leading parties, a speech verb between them
-    [(a, b, features, evidence), _] = run(fine)
+    [(a, b, features, [record]), _] = run(fine)
     said = {"co": 1.0, "co_ab": 1.0, "a_says_ab": 1.0, "b_says_ab": 1.0, "ab:sup": 0.0, "ab:opp": 0.0, "ssup": 0.0,
             "sopp": 0.0, "ab:verb=said": 1.0}
-    assert (a, b, features, evidence) == (0, 1, said, [((0, 9), said)])
+    assert (a, b, features, record) == (0, 1, said, ((0, 9), 0, True, True, False, 0, 0, 0, 0, False, ("said",)))
+    assert stances.said_of(record) == said
     for bad, why in [(dict(parties=[(0, 0, 0, 1), (1, 1, 3, 4)]), "a mention's token 3 out of range"),
                      (dict(parties=[(0, 0, 0, 1), (1, 1, 2, 2)]), "a mention's end 2 out of range"),
                      (dict(parties=[(0, 1, 0, 1)]), "a party's first index 1 out of range"),

@@ -2,7 +2,7 @@
  * endorsement classifier's features and evidence. In Python this is a dict update per feature
  * for each pair of each sentence, a tenth of the learned suggester's time; here the same
  * updates are made in the same order, so each pair's features (their values and the order of
- * their keys) and its evidence are equal to the Python version's. stances.py uses this module
+ * their keys) and its evidence records are equal to the Python version's. stances.py uses this module
  * when it was built and pair_signals otherwise; tests/test_stances.py checks both give the same.
  *
  * The arguments are pair_signals': flags and lowers (per token), sentences (lo, hi, quoted,
@@ -125,52 +125,46 @@ static PyObject *pair_of(Pairs *pairs, Py_ssize_t a, Py_ssize_t b) {
     return *cell;
 }
 
-/* What sentence t says of the pair of its parties x (the first) and y, into the pair's features
- * and, with the sentence's span, its evidence. */
+/* What sentence t says of the pair of its parties x (the first) and y, added to the pair's
+ * features in the order said_of writes it, and as its evidence a record of what it says (see
+ * stances.pair_signals): no dict per sentence, only one for the few sentences shown. */
 static int co_mention(const Sentence *t, const Party *x, const Party *y, int x_says, int y_says, PyObject *pair,
                       PyObject *const *names, const Py_ssize_t *const at[4], PyObject *lowers) {
     const Py_ssize_t *sup_at = at[0], *opp_at = at[1], *neg_at = at[2];
     PyObject *f = PyTuple_GET_ITEM(pair, 2), *evidence = PyTuple_GET_ITEM(pair, 3);
     /* The tokens between the two: from the end of the first to the start of the second. */
-    PyObject *const *p;
-    Py_ssize_t lo, hi;
-    if (x->token < y->token) {
-        p = names + N_PAIR;
-        lo = x->stop;
-        hi = lo > y->token ? lo : y->token;
-    } else {
-        p = names + N_PAIR + 8;
-        lo = y->stop;
-        hi = lo > x->token ? lo : x->token;
-    }
-    PyObject *said = PyDict_New();
-    if (said == NULL)
+    int side = x->token < y->token ? 0 : 1;
+    Py_ssize_t lo = side ? y->stop : x->stop, stop = side ? x->token : y->token, hi = lo > stop ? lo : stop;
+    PyObject *const *p = names + N_PAIR + 8 * side;
+    Py_ssize_t sup = sup_at[hi] - sup_at[lo], opp = opp_at[hi] - opp_at[lo];
+    Py_ssize_t ssup = sup_at[t->hi] - sup_at[t->lo], sopp = opp_at[t->hi] - opp_at[t->lo];
+    int neg = neg_at[hi] > neg_at[lo];
+    if (put(f, names[N_CO], 1.0, 1) || put(f, p[P_CO], 1.0, 1) || (x_says && put(f, p[P_A_SAYS], 1.0, 1))
+        || (y_says && put(f, p[P_B_SAYS], 1.0, 1)) || (t->quoted && put(f, p[P_COQ], 1.0, 1))
+        || put(f, p[P_SUP], (double)sup, 1) || put(f, p[P_OPP], (double)opp, 1)
+        || put(f, names[N_SSUP], (double)ssup, 1) || put(f, names[N_SOPP], (double)sopp, 1)
+        || (neg && put(f, p[P_NEG], 1.0, 1)))
         return -1;
-    int failed = put(said, names[N_CO], 1.0, 0) || put(said, p[P_CO], 1.0, 0)
-        || (x_says && put(said, p[P_A_SAYS], 1.0, 0)) || (y_says && put(said, p[P_B_SAYS], 1.0, 0))
-        || (t->quoted && put(said, p[P_COQ], 1.0, 0))
-        || put(said, p[P_SUP], (double)(sup_at[hi] - sup_at[lo]), 0)
-        || put(said, p[P_OPP], (double)(opp_at[hi] - opp_at[lo]), 0)
-        || put(said, names[N_SSUP], (double)(sup_at[t->hi] - sup_at[t->lo]), 0)
-        || put(said, names[N_SOPP], (double)(opp_at[t->hi] - opp_at[t->lo]), 0)
-        || (neg_at[hi] > neg_at[lo] && put(said, p[P_NEG], 1.0, 0));
-    PyObject *key, *value;
-    Py_ssize_t pos = 0;
-    while (!failed && PyDict_Next(said, &pos, &key, &value))
-        failed = put(f, key, PyFloat_AS_DOUBLE(value), 1);
-    if (!failed && hi - lo <= 6) {  /* "A vouched for B": the words of a verb phrase joining them */
-        for (Py_ssize_t i = lo; i < hi && !failed; i++) {
-            PyObject *joining = PyUnicode_Concat(p[P_VERB], PyList_GET_ITEM(lowers, i));
-            failed = joining == NULL || put(f, joining, 1.0, 0) || put(said, joining, 1.0, 0);
-            Py_XDECREF(joining);
+    /* "A vouched for B": the words of a verb phrase joining them */
+    PyObject *words = PyTuple_New(hi - lo <= 6 ? hi - lo : 0);
+    if (words == NULL)
+        return -1;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(words); i++) {
+        PyObject *w = PyList_GET_ITEM(lowers, lo + i), *joining = PyUnicode_Concat(p[P_VERB], w);
+        int failed = joining == NULL || put(f, joining, 1.0, 0);
+        Py_XDECREF(joining);
+        if (failed) {
+            Py_DECREF(words);
+            return -1;
         }
+        Py_INCREF(w);
+        PyTuple_SET_ITEM(words, i, w);
     }
-    if (!failed) {
-        PyObject *item = PyTuple_Pack(2, t->span, said);
-        failed = item == NULL || PyList_Append(evidence, item) < 0;
-        Py_XDECREF(item);
-    }
-    Py_DECREF(said);
+    PyObject *record = Py_BuildValue("(OiOOOnnnnON)", t->span, side, x_says ? Py_True : Py_False,
+                                     y_says ? Py_True : Py_False, t->quoted ? Py_True : Py_False, sup, opp, ssup, sopp,
+                                     neg ? Py_True : Py_False, words);
+    int failed = record == NULL || PyList_Append(evidence, record) < 0;
+    Py_XDECREF(record);
     return failed ? -1 : 0;
 }
 

@@ -228,7 +228,7 @@ def _bucket(d: int) -> str:
 class Candidate:
     a: Party
     b: Party
-    sentences: list | tuple  # (span, what it says of the pair) of each sentence naming both
+    sentences: list | tuple  # what each sentence naming both says of the pair: records (said_of)
     first: tuple[int, int]  # the sentence naming the first, when none names both
     # Its features in groups: tuples of binary ones, most shared by many pairs of the article
     # (what a party brings to every pair it is in), and a dict of the pair's own counts, whose
@@ -337,10 +337,12 @@ def pair_signals(flags: list[int], lowers: list[str], sents: list[tuple], names:
     its first or -1, first mention's token and the token after it). A pair's features count
     sentences naming both (co, by who comes first, who speaks, support and opposition words
     between them and in the sentence, a negation between) and sentences naming one followed by
-    one naming the other (next); its evidence is each sentence naming both, with what it says."""
+    one naming the other (next); its evidence is a record of what each sentence naming both
+    says (said_of turns one into features): a dict for every pair of every sentence cost more
+    than the rest of the loop, and only the few sentences shown as evidence need one."""
     if len(names) != 20:
         raise ValueError("pair_signals: wanted 20 names")
-    nxt, co, ssup_name, sopp_name = names[:4]
+    nxt = names[0]
     pair_names = names[4:12], names[12:20]
     # Running counts of each word list, so any stretch of tokens is counted in one subtraction.
     sup_at, opp_at, neg_at, say_at = (list(accumulate((x >> bit & 1 for x in flags), initial=0))
@@ -378,32 +380,41 @@ def pair_signals(flags: list[int], lowers: list[str], sents: list[tuple], names:
                     continue
                 _, _, f, evidence = of(a_first, b)
                 # The tokens between the two: from the end of the first to the start of the second.
-                if ia < ib:
-                    (co_d, a_said, b_said, coq, sup, opp, neg, verb), lo = pair_names[0], a_stop
-                    hi = max(lo, ib)
-                else:
-                    (co_d, a_said, b_said, coq, sup, opp, neg, verb), lo = pair_names[1], b_stop
-                    hi = max(lo, ia)
-                said = {co: 1.0, co_d: 1.0}  # what this sentence says of the pair
-                if says[x]:
-                    said[a_said] = 1.0
-                if says[y]:
-                    said[b_said] = 1.0
-                if quoted:
-                    said[coq] = 1.0
-                said[sup] = sup_at[hi] - sup_at[lo]
-                said[opp] = opp_at[hi] - opp_at[lo]
-                said[ssup_name], said[sopp_name] = ssup, sopp
-                if neg_at[hi] > neg_at[lo]:
-                    said[neg] = 1.0
-                for k, v in said.items():
-                    f[k] = f.get(k, 0.0) + v
-                if hi - lo <= 6:  # "A vouched for B": the words of a verb phrase joining them
-                    for w in lowers[lo:hi]:
-                        joining = verb + w
-                        f[joining] = said[joining] = 1.0
-                evidence.append((span, said))
+                side = 0 if ia < ib else 1
+                lo = b_stop if side else a_stop
+                hi = max(lo, ia if side else ib)
+                record = (span, side, says[x], says[y], quoted, sup_at[hi] - sup_at[lo], opp_at[hi] - opp_at[lo],
+                          ssup, sopp, neg_at[hi] > neg_at[lo], tuple(lowers[lo:hi]) if hi - lo <= 6 else ())
+                verb = pair_names[side][7]
+                for k, v in said_of(record, names).items():
+                    if k.startswith(verb):  # a joining word: there or not
+                        f[k] = v
+                    else:
+                        f[k] = f.get(k, 0.0) + v
+                evidence.append(record)
     return list(pairs.values())
+
+
+def said_of(record: tuple, names: tuple = _NAMES) -> dict:
+    """What a sentence says of a pair, as features, from its evidence record (pair_signals):
+    (span, which party comes first (0: the endorser), whether a speech verb stands by the
+    first and by the second, whether the sentence is quoted, support and opposition words
+    between them, and in the sentence, a negation between them, the words joining them)."""
+    _, side, a_says, b_says, quoted, sup, opp, ssup, sopp, neg, words = record
+    co_d, a_said, b_said, coq, sup_name, opp_name, neg_name, verb = names[4 + 8 * side:12 + 8 * side]
+    said = {names[1]: 1.0, co_d: 1.0}
+    if a_says:
+        said[a_said] = 1.0
+    if b_says:
+        said[b_said] = 1.0
+    if quoted:
+        said[coq] = 1.0
+    said[sup_name], said[opp_name], said[names[2]], said[names[3]] = sup, opp, ssup, sopp
+    if neg:
+        said[neg_name] = 1.0
+    for w in words:  # "A vouched for B": the words of a verb phrase joining them
+        said[verb + w] = 1.0
+    return said
 
 
 class _Article:
@@ -681,11 +692,11 @@ class Classifier:
             return cand.first
         i = LABELS.index(polarity)
 
-        def lean(said: dict) -> float:  # for the polarity, against "none"
-            sums = self._sums(said.items())
+        def lean(record: tuple) -> float:  # for the polarity, against "none"
+            sums = self._sums(said_of(record).items())
             return sums[i] - sums[2]
 
-        return max(cand.sentences, key=lambda sentence: lean(sentence[1]))[0]
+        return max(cand.sentences, key=lean)[0]
 
 
 def scored(cands: list[Candidate], classifier: Classifier):
