@@ -350,14 +350,14 @@ SIGNALS = (
 
 
 @pytest.fixture
-def c_pair_signals():
+def c_stances():
     if stances._stances is None:
         pytest.skip("annotations/suggest/_stances.c was not built (no C compiler at install)")
-    return stances._stances.pair_signals
+    return stances._stances
 
 
 @pytest.mark.compiled
-def test_the_c_pair_signals_give_each_pair_what_the_python_loop_gives(c_pair_signals, monkeypatch):
+def test_the_c_pair_signals_give_each_pair_what_the_python_loop_gives(c_stances, monkeypatch):
     """Each candidate's features (their values and their order, which training and the classifier's
     sums follow) and its evidence sentences, the same with the C part as with Python."""
     texts = [SIGNALS] + [d["text"] for d in stance_docs(20, seed=7) + topic_docs(10, seed=8)]
@@ -377,12 +377,12 @@ def test_the_c_pair_signals_give_each_pair_what_the_python_loop_gives(c_pair_sig
 
 
 @pytest.mark.compiled
-def test_the_c_pair_signals_refuse_what_does_not_fit_the_article(c_pair_signals):
+def test_the_c_pair_signals_refuse_what_does_not_fit_the_article(c_stances):
     names = stances._NAMES
     lowers, flags = ["a", "said", "b"], [0, 8, 0]
 
     def run(parties, sentence=(0, 3), names=names, flags=flags):
-        return c_pair_signals(flags, lowers, [(*sentence, False, (0, 9), tuple(parties))], names)
+        return c_stances.pair_signals(flags, lowers, [(*sentence, False, (0, 9), tuple(parties))], names)
 
     fine = [(0, 0, 0, 1), (1, 1, 2, 3)]  # "a said b": two leading parties, a speech verb between them
     [(a, b, features, [record]), _] = run(fine)
@@ -401,4 +401,21 @@ def test_the_c_pair_signals_refuse_what_does_not_fit_the_article(c_pair_signals)
         with pytest.raises(ValueError, match=why):
             run(**bad)
     with pytest.raises(ValueError, match="a party is"):
-        c_pair_signals(flags, lowers, [(0, 3, False, (0, 9), ((0, 0, 0),))], names)
+        c_stances.pair_signals(flags, lowers, [(0, 3, False, (0, 9), ((0, 0, 0),))], names)
+
+
+@pytest.mark.compiled
+def test_the_c_weight_sums_are_pythons_to_the_bit(c_stances, model):
+    """Every feature group of every candidate, summed with a trained classifier's weights, counts
+    above 1 squashed: the same floats in C as in Python."""
+    weights = model.stance_classifier().weights
+    groups = [g for t in [SIGNALS] + [d["text"] for d in stance_docs(10, seed=9)]
+              for c in stances.candidates(t) for g in c.groups]
+    counted = [g for g in groups if isinstance(g, dict)]
+    assert any(v > 1 and k in weights for g in counted for k, v in g.items()), "no squashed count was tried"
+    assert [c_stances.weight_sums(weights, g) for g in groups] == [
+        stances.weight_sums(weights, g) for g in groups]
+    with pytest.raises(ValueError, match="a tuple of features or a dict of counts"):
+        c_stances.weight_sums(weights, ["co"])
+    with pytest.raises(ValueError, match="a tuple of 3 floats"):
+        c_stances.weight_sums({"co": (1.0, 2.0)}, {"co": 1.0})

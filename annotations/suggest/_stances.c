@@ -7,9 +7,12 @@
  *
  * The arguments are pair_signals': flags and lowers (per token), sentences (lo, hi, quoted,
  * span, parties: (second, first, token, stop) tuples) and the 20 feature names.
+ *
+ * Likewise stances.weight_sums, the classifier's sums of a pair's feature weights.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdlib.h>
 
 enum { N_NEXT, N_CO, N_SSUP, N_SOPP, N_PAIR, N_NAMES = N_PAIR + 16 };  /* then 8 names for "ab", 8 for "ba" */
@@ -272,7 +275,54 @@ done:
     return out;
 }
 
+/* weight_sums(weights, group) -> (s, o, n): as stances.weight_sums, the same products added in
+ * the same order (a count's square root by pow, as Python's ** takes it). */
+static PyObject *weight_sums(PyObject *self, PyObject *args) {
+    PyObject *weights, *group;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O!O", &PyDict_Type, &weights, &group))
+        return NULL;
+    int counted = PyDict_Check(group);
+    if (!counted && !PyTuple_Check(group)) {
+        PyErr_SetString(PyExc_ValueError, "weight_sums: a group is a tuple of features or a dict of counts");
+        return NULL;
+    }
+    double sum[3] = {0.0, 0.0, 0.0};
+    PyObject *key, *value;
+    Py_ssize_t pos = 0, i = 0;
+    while (counted ? PyDict_Next(group, &pos, &key, &value) : i < PyTuple_GET_SIZE(group)) {
+        if (!counted)
+            key = PyTuple_GET_ITEM(group, i++);
+        PyObject *w = PyDict_GetItemWithError(weights, key);
+        if (w == NULL) {
+            if (PyErr_Occurred())
+                return NULL;
+            continue;
+        }
+        if (!PyTuple_CheckExact(w) || PyTuple_GET_SIZE(w) != 3 || !PyFloat_CheckExact(PyTuple_GET_ITEM(w, 0))
+            || !PyFloat_CheckExact(PyTuple_GET_ITEM(w, 1)) || !PyFloat_CheckExact(PyTuple_GET_ITEM(w, 2))) {
+            PyErr_SetString(PyExc_ValueError, "weight_sums: a weight is a tuple of 3 floats");
+            return NULL;
+        }
+        if (!counted) {
+            for (int k = 0; k < 3; k++)
+                sum[k] += PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(w, k));
+            continue;
+        }
+        double v = PyFloat_AsDouble(value);
+        if (v == -1.0 && PyErr_Occurred())
+            return NULL;
+        if (v > 1)
+            v = 1.0 + pow(v - 1, 0.5) / 2;
+        for (int k = 0; k < 3; k++)
+            sum[k] += PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(w, k)) * v;
+    }
+    return Py_BuildValue("(ddd)", sum[0], sum[1], sum[2]);
+}
+
 static PyMethodDef methods[] = {
+    {"weight_sums", weight_sums, METH_VARARGS,
+     "weight_sums(weights, group) -> (s, o, n): as stances.weight_sums"},
     {"pair_signals", pair_signals, METH_VARARGS,
      "pair_signals(flags, lowers, sentences, names) -> [(first, second, features, evidence)]: as stances.pair_signals"},
     {NULL, NULL, 0, NULL},

@@ -610,6 +610,30 @@ def fit_crf(pairs, *, c1: float = 3.0, c2: float = 0.01, max_iterations: int = 1
 LABELS = ("supports", "opposes", "none")
 
 
+def weight_sums(weights: dict, group: tuple | dict) -> tuple[float, float, float]:
+    """A candidate's feature group's summed weights for each label (LABELS' order): a tuple of
+    binary features, or a dict of the pair's own counts as their features' values, squashed
+    (squash) only where the model has a weight. _stances.weight_sums does the same in C."""
+    s = o = n = 0.0
+    if type(group) is tuple:
+        for k in group:
+            w = weights.get(k)
+            if w is not None:
+                s += w[0]
+                o += w[1]
+                n += w[2]
+        return s, o, n
+    for k, v in group.items():
+        w = weights.get(k)
+        if w is not None:
+            if v > 1:
+                v = squash(v)
+            s += w[0] * v
+            o += w[1] * v
+            n += w[2] * v
+    return s, o, n
+
+
 class Classifier:
     """The classifier as weights read out of its crfsuite bytes. Trained on one-item sequences it
     has no transitions, so a pair's probabilities are the softmax of its features' summed weights
@@ -627,18 +651,6 @@ class Classifier:
             attr.decode(): tuple([0.0 if k is None else float(model.state[row, k]) for k in at])
             for attr, row in model.index.items()}
 
-    def _key_sums(self, keys) -> tuple[float, float, float]:
-        """_sums of keys that are there once each (weight 1)."""
-        s = o = n = 0.0
-        weights = self.weights
-        for k in keys:
-            w = weights.get(k)
-            if w is not None:
-                s += w[0]
-                o += w[1]
-                n += w[2]
-        return s, o, n
-
     def _sums(self, items) -> tuple[float, float, float]:
         s = o = n = 0.0
         weights = self.weights
@@ -650,32 +662,17 @@ class Classifier:
                 n += w[2] * v
         return s, o, n
 
-    def _count_sums(self, counts: dict) -> tuple[float, float, float]:
-        """_sums of a pair's own counts as their features' values (squash): only counts the model
-        has a weight for are squashed."""
-        s = o = n = 0.0
-        weights = self.weights
-        for k, v in counts.items():
-            w = weights.get(k)
-            if w is not None:
-                if v > 1:
-                    v = squash(v)
-                s += w[0] * v
-                o += w[1] * v
-                n += w[2] * v
-        return s, o, n
-
     def probabilities(self, cand: Candidate, shared: dict) -> tuple[float, float]:
         """The probabilities that the pair's first supports, and opposes, the second. `shared`
         keeps the sums of the feature tuples many pairs of one article share."""
         s = o = n = 0.0
+        sums, weights = weight_sums if _stances is None else _stances.weight_sums, self.weights
         for g in cand.groups:
             w = shared.get(id(g))  # the candidates, and so their groups, outlive `shared`
             if w is None:
+                w = sums(weights, g)
                 if type(g) is tuple:
-                    w = shared[id(g)] = self._key_sums(g)
-                else:
-                    w = self._count_sums(g)
+                    shared[id(g)] = w
             s += w[0]
             o += w[1]
             n += w[2]
