@@ -338,8 +338,7 @@ def pair_signals(flags: list[int], lowers: list[str], sents: list[tuple], names:
     sentences naming both (co, by who comes first, who speaks, support and opposition words
     between them and in the sentence, a negation between) and sentences naming one followed by
     one naming the other (next); its evidence is a record of what each sentence naming both
-    says (said_of turns one into features): a dict for every pair of every sentence cost more
-    than the rest of the loop, and only the few sentences shown as evidence need one."""
+    says, which said_of turns into features for the few sentences shown as evidence."""
     if len(names) != 20:
         raise ValueError("pair_signals: wanted 20 names")
     nxt = names[0]
@@ -456,11 +455,11 @@ class _Article:
                  for s in self.sents]
         flags = list(map(_FLAGS.get, self.lowers, repeat(0)))
         run = pair_signals if _stances is None else _stances.pair_signals
-        for i, j, f, said in run(flags, self.lowers, sents, _NAMES):
+        for i, j, f, records in run(flags, self.lowers, sents, _NAMES):
             a, b = seconds[i], seconds[j]  # a leading party's index is the same in both
             feats[(a, b)] = f
-            if said:
-                evidence[(a, b)] = said
+            if records:
+                evidence[(a, b)] = records
 
     def rule_signals(self, rules: Suggestions, feats: "_Pairs") -> Counter:
         """What the rules found: quotes where one party names another, and endorsements. Returns
