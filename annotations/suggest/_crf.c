@@ -33,6 +33,30 @@ static int take_array(PyObject *obj, Py_buffer *view, int ndim, int is_double, i
     return 0;
 }
 
+/* The n array arguments of a function that takes them all at once, each as take_array takes it
+ * (float64 where doubles[k], else intp; the last one, its output, writable). Returns how many
+ * were taken: n, or fewer when one was refused (its exception set); release_arrays gives back
+ * those taken. */
+static int take_arrays(PyObject *const *objs, Py_buffer *views, int n, const int *ndims, const int *doubles,
+                       const char *const *names) {
+    int got = 0;
+    while (got < n && take_array(objs[got], &views[got], ndims[got], doubles[got], got == n - 1, names[got]) == 0)
+        got++;
+    return got;
+}
+
+/* The views take_arrays took, released; then None, or NULL with `bad` (when not NULL) as the
+ * ValueError or with the exception already set. */
+static PyObject *release_arrays(Py_buffer *views, int got, const char *bad) {
+    for (int k = 0; k < got; k++)
+        PyBuffer_Release(&views[k]);
+    if (bad)
+        PyErr_SetString(PyExc_ValueError, bad);
+    if (PyErr_Occurred())
+        return NULL;
+    Py_RETURN_NONE;
+}
+
 /* viterbi(scores, transition, path): the best labels of one sequence of n tokens, from its state
  * scores (n x L) and the transition weights (L x L, [from, to]), into path (n intp). The forward
  * pass keeps each step's best scores; walking back, the previous label is the first best one, as
@@ -269,10 +293,7 @@ static PyObject *state_scores(PyObject *self, PyObject *args) {
     static const int doubles[ARRAYS] = {1, 0, 0, 0, 1, 1, 0, 0, 1};
     static const char *names[ARRAYS] = {"table", "ids", "lengths", "at", "edges", "coded", "codes", "offsets", "out"};
     Py_buffer v[ARRAYS] = {{0}};
-    int got = 0;
-    for (; got < ARRAYS; got++)
-        if (take_array(o[got], &v[got], ndims[got], doubles[got], got == OUT, names[got]) < 0)
-            break;
+    int got = take_arrays(o, v, ARRAYS, ndims, doubles, names);
     const char *bad = NULL;
     Py_ssize_t W = 0, S = 0, L = 0, N = 0, P = 0, C = 0, T = 0;
     if (got == ARRAYS) {
@@ -341,13 +362,7 @@ static PyObject *state_scores(PyObject *self, PyObject *args) {
     } else if (got == ARRAYS && !bad) {
         bad = "state_scores: no templates or no labels";
     }
-    if (bad)
-        PyErr_SetString(PyExc_ValueError, bad);
-    for (int k = 0; k < got; k++)
-        PyBuffer_Release(&v[k]);
-    if (PyErr_Occurred())
-        return NULL;
-    Py_RETURN_NONE;
+    return release_arrays(v, got, bad);
 }
 
 /* sentence_codes(verb, qi, kind, bounds, paras, after, before, sizes, out): the quote tagger's
@@ -368,12 +383,10 @@ static PyObject *sentence_codes(PyObject *self, PyObject *args) {
                           &o[BEFORE], &o[SIZES], &o[OUT]))
         return NULL;
     static const int ndims[ARRAYS] = {1, 1, 1, 2, 2, 1, 1, 1, 2};
+    static const int doubles[ARRAYS] = {0};  /* all intp */
     static const char *names[ARRAYS] = {"verb", "qi", "kind", "bounds", "paras", "after", "before", "sizes", "out"};
     Py_buffer v[ARRAYS] = {{0}};
-    int got = 0;
-    for (; got < ARRAYS; got++)
-        if (take_array(o[got], &v[got], ndims[got], 0, got == OUT, names[got]) < 0)
-            break;
+    int got = take_arrays(o, v, ARRAYS, ndims, doubles, names);
     const char *bad = NULL;
     Py_ssize_t N = 0, S = 0, P = 0, K = 0;
     if (got == ARRAYS) {
@@ -478,13 +491,7 @@ static PyObject *sentence_codes(PyObject *self, PyObject *args) {
         }
         free(near);
     }
-    for (int k = 0; k < got; k++)
-        PyBuffer_Release(&v[k]);
-    if (bad)
-        PyErr_SetString(PyExc_ValueError, bad);
-    if (PyErr_Occurred())
-        return NULL;
-    Py_RETURN_NONE;
+    return release_arrays(v, got, bad);
 }
 
 static PyMethodDef methods[] = {
