@@ -318,12 +318,10 @@ def _topics(tokens, lowers) -> dict[str, list[int]]:
     return {w: at[w] for w in ranked[:MAX_TOPICS]}
 
 
-# The names of what a sentence says of a pair, by which of the two it names first ("ab": the
-# endorser): made once rather than for each pair of each sentence.
-_PAIR_AB, _PAIR_BA = ((f"co_{d}", f"a_says_{d}", f"b_says_{d}", f"coq_{d}", f"{d}:sup", f"{d}:opp", f"{d}:neg",
-                       f"{d}:verb=") for d in ("ab", "ba"))
-# The names pair_signals gives what it counts, in this order.
-_NAMES = ("next", "co", "ssup", "sopp", *_PAIR_AB, *_PAIR_BA)
+# The names pair_signals gives what it counts, in this order: four for any pair, then eight for
+# what a sentence says of it by which of the two it names first ("ab": the endorser, then "ba").
+_NAMES = ("next", "co", "ssup", "sopp", *(name for d in ("ab", "ba") for name in (
+    f"co_{d}", f"a_says_{d}", f"b_says_{d}", f"coq_{d}", f"{d}:sup", f"{d}:opp", f"{d}:neg", f"{d}:verb=")))
 # A lower-case word's lists, as bits: support 1, oppose 2, negation 4, speech verb 8.
 _FLAGS = {w: sum(1 << bit for bit, words in enumerate((SUPPORT, OPPOSE, NEGATIONS, SPEECH)) if w in words)
           for w in SUPPORT | OPPOSE | NEGATIONS | SPEECH}
