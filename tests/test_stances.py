@@ -192,13 +192,13 @@ def test_the_classifier_gives_crfsuites_own_probabilities(model):
     tagger.open_inmemory(model.stance)
     checked = 0
     for doc in stance_docs(6, seed=21):
-        shared = {}
-        for cand in stances.candidates(doc["text"]):
+        cands = stances.candidates(doc["text"])
+        for cand, found in zip(cands, classifier.probabilities(cands), strict=True):
             tagger.set(pycrfsuite.ItemSequence([cand.features]))  # as training hands it to crfsuite
             tagger.tag()
             expected = [tagger.marginal(label, 0) if label in tagger.labels() else 0.0
                         for label in ("supports", "opposes")]
-            assert classifier.probabilities(cand, shared) == pytest.approx(expected, abs=1e-9)
+            assert found == pytest.approx(expected, abs=1e-9)
             checked += 1
     assert checked > 20
 
@@ -405,17 +405,22 @@ def test_the_c_pair_signals_refuse_what_does_not_fit_the_article(c_stances):
 
 
 @pytest.mark.compiled
-def test_the_c_weight_sums_are_pythons_to_the_bit(c_stances, model):
-    """Every feature group of every candidate, summed with a trained classifier's weights, counts
-    above 1 squashed: the same floats in C as in Python."""
+def test_the_c_probabilities_are_pythons_to_the_bit(c_stances, model):
+    """Every candidate's probabilities from its feature groups, counts above 1 squashed, shared
+    groups summed once: the same floats in C as in Python, also for a model that never saw a
+    polarity."""
     weights = model.stance_classifier().weights
-    groups = [g for t in [SIGNALS] + [d["text"] for d in stance_docs(10, seed=9)]
-              for c in stances.candidates(t) for g in c.groups]
-    counted = [g for g in groups if isinstance(g, dict)]
+    groups = [c.groups for t in [SIGNALS] + [d["text"] for d in stance_docs(10, seed=9)]
+              for c in stances.candidates(t)]
+    counted = [g for cand in groups for g in cand if isinstance(g, dict)]
     assert any(v > 1 and k in weights for g in counted for k, v in g.items()), "no squashed count was tried"
-    assert [c_stances.weight_sums(weights, g) for g in groups] == [
-        stances.weight_sums(weights, g) for g in groups]
-    with pytest.raises(ValueError, match="a tuple of features or a dict of counts"):
-        c_stances.weight_sums(weights, ["co"])
+    assert len({id(g) for cand in groups for g in cand}) < sum(map(len, groups)), "no group was shared"
+    for present in [(True, True, True), (True, False, True)]:
+        assert c_stances.probabilities(weights, groups, present) == stances.probabilities(weights, groups, present)
+    for bad, why in [([["co"]], "groups are a tuple"), ([(["co"],)], "a tuple of features or a dict of counts")]:
+        with pytest.raises(ValueError, match=why):
+            c_stances.probabilities(weights, bad, (True, True, True))
     with pytest.raises(ValueError, match="a tuple of 3 floats"):
-        c_stances.weight_sums({"co": (1.0, 2.0)}, {"co": 1.0})
+        c_stances.probabilities({"co": (1.0, 2.0)}, [({"co": 1.0},)], (True, True, True))
+    with pytest.raises(ValueError, match="one flag per label"):
+        c_stances.probabilities(weights, groups, (True, True))

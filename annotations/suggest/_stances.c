@@ -8,7 +8,8 @@
  * The arguments are pair_signals': flags and lowers (per token), sentences (lo, hi, quoted,
  * span, parties: (second, first, token, stop) tuples) and the 20 feature names.
  *
- * Likewise stances.weight_sums, the classifier's sums of a pair's feature weights.
+ * Likewise stances.probabilities, the classifier's probabilities of each pair from the sums of
+ * its feature weights.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -275,19 +276,15 @@ done:
     return out;
 }
 
-/* weight_sums(weights, group) -> (s, o, n): as stances.weight_sums, the same products added in
- * the same order (a count's square root by pow, as Python's ** takes it). */
-static PyObject *weight_sums(PyObject *self, PyObject *args) {
-    PyObject *weights, *group;
-    (void)self;
-    if (!PyArg_ParseTuple(args, "O!O", &PyDict_Type, &weights, &group))
-        return NULL;
+/* A feature group's summed weights for each label, as stances.weight_sums: the same products
+ * added in the same order (a count's square root by pow, as Python's ** takes it). */
+static int group_sums(PyObject *weights, PyObject *group, double sum[3]) {
     int counted = PyDict_Check(group);
     if (!counted && !PyTuple_Check(group)) {
-        PyErr_SetString(PyExc_ValueError, "weight_sums: a group is a tuple of features or a dict of counts");
-        return NULL;
+        PyErr_SetString(PyExc_ValueError, "probabilities: a group is a tuple of features or a dict of counts");
+        return -1;
     }
-    double sum[3] = {0.0, 0.0, 0.0};
+    sum[0] = sum[1] = sum[2] = 0.0;
     PyObject *key, *value;
     Py_ssize_t pos = 0, i = 0;
     while (counted ? PyDict_Next(group, &pos, &key, &value) : i < PyTuple_GET_SIZE(group)) {
@@ -296,13 +293,13 @@ static PyObject *weight_sums(PyObject *self, PyObject *args) {
         PyObject *w = PyDict_GetItemWithError(weights, key);
         if (w == NULL) {
             if (PyErr_Occurred())
-                return NULL;
+                return -1;
             continue;
         }
         if (!PyTuple_CheckExact(w) || PyTuple_GET_SIZE(w) != 3 || !PyFloat_CheckExact(PyTuple_GET_ITEM(w, 0))
             || !PyFloat_CheckExact(PyTuple_GET_ITEM(w, 1)) || !PyFloat_CheckExact(PyTuple_GET_ITEM(w, 2))) {
-            PyErr_SetString(PyExc_ValueError, "weight_sums: a weight is a tuple of 3 floats");
-            return NULL;
+            PyErr_SetString(PyExc_ValueError, "probabilities: a weight is a tuple of 3 floats");
+            return -1;
         }
         if (!counted) {
             for (int k = 0; k < 3; k++)
@@ -311,18 +308,93 @@ static PyObject *weight_sums(PyObject *self, PyObject *args) {
         }
         double v = PyFloat_AsDouble(value);
         if (v == -1.0 && PyErr_Occurred())
-            return NULL;
+            return -1;
         if (v > 1)
             v = 1.0 + pow(v - 1, 0.5) / 2;
         for (int k = 0; k < 3; k++)
             sum[k] += PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(w, k)) * v;
     }
-    return Py_BuildValue("(ddd)", sum[0], sum[1], sum[2]);
+    return 0;
+}
+
+/* A tuple group's sums, kept by its address: most candidates of an article share theirs. */
+typedef struct { PyObject *group; double sum[3]; } Kept;
+
+/* probabilities(weights, groups, present) -> [(supports, opposes)]: as stances.probabilities,
+ * each candidate's softmax of its groups' sums, added in the same order. */
+static PyObject *probabilities(PyObject *self, PyObject *args) {
+    PyObject *weights, *cands, *present;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyDict_Type, &weights, &PyList_Type, &cands, &PyTuple_Type, &present))
+        return NULL;
+    if (PyTuple_GET_SIZE(present) != 3) {
+        PyErr_SetString(PyExc_ValueError, "probabilities: present is one flag per label (3)");
+        return NULL;
+    }
+    int has[3];
+    for (int k = 0; k < 3; k++)
+        if ((has[k] = PyObject_IsTrue(PyTuple_GET_ITEM(present, k))) < 0)
+            return NULL;
+    Py_ssize_t N = PyList_GET_SIZE(cands), total = 0;
+    for (Py_ssize_t i = 0; i < N; i++) {
+        if (!PyTuple_Check(PyList_GET_ITEM(cands, i))) {
+            PyErr_SetString(PyExc_ValueError, "probabilities: a candidate's groups are a tuple");
+            return NULL;
+        }
+        total += PyTuple_GET_SIZE(PyList_GET_ITEM(cands, i));
+    }
+    size_t size = 64;  /* a power of two, at least twice the groups: the probes stay short */
+    while (size < 2 * (size_t)total)
+        size <<= 1;
+    Kept *kept = PyMem_Calloc(size, sizeof(Kept));
+    PyObject *out = kept == NULL ? PyErr_NoMemory() : PyList_New(N);
+    if (out == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < N; i++) {
+        PyObject *groups = PyList_GET_ITEM(cands, i);
+        double s = 0.0, o = 0.0, n = 0.0;
+        for (Py_ssize_t g = 0; g < PyTuple_GET_SIZE(groups); g++) {
+            PyObject *group = PyTuple_GET_ITEM(groups, g);
+            double w[3], *sum = w;
+            if (PyTuple_CheckExact(group)) {
+                size_t at = ((uintptr_t)group >> 4) & (size - 1);
+                while (kept[at].group != NULL && kept[at].group != group)
+                    at = (at + 1) & (size - 1);
+                sum = kept[at].sum;
+                if (kept[at].group == NULL) {
+                    if (group_sums(weights, group, sum) < 0)
+                        goto fail;
+                    kept[at].group = group;
+                }
+            } else if (group_sums(weights, group, sum) < 0)
+                goto fail;
+            s += sum[0];
+            o += sum[1];
+            n += sum[2];
+        }
+        double top = s;
+        if (o > top)
+            top = o;
+        if (n > top)
+            top = n;
+        double es = has[0] ? exp(s - top) : 0.0, eo = has[1] ? exp(o - top) : 0.0;
+        double z = es + eo + (has[2] ? exp(n - top) : 0.0);
+        PyObject *pair = Py_BuildValue("(dd)", es / z, eo / z);
+        if (pair == NULL)
+            goto fail;
+        PyList_SET_ITEM(out, i, pair);
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    PyMem_Free(kept);
+    return out;
 }
 
 static PyMethodDef methods[] = {
-    {"weight_sums", weight_sums, METH_VARARGS,
-     "weight_sums(weights, group) -> (s, o, n): as stances.weight_sums"},
+    {"probabilities", probabilities, METH_VARARGS,
+     "probabilities(weights, groups, present) -> [(supports, opposes)]: as stances.probabilities"},
     {"pair_signals", pair_signals, METH_VARARGS,
      "pair_signals(flags, lowers, sentences, names) -> [(first, second, features, evidence)]: as stances.pair_signals"},
     {NULL, NULL, 0, NULL},

@@ -21,6 +21,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate, product, repeat
+from operator import itemgetter
 
 import pycrfsuite
 
@@ -610,7 +611,7 @@ LABELS = ("supports", "opposes", "none")
 def weight_sums(weights: dict, group: tuple | dict) -> tuple[float, float, float]:
     """A candidate's feature group's summed weights for each label (LABELS' order): a tuple of
     binary features, or a dict of the pair's own counts as their features' values, squashed
-    (squash) only where the model has a weight. _stances.weight_sums does the same in C."""
+    (squash) only where the model has a weight."""
     s = o = n = 0.0
     if type(group) is tuple:
         for k in group:
@@ -629,6 +630,32 @@ def weight_sums(weights: dict, group: tuple | dict) -> tuple[float, float, float
             o += w[1] * v
             n += w[2] * v
     return s, o, n
+
+
+def probabilities(weights: dict, groups: list[tuple], present: tuple) -> list[tuple[float, float]]:
+    """Each candidate's probabilities (from its feature groups) that its first supports, and
+    opposes, its second: the softmax of the groups' weight sums over the labels the model has
+    (present). A tuple group many candidates share is summed once. _stances.probabilities does
+    the same in C."""
+    shared, out = {}, []
+    sup, opp, none = present
+    for cand in groups:
+        s = o = n = 0.0
+        for g in cand:
+            w = shared.get(id(g))  # `groups` holds every group alive: no id is reused meanwhile
+            if w is None:
+                w = weight_sums(weights, g)
+                if type(g) is tuple:
+                    shared[id(g)] = w
+            s += w[0]
+            o += w[1]
+            n += w[2]
+        top = max(s, o, n)
+        es = math.exp(s - top) if sup else 0.0
+        eo = math.exp(o - top) if opp else 0.0
+        z = es + eo + (math.exp(n - top) if none else 0.0)
+        out.append((es / z, eo / z))
+    return out
 
 
 class Classifier:
@@ -659,26 +686,10 @@ class Classifier:
                 n += w[2] * v
         return s, o, n
 
-    def probabilities(self, cand: Candidate, shared: dict) -> tuple[float, float]:
-        """The probabilities that the pair's first supports, and opposes, the second. `shared`
-        keeps the sums of the feature tuples many pairs of one article share."""
-        s = o = n = 0.0
-        sums, weights = weight_sums if _stances is None else _stances.weight_sums, self.weights
-        for g in cand.groups:
-            w = shared.get(id(g))  # the candidates, and so their groups, outlive `shared`
-            if w is None:
-                w = sums(weights, g)
-                if type(g) is tuple:
-                    shared[id(g)] = w
-            s += w[0]
-            o += w[1]
-            n += w[2]
-        top = max(s, o, n)
-        sup, opp, none = self.present
-        es = math.exp(s - top) if sup else 0.0
-        eo = math.exp(o - top) if opp else 0.0
-        z = es + eo + (math.exp(n - top) if none else 0.0)
-        return es / z, eo / z
+    def probabilities(self, cands: list[Candidate]) -> list[tuple[float, float]]:
+        """Each pair's probabilities that its first supports, and opposes, its second."""
+        run = probabilities if _stances is None else _stances.probabilities
+        return run(self.weights, [c.groups for c in cands], self.present)
 
     def evidence(self, cand: Candidate, polarity: str) -> tuple[int, int]:
         """The sentence that says most for the polarity, by the classifier's own weights."""
@@ -697,12 +708,11 @@ def scored(cands: list[Candidate], classifier: Classifier):
     """(raw probability, polarity, candidate) of each pair and polarity, best first. Both
     polarities of a pair are candidates: an article often has one party back another on one
     thing and attack it on another (held out, this did better than the likelier one alone)."""
-    shared, out = {}, []
-    for c in cands:
-        sup, opp = classifier.probabilities(c, shared)
+    out = []
+    for (sup, opp), c in zip(classifier.probabilities(cands), cands):
         out.append((sup, "supports", c))
         out.append((opp, "opposes", c))
-    return sorted(out, key=lambda x: -x[0])
+    return sorted(out, key=itemgetter(0), reverse=True)  # a stable sort: ties keep their order
 
 
 def outcomes(ranked, stances: list[tuple[str, str, str]]) -> list[int]:
