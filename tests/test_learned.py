@@ -105,7 +105,12 @@ def test_spans_are_tagged_bilou_and_decoded_back():
     bilou = learned._bilou(bio)
     # A quote's later fragment (after its speaker) opens with I-: still one quote.
     assert bilou == ["O", "B-Q", "I-Q", "L-Q", "U-S", "O", "L-Q", "B-C", "L-C", "U-Q", "O", "I-Q", "L-Q"]
-    assert learned._bio(bilou) == bio
+    runs = {"Q": [(1, 4), (6, 7), (9, 10), (11, 13)], "S": [(4, 5)], "C": [(7, 9)]}
+    assert learned._runs(bilou) == learned._runs(bio) == runs  # and a format-1 model's BIO the same
+    toks = [(i, i + 1, w) for i, w in enumerate("x “ A b Ng , c said so d then e f".split())]
+    # The fragment after the speaker continues the quote before it (its gap: a source and a
+    # comma); the one after the cue opens with U-, a quote of its own; the last, after a word, too.
+    assert learned._merge_quotes(runs["Q"], bilou, toks) == [(1, 7), (9, 10), (11, 13)]
 
 
 def test_a_model_of_the_earlier_bio_format_still_suggests(tmp_path, monkeypatch):

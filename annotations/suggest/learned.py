@@ -482,34 +482,22 @@ def _bilou(tags: list[str]) -> list[str]:
     return out
 
 
-_TO_BIO = {"U": "B", "L": "I"}
-
-
-def _bio(labels: list[str]) -> list[str]:
-    """The tagger's labels as BIO, which decoding reads (a format-1 model's are BIO already)."""
-    return [_TO_BIO[lab[0]] + lab[1:] if lab[0] in _TO_BIO else lab for lab in labels]
-
-
 # --- Decoding -------------------------------------------------------------------------------
 
 
-def _runs(labels: list[str], kind: str) -> list[tuple[int, int]]:
-    """Token index ranges [i, j) of one label kind, BIO-aware (an I- without a B- opens too)."""
-    runs, start = [], None
-    begin, inner = "B-" + kind, "I-" + kind
+def _runs(labels: list[str]) -> dict[str, list[tuple[int, int]]]:
+    """Token index ranges [i, j) of each label kind (Q, S, C), in one pass over BILOU or BIO
+    labels: a B- or U- opens a run, and so does an I- or L- that continues no run of its kind."""
+    runs: dict[str, list] = {"Q": [], "S": [], "C": []}
+    kind, start = "", 0
     for i, lab in enumerate(labels):
-        if lab == inner:
-            if start is None:
-                start = i
-        elif lab == begin:
-            if start is not None:
-                runs.append((start, i))
-            start = i
-        elif start is not None:
-            runs.append((start, i))
-            start = None
-    if start is not None:
-        runs.append((start, len(labels)))
+        k = lab[2:]  # "" for O
+        if k != kind or lab[0] in "BU":
+            if kind:
+                runs.setdefault(kind, []).append((start, i))
+            kind, start = k, i
+    if kind:
+        runs.setdefault(kind, []).append((start, len(labels)))
     return runs
 
 
@@ -521,7 +509,7 @@ def _merge_quotes(runs, labels, toks):
     for r in runs:
         if out:
             gap = range(out[-1][1], r[0])
-            if gap and labels[r[0]].startswith("I") and all(
+            if gap and labels[r[0]][0] in "IL" and all(
                     labels[i][2:] in ("S", "C") or not toks[i][2][0].isalnum() for i in gap):
                 out[-1] = (out[-1][0], r[1])
                 continue
@@ -728,11 +716,10 @@ class Model:
         for para, (tagged, marginals) in zip(paras, tagger.tag(self._scorer(paras), need=self._scorer.need)):
             if marginals is None:  # tagged with no quote and no source: nothing to decode
                 continue
-            labels = _bio(tagged)
             toks = para.tokens
-            content = _merge_quotes(_runs(labels, "Q"), labels, toks)
-            sources = _runs(labels, "S")
-            cues = _runs(labels, "C")
+            runs = _runs(tagged)
+            content = _merge_quotes(runs["Q"], tagged, toks)
+            sources, cues = runs["S"], runs["C"]
             for i, j in content:
                 start, end = engine._trim(text, toks[i][0], toks[j - 1][1])
                 if end - start < 8 or len(text[start:end].split()) < 2:
