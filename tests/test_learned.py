@@ -447,7 +447,7 @@ def test_bench_engine_times_a_model_file(model, gold_file, tmp_path):
     assert m["version"] == model.version and m["articles_per_cpu_s"] > 0 and m["rules_articles_per_cpu_s"] > 0
     # The ratio is of the two speeds it is printed with (both rounded).
     assert m["time_to_rules_ratio"] == pytest.approx(m["rules_articles_per_cpu_s"] / m["articles_per_cpu_s"], rel=0.1)
-    assert f"model {model.version}:" in out.getvalue() and "x the rules' time in the same passes" in out.getvalue()
+    assert f"model {model.version}:" in out.getvalue() and "x the rules' time, article by article" in out.getvalue()
 
 
 def test_bench_engine_instructions_need_a_model(gold_file):
