@@ -10,7 +10,7 @@ import pytest
 from django.db import connections
 
 from annotations import pipeline, services
-from annotations.models import Quote, Status, SuggestionRun
+from annotations.models import Article, Quote, Status, SuggestionRun
 from tests import pipeline_procs as procs
 from tests.api_helpers import client_for, make_user
 
@@ -130,7 +130,7 @@ def test_accepts_racing_a_resuggestion_all_persist_or_answer_404(settings):
     client = client_for(make_user("ed", "editors"))
     ids = procs.articles_make(40)
     pipeline.drain()
-    for article in services.Article.objects.filter(id__in=ids):
+    for article in Article.objects.filter(id__in=ids):
         services.article_update(article=article, body=article.body + " Updated.")
     # The pass goes by article from the first, the editor from the last: they meet midway.
     targets = list(Quote.objects.filter(article_id__in=ids, status=Status.SUGGESTED)
