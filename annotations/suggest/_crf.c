@@ -62,41 +62,30 @@ static PyObject *release_arrays(Py_buffer *views, int got, const char *bad) {
  * pass keeps each step's best scores; walking back, the previous label is the first best one, as
  * crfsuite and crf.py break ties. */
 static PyObject *viterbi(PyObject *self, PyObject *args) {
-    PyObject *o_scores, *o_trans, *o_path;
+    enum { SCORES, TRANS, PATH, ARRAYS };
+    PyObject *o[ARRAYS];
     (void)self;
-    if (!PyArg_ParseTuple(args, "OOO", &o_scores, &o_trans, &o_path))
+    if (!PyArg_ParseTuple(args, "OOO", &o[SCORES], &o[TRANS], &o[PATH]))
         return NULL;
-    Py_buffer vs, vt, vp;
-    if (take_array(o_scores, &vs, 2, 1, 0, "scores") < 0)
-        return NULL;
-    if (take_array(o_trans, &vt, 2, 1, 0, "transition") < 0) {
-        PyBuffer_Release(&vs);
-        return NULL;
-    }
-    if (take_array(o_path, &vp, 1, 0, 1, "path") < 0) {
-        PyBuffer_Release(&vs);
-        PyBuffer_Release(&vt);
-        return NULL;
-    }
-    Py_ssize_t n = vs.shape[0], L = vs.shape[1];
+    static const int ndims[ARRAYS] = {2, 2, 1}, doubles[ARRAYS] = {1, 1, 0};
+    static const char *names[ARRAYS] = {"scores", "transition", "path"};
+    Py_buffer v[ARRAYS] = {{0}};
+    int got = take_arrays(o, v, ARRAYS, ndims, doubles, names);
+    if (got < ARRAYS)
+        return release_arrays(v, got, NULL);
+    Py_ssize_t n = v[SCORES].shape[0], L = v[SCORES].shape[1];
     const char *bad = n < 1 || L < 1 ? "viterbi: an empty sequence or no labels"
-        : vt.shape[0] != L || vt.shape[1] != L || vp.shape[0] != n ? "viterbi: arrays whose shapes do not fit together"
+        : v[TRANS].shape[0] != L || v[TRANS].shape[1] != L || v[PATH].shape[0] != n
+        ? "viterbi: arrays whose shapes do not fit together"
         : NULL;
-    if (bad) {
-        PyErr_SetString(PyExc_ValueError, bad);
-        PyBuffer_Release(&vs);
-        PyBuffer_Release(&vt);
-        PyBuffer_Release(&vp);
-        return NULL;
-    }
-    const double *s = vs.buf, *tr = vt.buf;
-    Py_ssize_t *path = vp.buf;
+    if (bad)
+        return release_arrays(v, got, bad);
+    const double *s = v[SCORES].buf, *tr = v[TRANS].buf;
+    Py_ssize_t *path = v[PATH].buf;
     double *best = malloc(sizeof(double) * n * L);
     if (best == NULL) {
-        PyBuffer_Release(&vs);
-        PyBuffer_Release(&vt);
-        PyBuffer_Release(&vp);
-        return PyErr_NoMemory();
+        PyErr_NoMemory();
+        return release_arrays(v, got, NULL);
     }
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t j = 0; j < L; j++)
@@ -140,10 +129,7 @@ static PyObject *viterbi(PyObject *self, PyObject *args) {
     }
     Py_END_ALLOW_THREADS
     free(best);
-    PyBuffer_Release(&vs);
-    PyBuffer_Release(&vt);
-    PyBuffer_Release(&vp);
-    Py_RETURN_NONE;
+    return release_arrays(v, got, NULL);
 }
 
 /* out = v M for a row v of L and an L x L matrix M, each out[j] summed over i in order; i runs
@@ -164,39 +150,32 @@ static void row_times(const double *v, const double *m, Py_ssize_t L, double *ou
  * to 1 (the scales cancel), as in crf.py. out (n float64) gets the probability of each token's
  * label in path (n intp). */
 static PyObject *marginals(PyObject *self, PyObject *args) {
-    PyObject *o_scores, *o_trans, *o_path, *o_out;
+    enum { SCORES, TRANS, PATH, OUT, ARRAYS };
+    PyObject *o[ARRAYS];
     Py_ssize_t every;
     (void)self;
-    if (!PyArg_ParseTuple(args, "OOnOO", &o_scores, &o_trans, &every, &o_path, &o_out))
+    if (!PyArg_ParseTuple(args, "OOnOO", &o[SCORES], &o[TRANS], &every, &o[PATH], &o[OUT]))
         return NULL;
-    Py_buffer vs, vt, vp, vo;
-    Py_ssize_t n = 0, L = 0;
-    if (take_array(o_scores, &vs, 2, 1, 0, "scores") < 0)
-        return NULL;
-    if (take_array(o_trans, &vt, 2, 1, 0, "exp_transition") < 0)
-        goto release_s;
-    if (take_array(o_path, &vp, 1, 0, 0, "path") < 0)
-        goto release_t;
-    if (take_array(o_out, &vo, 1, 1, 1, "out") < 0)
-        goto release_p;
-    n = vs.shape[0], L = vs.shape[1];
-    if (n < 1 || L < 1 || every < 1) {
-        PyErr_SetString(PyExc_ValueError, "marginals: an empty sequence, no labels or no rescaling step");
-        goto release_o;
-    }
-    if (vt.shape[0] != L || vt.shape[1] != L || vp.shape[0] != n || vo.shape[0] != n) {
-        PyErr_SetString(PyExc_ValueError, "marginals: arrays whose shapes do not fit together");
-        goto release_o;
-    }
-    const double *s = vs.buf, *tr = vt.buf;
-    const Py_ssize_t *path = vp.buf;
-    double *out = vo.buf;
+    static const int ndims[ARRAYS] = {2, 2, 1, 1}, doubles[ARRAYS] = {1, 1, 0, 1};
+    static const char *names[ARRAYS] = {"scores", "exp_transition", "path", "out"};
+    Py_buffer v[ARRAYS] = {{0}};
+    int got = take_arrays(o, v, ARRAYS, ndims, doubles, names);
+    if (got < ARRAYS)
+        return release_arrays(v, got, NULL);
+    Py_ssize_t n = v[SCORES].shape[0], L = v[SCORES].shape[1];
+    if (n < 1 || L < 1 || every < 1)
+        return release_arrays(v, got, "marginals: an empty sequence, no labels or no rescaling step");
+    if (v[TRANS].shape[0] != L || v[TRANS].shape[1] != L || v[PATH].shape[0] != n || v[OUT].shape[0] != n)
+        return release_arrays(v, got, "marginals: arrays whose shapes do not fit together");
+    const double *s = v[SCORES].buf, *tr = v[TRANS].buf;
+    const Py_ssize_t *path = v[PATH].buf;
+    double *out = v[OUT].buf;
     /* The state factors, then alpha (n x L each), three rows for beta (below), and the
      * transitions transposed. */
     double *e = malloc(sizeof(double) * (2 * n * L + 3 * L + L * L));
     if (e == NULL) {
         PyErr_NoMemory();
-        goto release_o;
+        return release_arrays(v, got, NULL);
     }
     double *alpha = e + n * L;
     int bad = 0;
@@ -260,19 +239,7 @@ static PyObject *marginals(PyObject *self, PyObject *args) {
     }
     Py_END_ALLOW_THREADS
     free(e);
-    if (bad)
-        PyErr_SetString(PyExc_ValueError, "marginals: a label in path is out of range");
-release_o:
-    PyBuffer_Release(&vo);
-release_p:
-    PyBuffer_Release(&vp);
-release_t:
-    PyBuffer_Release(&vt);
-release_s:
-    PyBuffer_Release(&vs);
-    if (PyErr_Occurred())
-        return NULL;
-    Py_RETURN_NONE;
+    return release_arrays(v, got, bad ? "marginals: a label in path is out of range" : NULL);
 }
 
 /* state_scores(table, ids, lengths, at, edges, coded, codes, offsets, out): the state scores of
