@@ -15,6 +15,15 @@ def _mark_reviewed(obj, user) -> None:
     obj.reworded_from = ""  # a review of the words as they are now
 
 
+def _created(obj, user, tags):
+    """A quote or endorsement an editor wrote, saved reviewed by them with its tags (the
+    callers' transaction holds the save and the tags together)."""
+    _mark_reviewed(obj, user)
+    obj.save()
+    obj.tags.set(tags)
+    return obj
+
+
 def _locked_text(article: Article) -> None:
     """Take the article's row lock (as article_lock) and read its text and revision again under
     it: a correction that committed since the caller read the article is what a new annotation

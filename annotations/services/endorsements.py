@@ -5,7 +5,7 @@ from django.db import transaction
 
 from annotations import selectors
 from annotations.models import Article, Endorsement, Origin, Status
-from annotations.services.annotations import _accept_all, _edit_save, _locked_text, _mark_reviewed, _reattaching, review_set
+from annotations.services.annotations import _accept_all, _created, _edit_save, _locked_text, _reattaching, review_set
 from annotations.services.spans import _check_span, span_set
 from annotations.text import one_line
 
@@ -29,11 +29,7 @@ def endorsement_create(*, article: Article, user, tags=(), **fields) -> Endorsem
     _endorsement_check_links(article, fields)
     endorsement = Endorsement(article=article, origin=Origin.EDITOR, created_by=user, **fields)
     span_set(endorsement, article.body)
-    _mark_reviewed(endorsement, user)
-    with transaction.atomic():
-        endorsement.save()
-        endorsement.tags.set(tags)
-    return endorsement
+    return _created(endorsement, user, tags)
 
 
 def endorsement_update(*, endorsement: Endorsement, user, tags=None, **fields) -> Endorsement:

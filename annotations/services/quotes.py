@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from annotations.models import Anchor, Article, Origin, Quote, Status
-from annotations.services.annotations import _accept_all, _edit_save, _locked_text, _mark_reviewed, _reattaching, review_set
+from annotations.services.annotations import _accept_all, _created, _edit_save, _locked_text, _reattaching, review_set
 from annotations.services.spans import _check_span, span_anchor
 
 
@@ -54,11 +54,7 @@ def quote_create(*, article: Article, user, start: int, end: int, text: str, tag
         created_by=user,
         **fields,
     )
-    _mark_reviewed(quote, user)
-    with transaction.atomic():
-        quote.save()
-        quote.tags.set(tags)
-    return quote
+    return _created(quote, user, tags)
 
 
 def quote_update(*, quote: Quote, user, tags=None, **fields) -> Quote:
